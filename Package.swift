@@ -1,0 +1,37 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kehoach",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "Kehoach", targets: ["Kehoach"]),
+        .executable(name: "kehoach", targets: ["kehoach"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C shims: Debian's ICU renames its symbols per version (unorm2_normalize_72) through macros
+        // Swift cannot import, and PCRE2 needs PCRE2_CODE_UNIT_WIDTH set before its header.
+        .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
+        .target(name: "CPCRE2Shim", linkerSettings: [.linkedLibrary("pcre2-8")]),
+        .target(
+            name: "Kehoach",
+            dependencies: [
+                "CICUShim", "CPCRE2Shim",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+        ),
+        .executableTarget(
+            name: "kehoach",
+            dependencies: ["Kehoach", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "KehoachTests", dependencies: ["Kehoach", "kehoach"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,24 @@
+// A few ICU calls made importable from Swift. Debian's ICU renames every C function with a
+// version suffix (unorm2_normalize_72) through macros that Swift cannot import, so Swift calls
+// these wrappers instead; they take and return UTF-8.
+#ifndef CICU_SHIM_H
+#define CICU_SHIM_H
+#include <stdint.h>
+
+typedef enum {
+    KH_ICU_NFC = 0,
+    KH_ICU_NFD = 1,
+    KH_ICU_LOWER = 2,   // Vietnamese locale rules
+    KH_ICU_UPPER = 3,
+} kh_icu_op;
+
+/// Transforms UTF-8 `input` of `length` bytes. Returns a malloc'd UTF-8 buffer (caller frees)
+/// and its length in `out_length`, or NULL with an ICU error code in `error_code`.
+char *kh_icu_transform(kh_icu_op op, const char *input, int32_t length, int32_t *out_length, int32_t *error_code);
+
+/// 1 when the UTF-8 text is certainly NFC already (ICU quick check), 0 when it may not be.
+int kh_icu_is_nfc(const char *input, int32_t length);
+
+/// The ICU version string, e.g. "72.1".
+const char *kh_icu_version(void);
+#endif

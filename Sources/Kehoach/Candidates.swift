@@ -1,0 +1,209 @@
+import Foundation
+
+/// The OCR channel: how likely Tesseract's English model is to read a true character as some
+/// string (`rules/restore/confusions.tsv`, learned from aligned OCR/true word pairs).
+public struct ConfusionModel: Sendable {
+    /// Cost (−ln P) of reading true scalar `t` as OCR scalar `o`.
+    var substitution: [Unicode.Scalar: [Unicode.Scalar: Float]] = [:]
+    var deletion: [Unicode.Scalar: Float] = [:]
+    var insertion: [Unicode.Scalar: Float] = [:]
+    /// One true character read as two ("ữ" → "im"), two read as one.
+    var oneToTwo: [Unicode.Scalar: [(Unicode.Scalar, Unicode.Scalar, Float)]] = [:]
+    var twoToOne: [Unicode.Scalar: [(Unicode.Scalar, Unicode.Scalar, Float)]] = [:]  // keyed by the second true char
+    public private(set) var rows = 0
+
+    /// Costs for what the training pairs never showed: a mark lost or changed on the right letter
+    /// is plausible, any other substitution or an indel is not.
+    static let unseenSameLetter: Float = 7
+    static let unseenSubstitution: Float = 13
+    static let unseenIndel: Float = 12
+
+    public struct FormatError: Error, CustomStringConvertible {
+        public let path: String, line: Int, detail: String
+        public var description: String { "\(path):\(line): \(detail)" }
+    }
+
+    public static func load(path: String) throws -> ConfusionModel {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw FormatError(path: path, line: 0, detail: "cannot read (\(error.localizedDescription))")
+        }
+        var model = ConfusionModel()
+        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if raw.isEmpty || raw.hasPrefix("#") { continue }
+            let cols = raw.split(separator: "\t", omittingEmptySubsequences: false)
+            guard cols.count >= 4, let cost = Float(cols[3]) else {
+                throw FormatError(path: path, line: index + 1, detail: "expected TRUE<TAB>OCR<TAB>COUNT<TAB>COST")
+            }
+            let t = cols[0] == "∅" ? [] : Array(Normalize.nfc(String(cols[0])).unicodeScalars)
+            let o = cols[1] == "∅" ? [] : Array(Normalize.nfc(String(cols[1])).unicodeScalars)
+            switch (t.count, o.count) {
+            case (1, 1): model.substitution[t[0], default: [:]][o[0]] = cost
+            case (1, 0): model.deletion[t[0]] = cost
+            case (0, 1): model.insertion[o[0]] = cost
+            case (1, 2): model.oneToTwo[t[0], default: []].append((o[0], o[1], cost))
+            case (2, 1): model.twoToOne[t[1], default: []].append((t[0], o[0], cost))
+            case (2, 2), (2, 0), (0, 2): continue  // not used by the search
+            default:
+                throw FormatError(path: path, line: index + 1, detail: "TRUE and OCR take 0 to 2 characters")
+            }
+            model.rows += 1
+        }
+        return model
+    }
+
+    @inline(__always)
+    func cost(_ t: Unicode.Scalar, _ o: Unicode.Scalar) -> Float {
+        if let c = substitution[t]?[o] { return c }
+        if t == o { return 0.7 }
+        return baseLetter(t) == baseLetter(o) ? Self.unseenSameLetter : Self.unseenSubstitution
+    }
+
+    @inline(__always)
+    func baseLetter(_ s: Unicode.Scalar) -> Unicode.Scalar {
+        if let (v, _) = Vietnamese.toneTable[s] { return Vietnamese.baseLetter[v] ?? v }
+        return Vietnamese.baseLetter[s] ?? s
+    }
+}
+
+/// A vocabulary entry proposed for an OCR word, with its channel cost −ln P(ocr | entry).
+public struct Candidate: Sendable {
+    public let entry: Int32
+    public let cost: Float
+}
+
+/// The restorable vocabulary (syllables, abbreviations, foreign words) in a trie, searched with a
+/// weighted edit distance under the confusion model: stage 3 of the pipeline.
+public final class CandidateGenerator: @unchecked Sendable {
+    public struct Entry: Sendable {
+        public let key: String          // lower case, as in the language model
+        public let written: String?     // fixed written form (abbreviations, foreign words)
+        public let lmID: Int32
+    }
+
+    public let entries: [Entry]
+    let confusions: ConfusionModel
+    // Trie as flat arrays; node 0 is the root.
+    var nodeChar: [Unicode.Scalar] = ["\0"]
+    var firstChild: [Int32] = [-1]
+    var nextSibling: [Int32] = [-1]
+    var terminal: [Int32] = [-1]
+    let alphabet: [Unicode.Scalar]
+    let alphabetIndex: [Unicode.Scalar: Int]
+    var nodeLetter: [Int32] = [-1]
+
+    /// Candidates kept per word, and how far behind the best a candidate may be.
+    public var maxCandidates = 10
+    public var margin: Float = 9
+    public var ceiling: Float = 26
+
+    public init(entries: [Entry], confusions: ConfusionModel) {
+        self.entries = entries
+        self.confusions = confusions
+        var letters = Set<Unicode.Scalar>()
+        for e in entries { letters.formUnion(e.key.unicodeScalars) }
+        alphabet = letters.sorted { $0.value < $1.value }
+        alphabetIndex = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
+        for (i, e) in entries.enumerated() { insert(Array(e.key.unicodeScalars), entry: Int32(i)) }
+    }
+
+    private func insert(_ word: [Unicode.Scalar], entry: Int32) {
+        var node: Int32 = 0
+        for s in word {
+            var child = firstChild[Int(node)]
+            var found: Int32 = -1
+            while child >= 0 {
+                if nodeChar[Int(child)] == s { found = child; break }
+                child = nextSibling[Int(child)]
+            }
+            if found < 0 {
+                found = Int32(nodeChar.count)
+                nodeChar.append(s)
+                nodeLetter.append(Int32(alphabetIndex[s]!))
+                firstChild.append(-1)
+                nextSibling.append(firstChild[Int(node)])
+                terminal.append(-1)
+                firstChild[Int(node)] = found
+            }
+            node = found
+        }
+        if terminal[Int(node)] < 0 { terminal[Int(node)] = entry }
+    }
+
+    /// Entries within reach of the lower-case OCR word `ocr`, cheapest first.
+    public func candidates(for ocr: [Unicode.Scalar]) -> [Candidate] {
+        let n = ocr.count
+        guard n > 0, n <= 24 else { return [] }
+        let a = alphabet.count
+        // Per-word cost tables, so the trie walk does no hashing.
+        var sub = [Float](repeating: 0, count: a * n)
+        var del = [Float](repeating: 0, count: a)
+        for (ti, t) in alphabet.enumerated() {
+            del[ti] = confusions.deletion[t] ?? ConfusionModel.unseenIndel
+            for j in 0..<n { sub[ti * n + j] = confusions.cost(t, ocr[j]) }
+        }
+        let ins = ocr.map { confusions.insertion[$0] ?? ConfusionModel.unseenIndel }
+        // 1→2 readings that fit at j (ocr[j-2], ocr[j-1]), per true letter.
+        var split: [Int: [(Int, Float)]] = [:]
+        if n >= 2 {
+            for (t, list) in confusions.oneToTwo {
+                guard let ti = alphabetIndex[t] else { continue }
+                for (o1, o2, c) in list {
+                    for j in 2...n where ocr[j - 2] == o1 && ocr[j - 1] == o2 { split[ti, default: []].append((j, c)) }
+                }
+            }
+        }
+
+        var found: [Candidate] = []
+        var best = ceiling
+        let width = n + 1
+        // Columns by depth; depth 0 is the root: insertions before the first true letter.
+        var columns = [Float](repeating: 0, count: width * 26)
+        for j in 1...n { columns[j] = columns[j - 1] + ins[j - 1] }
+        var stack: [(node: Int32, depth: Int)] = []
+        var child = firstChild[0]
+        while child >= 0 { stack.append((child, 1)); child = nextSibling[Int(child)] }
+        var letterAtDepth = [Int32](repeating: -1, count: 26)
+        var charAtDepth = [Unicode.Scalar](repeating: "\0", count: 26)
+        while let (node, depth) = stack.popLast() {
+            guard depth < 25 else { continue }
+            let ti = Int(nodeLetter[Int(node)])
+            let t = nodeChar[Int(node)]
+            letterAtDepth[depth] = Int32(ti)
+            charAtDepth[depth] = t
+            let p = (depth - 1) * width, c = depth * width, g = (depth - 2) * width
+            let dt = del[ti]
+            columns[c] = columns[p] + dt
+            var low = columns[c]
+            let splits = split[ti]
+            let merges = depth >= 2 ? confusions.twoToOne[t] : nil
+            for j in 1...n {
+                var v = columns[p + j - 1] + sub[ti * n + j - 1]
+                v = min(v, columns[p + j] + dt)
+                v = min(v, columns[c + j - 1] + ins[j - 1])
+                if let splits { for (jj, cost) in splits where jj == j { v = min(v, columns[p + j - 2] + cost) } }
+                if let merges {
+                    let prev = charAtDepth[depth - 1]
+                    for (t1, o, cost) in merges where t1 == prev && ocr[j - 1] == o { v = min(v, columns[g + j - 1] + cost) }
+                }
+                columns[c + j] = v
+                low = min(low, v)
+            }
+            if low > min(best + margin, ceiling) { continue }
+            let entry = terminal[Int(node)]
+            if entry >= 0 {
+                let total = columns[c + n]
+                if total <= min(best + margin, ceiling) {
+                    found.append(Candidate(entry: entry, cost: total))
+                    best = min(best, total)
+                }
+            }
+            var ch = firstChild[Int(node)]
+            while ch >= 0 { stack.append((ch, depth + 1)); ch = nextSibling[Int(ch)] }
+        }
+        found.removeAll { $0.cost > best + margin }
+        found.sort { $0.cost < $1.cost }
+        if found.count > maxCandidates { found.removeLast(found.count - maxCandidates) }
+        return found
+    }
+}

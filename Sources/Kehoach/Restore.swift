@@ -1,0 +1,240 @@
+import Foundation
+
+/// One word the restorer changed, for an archivist to review (`kehoach restore --changes`).
+public struct RestoreChange: Codable, Equatable, Sendable {
+    /// 1-based line and column (in characters) of the word in the input.
+    public let line: Int
+    public let column: Int
+    public let from: String
+    public let to: String
+    /// Posterior probability of `to` among the candidates, 0…1.
+    public let confidence: Double
+    public let alternatives: [Alternative]
+
+    public struct Alternative: Codable, Equatable, Sendable {
+        public let text: String
+        public let confidence: Double
+    }
+}
+
+/// Restored text: the input's lines, spacing, numbers and punctuation, with words restored.
+public struct Restoration: Sendable {
+    public let text: String
+    public let changes: [RestoreChange]
+    /// Word tokens seen (changed or not).
+    public let wordCount: Int
+}
+
+/// The restoration pipeline: normalize → tokenize → candidates → decode, then the casing and
+/// change log. Thread-safe: one instance serves a whole batch.
+public final class Restorer: @unchecked Sendable {
+    public let model: RestoreModel
+    public var decoder = Decoder()
+    /// Weight of the channel cost against the language model's.
+    public var channelWeight: Float = 1.0
+    /// Cost of keeping a plain-ASCII word the vocabulary does not know (names, foreign words).
+    public var keepUnknownCost: Float = 5.0
+
+    private let cacheLock = NSLock()
+    private var cache: [String: ([Decoder.Option], [Int32])] = [:]
+    private static let cacheLimit = 200_000
+
+    public init(model: RestoreModel) { self.model = model }
+
+    public static func load(rulesDirectory: URL) throws -> Restorer {
+        Restorer(model: try RestoreModel.load(rulesDirectory: rulesDirectory))
+    }
+
+    /// An option's vocabulary entry, or −1 for keeping the OCR word as it stands.
+    private static let keepEntry: Int32 = -1
+
+    public func restore(_ input: String) -> Restoration {
+        let text = Array(Normalize.nfc(input).unicodeScalars)
+        let pieces = Tokenizer.pieces(text)
+        let protected = protectedPieces(pieces, text)
+        var positions: [[Decoder.Option]] = []
+        var entryOf: [[Int32]] = []            // per position: vocabulary entry per option
+        var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
+        positions.reserveCapacity(pieces.count)
+        var newlines = 0
+        var words = 0
+        for (pi, piece) in pieces.enumerated() {
+            switch piece.kind {
+            case .space: continue
+            case .newline:
+                newlines += 1
+                // A blank line ends a paragraph; a single break is only where the page wrapped.
+                if newlines == 2 {
+                    positions.append([Decoder.Option(lmID: LanguageModel.boundary, cost: 0)])
+                    entryOf.append([Self.keepEntry]); pieceOf.append(-1)
+                }
+                continue
+            case .number:
+                positions.append([Decoder.Option(lmID: LanguageModel.number, cost: 0)])
+            case .punctuation:
+                let mark = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
+                positions.append([Decoder.Option(lmID: model.lm.id(mark), cost: 0)])
+            case .word:
+                words += 1
+                let written = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
+                if protected.contains(pi) {
+                    positions.append([Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0)])
+                } else {
+                    let (options, entries) = wordOptions(written)
+                    positions.append(options)
+                    entryOf.append(entries); pieceOf.append(pi)
+                    newlines = 0
+                    continue
+                }
+            }
+            newlines = 0
+            entryOf.append([Self.keepEntry]); pieceOf.append(pi)
+        }
+        let chosen = decoder.decode(positions, lm: model.lm)
+
+        // Rebuild the text: every scalar of the input, restored words in place of the OCR ones.
+        var replacement: [Int: String] = [:]
+        var changes: [RestoreChange] = []
+        let lineStarts = lineStartOffsets(text)
+        for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
+            let entry = entryOf[p][chosen[p]]
+            guard entry != Self.keepEntry else { continue }
+            let piece = pieces[pi]
+            let original = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
+            let casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: lineIsUpper(piece.start, text, pieces, pi))
+            let restored = surface(entry, casing: casing)
+            guard restored != original else { continue }
+            replacement[pi] = restored
+            let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
+            let line = upperBound(lineStarts, piece.start)
+            let alternatives = posterior.enumerated()
+                .filter { $0.offset != chosen[p] && $0.element >= 0.01 }
+                .sorted { $0.element > $1.element }
+                .prefix(3)
+                .map { alt -> RestoreChange.Alternative in
+                    let e = entryOf[p][alt.offset]
+                    return .init(text: e == Self.keepEntry ? original : surface(e, casing: casing), confidence: rounded(alt.element))
+                }
+            changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
+                                         to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
+        }
+        var out = String.UnicodeScalarView()
+        out.reserveCapacity(text.count + text.count / 4)
+        for (pi, piece) in pieces.enumerated() {
+            if let r = replacement[pi] { out.append(contentsOf: r.unicodeScalars) } else { out.append(contentsOf: text[piece.start..<piece.end]) }
+        }
+        return Restoration(text: String(out), changes: changes, wordCount: words)
+    }
+
+    private func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+    /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the
+    /// word itself where it may be a name or a foreign word.
+    private func wordOptions(_ written: String) -> ([Decoder.Option], [Int32]) {
+        cacheLock.lock()
+        let cached = cache[written]
+        cacheLock.unlock()
+        if let cached { return cached }
+        let lower = Array(written.lowercased().unicodeScalars)
+        let found = model.generator.candidates(for: lower)
+        var options: [Decoder.Option] = []
+        var entries: [Int32] = []
+        for c in found {
+            let entry = model.generator.entries[Int(c.entry)]
+            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost))
+            entries.append(c.entry)
+        }
+        // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
+        // words); a word with digits or marks that spells no syllable is OCR damage, not a name.
+        let plain = lower.allSatisfy { $0.value < 0x80 && Tokenizer.isLetter($0) }
+        let key = String(String.UnicodeScalarView(lower))
+        let exact = found.contains { model.generator.entries[Int($0.entry)].key == key }
+        if options.isEmpty || (plain && !exact) {
+            options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: options.isEmpty ? 0 : keepUnknownCost))
+            entries.append(Self.keepEntry)
+        }
+        cacheLock.lock()
+        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
+        cache[written] = (options, entries)
+        cacheLock.unlock()
+        return (options, entries)
+    }
+
+    /// The written form of a vocabulary entry in the casing of the word it replaces.
+    private func surface(_ entry: Int32, casing: Casing) -> String {
+        let e = model.generator.entries[Int(entry)]
+        if let written = e.written { return written }
+        switch casing {
+        case .lower: return e.key
+        case .upper: return e.key.uppercased()
+        case .title: return e.key.prefix(1).uppercased() + e.key.dropFirst()
+        }
+    }
+
+    /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn").
+    private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> Set<Int> {
+        var out = Set<Int>()
+        var chunkStart = 0
+        func close(_ end: Int) {
+            guard end > chunkStart else { return }
+            let chunk = String(String.UnicodeScalarView(text[pieces[chunkStart].start..<pieces[end - 1].end])).lowercased()
+            if chunk.contains("://") || chunk.contains("www.") || chunk.contains(".gov") || chunk.contains(".com")
+                || (chunk.contains("@") && chunk.contains(".")) {
+                for i in chunkStart..<end where pieces[i].kind == .word { out.insert(i) }
+            }
+        }
+        for (i, p) in pieces.enumerated() where p.kind == .space || p.kind == .newline {
+            close(i)
+            chunkStart = i + 1
+        }
+        close(pieces.count)
+        return out
+    }
+
+    private func lineIsUpper(_ offset: Int, _ text: [Unicode.Scalar], _ pieces: [Piece], _ index: Int) -> Bool {
+        var upper = 0, lower = 0
+        var i = index
+        while i > 0, pieces[i - 1].kind != .newline { i -= 1 }
+        while i < pieces.count, pieces[i].kind != .newline {
+            if pieces[i].kind == .word {
+                for s in text[pieces[i].start..<pieces[i].end] where s.properties.isCased {
+                    if s.properties.isUppercase { upper += 1 } else { lower += 1 }
+                }
+            }
+            i += 1
+        }
+        return upper >= 4 && upper >= 3 * lower
+    }
+
+    private func lineStartOffsets(_ text: [Unicode.Scalar]) -> [Int] {
+        var starts = [0]
+        for (i, s) in text.enumerated() where s == "\n" { starts.append(i + 1) }
+        return starts
+    }
+
+    /// 1-based line holding `offset`.
+    private func upperBound(_ starts: [Int], _ offset: Int) -> Int {
+        var lo = 0, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if starts[mid] <= offset { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+}
+
+/// How a word is cased, kept from the OCR word unless the OCR plainly broke it.
+enum Casing {
+    case lower, title, upper
+
+    static func of(_ word: ArraySlice<Unicode.Scalar>, lineIsUpper: Bool) -> Casing {
+        let cased = word.filter { $0.properties.isCased }
+        guard let first = cased.first else { return .lower }
+        guard first.properties.isUppercase else { return .lower }
+        if lineIsUpper { return .upper }
+        let rest = cased.dropFirst()
+        if rest.isEmpty { return .title }
+        if rest.allSatisfy({ $0.properties.isUppercase }) { return .upper }
+        return .title
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Everything restoration reads from `rules/restore/`, loaded once.
+public final class RestoreModel: @unchecked Sendable {
+    public let lm: LanguageModel
+    public let confusions: ConfusionModel
+    public let generator: CandidateGenerator
+    public let syllableCount: Int
+    public let lexiconCount: Int
+
+    public struct RuleError: Error, CustomStringConvertible {
+        public let path: String, line: Int, detail: String
+        public var description: String { line > 0 ? "\(path):\(line): \(detail)" : "\(path): \(detail)" }
+    }
+
+    public static func load(rulesDirectory: URL) throws -> RestoreModel {
+        let dir = rulesDirectory.appendingPathComponent("restore")
+        let lm = try LanguageModel.load(path: dir.appendingPathComponent("ngrams.bin").path)
+        let confusions = try ConfusionModel.load(path: dir.appendingPathComponent("confusions.tsv").path)
+        let syllables = try readList(dir.appendingPathComponent("syllables.txt").path)
+        let lexicon = try readLexicon(dir.appendingPathComponent("lexicon.tsv").path)
+        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: lexicon.map(\.form))
+    }
+
+    public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String]) {
+        self.lm = lm
+        self.confusions = confusions
+        var entries: [CandidateGenerator.Entry] = []
+        var seen = Set<String>()
+        // Lexicon first: its written forms ("QĐ", "VssID") win over what the corpus suggests.
+        for form in lexicon {
+            let key = TokenKey.word(form)
+            if seen.insert(key).inserted { entries.append(.init(key: key, written: form, lmID: lm.id(key))) }
+        }
+        for s in syllables where seen.insert(s).inserted {
+            entries.append(.init(key: s, written: nil, lmID: lm.id(s)))
+        }
+        // Abbreviations the legal text writes in capitals (UBND, HĐND, BHXH, TP).
+        for (i, word) in lm.words.enumerated() {
+            guard let surface = lm.surfaces[i], surface.unicodeScalars.count >= 2,
+                  surface.unicodeScalars.allSatisfy({ Tokenizer.isLetter($0) }),
+                  surface == surface.uppercased(), lm.counts[i] >= 5 else { continue }
+            if seen.insert(word).inserted { entries.append(.init(key: word, written: surface, lmID: Int32(i))) }
+        }
+        generator = CandidateGenerator(entries: entries, confusions: confusions)
+        syllableCount = syllables.count
+        lexiconCount = lexicon.count
+    }
+
+    /// Lines of a list file: `#` comments and blank lines skipped; returns (text, line number).
+    static func readList(_ path: String) throws -> [(String, Int)] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw RuleError(path: path, line: 0, detail: "cannot read (\(error.localizedDescription))")
+        }
+        var out: [(String, Int)] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.isEmpty || t.hasPrefix("#") { continue }
+            out.append((String(t.split(separator: "\t")[0]), i + 1))
+        }
+        return out
+    }
+
+    public struct LexiconEntry: Sendable {
+        public let form: String, kind: String, note: String, line: Int
+    }
+
+    public static let lexiconKinds: Set<String> = ["abbreviation", "code", "foreign", "roman", "name"]
+
+    public static func readLexicon(_ path: String) throws -> [LexiconEntry] {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw RuleError(path: path, line: 0, detail: "cannot read (\(error.localizedDescription))")
+        }
+        var out: [LexiconEntry] = []
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard cols.count >= 2, !cols[0].isEmpty, lexiconKinds.contains(cols[1]) else {
+                throw RuleError(path: path, line: i + 1,
+                                detail: "expected FORM<TAB>KIND[<TAB>NOTE] with KIND one of \(lexiconKinds.sorted().joined(separator: ", "))")
+            }
+            out.append(LexiconEntry(form: cols[0], kind: cols[1], note: cols.count > 2 ? cols[2] : "", line: i + 1))
+        }
+        return out
+    }
+}
+
+/// Builds `rules/restore/syllables.txt`: every syllable Vietnamese phonotactics allows (onset ×
+/// rhyme × tone, spelling rules applied) that a dictionary or the training text attests.
+public enum SyllableInventory {
+    public static func generate() -> [String] {
+        var out = Set<String>()
+        for onset in Vietnamese.onsets {
+            for rhyme in Vietnamese.rhymes {
+                for tone in 0..<6 {
+                    let s = Vietnamese.placeTone(onset + rhyme, tone: tone)
+                    if Vietnamese.isValidSyllable(s) { out.insert(Vietnamese.canonicalSyllable(s)) }
+                }
+            }
+        }
+        // "gì", "gìn": the i after g is the rhyme's own.
+        return out.sorted()
+    }
+
+    /// Lower-case canonical syllables of a hunspell .dic file (first line is the entry count).
+    public static func hunspellSyllables(path: String) throws -> Set<String> {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        var out = Set<String>()
+        for line in text.split(separator: "\n").dropFirst() {
+            let word = line.split(separator: "/")[0]
+            for part in word.split(whereSeparator: { $0 == " " || $0 == "-" }) {
+                out.insert(Vietnamese.canonicalSyllable(Normalize.nfc(String(part)).lowercased()))
+            }
+        }
+        return out
+    }
+}

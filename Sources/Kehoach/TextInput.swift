@@ -1,0 +1,151 @@
+import Foundation
+
+/// Why a file cannot be processed: said so that an archivist can find the file and the place.
+public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Kind: String, Codable, Sendable {
+        case missing, unreadable, empty, tooLarge = "too-large", binary, invalidUTF8 = "invalid-utf8"
+    }
+    public let path: String
+    public let kind: Kind
+    public let detail: String
+    /// Byte offset of the first offending byte, where there is one.
+    public let byteOffset: Int?
+
+    public var description: String {
+        let place = byteOffset.map { " at byte \($0)" } ?? ""
+        return "\(path): \(detail)\(place)"
+    }
+}
+
+/// Reads documents and refuses what is not text before any stage sees it.
+public enum TextInput {
+    /// Plans and letters run to a few hundred kilobytes; anything this large is an export gone
+    /// wrong or not a document, and holding it whole would starve a parallel batch.
+    public static let defaultMaxBytes = 20 * 1024 * 1024
+
+    public static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> String {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw InputError(path: path, kind: .missing, detail: "no such file", byteOffset: nil)
+        }
+        if isDirectory.boolValue {
+            throw InputError(path: path, kind: .unreadable, detail: "is a directory, not a text file", byteOffset: nil)
+        }
+        if let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size > maxBytes {
+            throw InputError(path: path, kind: .tooLarge,
+                             detail: "file is \(formatBytes(size)), over the \(formatBytes(maxBytes)) limit for one document",
+                             byteOffset: nil)
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw InputError(path: path, kind: .unreadable, detail: "cannot be opened for reading (permissions?)", byteOffset: nil)
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            throw InputError(path: path, kind: .unreadable, detail: "read failed: \(error.localizedDescription)", byteOffset: nil)
+        }
+        return try decode(data, path: path, maxBytes: maxBytes)
+    }
+
+    /// Validates and decodes bytes as UTF-8 text: not empty, not binary, well-formed, NFC on return.
+    /// A UTF-8 byte order mark is dropped.
+    public static func decode(_ data: Data, path: String, maxBytes: Int = defaultMaxBytes) throws -> String {
+        if data.count > maxBytes {
+            throw InputError(path: path, kind: .tooLarge,
+                             detail: "input is \(formatBytes(data.count)), over the \(formatBytes(maxBytes)) limit for one document",
+                             byteOffset: nil)
+        }
+        return try data.withUnsafeBytes { raw -> String in
+            var bytes = raw.bindMemory(to: UInt8.self)
+            if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
+                bytes = UnsafeBufferPointer(rebasing: bytes[3...])
+            }
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+                throw InputError(path: path, kind: .empty,
+                                 detail: bytes.isEmpty ? "file is empty" : "file holds only white space", byteOffset: nil)
+            }
+            if let offset = firstBinaryByte(bytes) {
+                throw InputError(path: path, kind: .binary,
+                                 detail: String(format: "binary data, not text (control byte 0x%02X)", bytes[offset]),
+                                 byteOffset: offset)
+            }
+            if let offset = firstInvalidUTF8(bytes) {
+                throw InputError(path: path, kind: .invalidUTF8,
+                                 detail: String(format: "invalid UTF-8 (byte 0x%02X); convert the file to UTF-8 first", bytes[offset]),
+                                 byteOffset: offset)
+            }
+            return Normalize.nfc(String(decoding: bytes, as: UTF8.self))
+        }
+    }
+
+    /// A NUL or other C0 control byte (but tab, newlines and form feed) marks binary data.
+    static func firstBinaryByte(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        for (i, b) in bytes.enumerated() where b < 0x20 {
+            if b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C { continue }
+            return i
+        }
+        return nil
+    }
+
+    /// Offset of the first byte that breaks UTF-8 (RFC 3629: no overlongs, surrogates or > U+10FFFF).
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let need: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: need = 1
+            case 0xE0: need = 2; lower = 0xA0
+            case 0xE1...0xEC, 0xEE, 0xEF: need = 2
+            case 0xED: need = 2; upper = 0x9F
+            case 0xF0: need = 3; lower = 0x90
+            case 0xF1...0xF3: need = 3
+            case 0xF4: need = 3; upper = 0x8F
+            default: return i
+            }
+            for k in 1...need {
+                guard i + k < n else { return i }
+                let c = bytes[i + k]
+                let lo: UInt8 = k == 1 ? lower : 0x80, hi: UInt8 = k == 1 ? upper : 0xBF
+                if c < lo || c > hi { return i }
+            }
+            i += need + 1
+        }
+        return nil
+    }
+
+    public static func formatBytes(_ n: Int) -> String {
+        if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / 1_048_576) }
+        if n >= 1 << 10 { return String(format: "%.1f KB", Double(n) / 1024) }
+        return "\(n) bytes"
+    }
+}
+
+/// Writes a file so that readers never see it half-written: a temporary file beside it, then rename.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        do {
+            try data.write(to: tmp)
+            if rename(tmp.path, url.path) != 0 {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: tmp)
+            throw error
+        }
+    }
+
+    public static func write(_ text: String, to path: String) throws {
+        try write(Data(text.utf8), to: path)
+    }
+}

@@ -1,0 +1,99 @@
+/// Splits text into the pieces restoration works on, keeping every character so that the output
+/// can be rebuilt exactly: words (runs of letters, with the digits and symbols OCR puts in place of
+/// marked letters: "x4" xã, "t&" tế, "1a" là), numbers ("55.112", "3,36"), punctuation, spaces and
+/// line breaks.
+public struct Piece: Equatable, Sendable {
+    public enum Kind: UInt8, Sendable { case word, number, punctuation, space, newline }
+    public let kind: Kind
+    /// Range in the scalar array the piece was cut from.
+    public let start: Int
+    public let end: Int
+}
+
+public enum Tokenizer {
+    /// Symbols Tesseract's English model reads for Vietnamese letters; inside a word they are letters.
+    static let letterLike: Set<Unicode.Scalar> = ["&", "$", "@", "{", "}", "|", "¢", "€", "£", "¥", "©", "®", "°", "§", "«", "»"]
+
+    @inline(__always)
+    static func isLetter(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 { return (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A }
+        return s.properties.isAlphabetic
+    }
+
+    @inline(__always)
+    static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
+
+    @inline(__always)
+    static func isSpace(_ s: Unicode.Scalar) -> Bool {
+        s == " " || s == "\t" || s == "\r" || s.value == 0xA0 || s.value == 0x0C || s.properties.isWhitespace && s != "\n"
+    }
+
+    public static func pieces(_ text: [Unicode.Scalar]) -> [Piece] {
+        var out: [Piece] = []
+        out.reserveCapacity(text.count / 3)
+        var i = 0
+        let n = text.count
+        while i < n {
+            let s = text[i]
+            if s == "\n" {
+                out.append(Piece(kind: .newline, start: i, end: i + 1)); i += 1; continue
+            }
+            if isSpace(s) {
+                var j = i + 1
+                while j < n, text[j] != "\n", isSpace(text[j]) { j += 1 }
+                out.append(Piece(kind: .space, start: i, end: j)); i = j; continue
+            }
+            if isLetter(s) || isDigit(s) || letterLike.contains(s) {
+                var j = i
+                var letters = 0
+                while j < n, isLetter(text[j]) || isDigit(text[j]) || letterLike.contains(text[j]) {
+                    if isLetter(text[j]) { letters += 1 }
+                    j += 1
+                }
+                if letters == 0 {
+                    cutNumbersAndSymbols(text, i, j, into: &out)
+                } else {
+                    cutWord(text, i, j, into: &out)
+                }
+                i = j
+                continue
+            }
+            out.append(Piece(kind: .punctuation, start: i, end: i + 1)); i += 1
+        }
+        return out
+    }
+
+    /// A run with letters: a leading number of two or more digits is its own piece ("2025ngay"),
+    /// and a trailing letter-like symbol that follows a plain word is punctuation ("BHYT|").
+    static func cutWord(_ text: [Unicode.Scalar], _ start: Int, _ end: Int, into out: inout [Piece]) {
+        var i = start
+        var digits = 0
+        while i < end, isDigit(text[i]) { digits += 1; i += 1 }
+        if digits >= 2 {
+            cutNumbersAndSymbols(text, start, i, into: &out)
+        } else {
+            i = start
+        }
+        var lead = i
+        while lead < end, letterLike.contains(text[lead]), text[lead] != "|" { lead += 1 }
+        if lead > i { cutNumbersAndSymbols(text, i, lead, into: &out) }
+        if lead < end { out.append(Piece(kind: .word, start: lead, end: end)) }
+    }
+
+    /// Digit runs are numbers ("55.112" is number, ".", number: restoration never touches them);
+    /// symbols are punctuation.
+    static func cutNumbersAndSymbols(_ text: [Unicode.Scalar], _ start: Int, _ end: Int, into out: inout [Piece]) {
+        var i = start
+        while i < end {
+            if isDigit(text[i]) {
+                var j = i
+                while j < end, isDigit(text[j]) { j += 1 }
+                out.append(Piece(kind: .number, start: i, end: j))
+                i = j
+            } else {
+                out.append(Piece(kind: .punctuation, start: i, end: i + 1))
+                i += 1
+            }
+        }
+    }
+}

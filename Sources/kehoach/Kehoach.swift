@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import Kehoach
+
+@main
+struct KehoachCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kehoach",
+        abstract: "Restore, extract and store Vietnamese government plans read by OCR.",
+        discussion: """
+        Scans of KẾ HOẠCH and công văn read with an English OCR model lose their diacritics
+        ("Thuc hién chinh sich bao hiém x4 hdi"). kehoach restores the text line for line
+        ("Thực hiện chính sách bảo hiểm xã hội"), extracts targets, deadlines, agencies and
+        referenced decisions as JSON, and stores them in SQLite for querying.
+
+        Typical use:
+          kehoach restore scan.txt -o scan.restored.txt --changes scan.changes.json
+          kehoach extract scan.txt -o scan.json
+          kehoach batch archive/ --out results/
+          kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
+        """,
+        subcommands: [RestoreCommand.self, RulesCommand.self]
+    )
+}
+
+/// Options every command that reads rules shares.
+struct RulesOption: ParsableArguments {
+    @Option(name: .customLong("rules"), help: ArgumentHelp("Rules directory (default: $KEHOACH_RULES, ./rules, or the one beside the binary).", valueName: "DIR"))
+    var directory: String?
+
+    func resolve() throws -> URL { try RulesLocator.directory(explicit: directory) }
+}
+
+/// Prints to standard error, where diagnostics go so that standard output stays data.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

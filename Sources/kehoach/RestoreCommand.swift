@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Kehoach
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Restore the Vietnamese diacritics an English OCR model lost, line for line.",
+        discussion: """
+        Writes NFC text with exactly the input's lines; numbers, punctuation and spacing are kept,
+        only words change. Reads standard input when no FILE is given.
+
+        Examples:
+          kehoach restore scan.txt                      # restored text on standard output
+          kehoach restore scan.txt -o scan.vi.txt --changes scan.changes.json
+          kehoach restore raw/*.txt --out-dir restored/ # one output per input, same names
+          cat scan.txt | kehoach restore > scan.vi.txt
+
+        --changes writes every changed word as JSON (line, column, from, to, confidence,
+        alternatives); sort by confidence to review the uncertain ones first.
+        A file that is missing, empty, binary or not UTF-8 is reported with its name (and byte
+        offset) and skipped; the exit status is then 1, and no output is written for it.
+        """
+    )
+
+    @Argument(help: "Text files to restore (standard input when none).")
+    var files: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (one input only).", valueName: "FILE"))
+    var output: String?
+
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Write each input's restored text to DIR under its own name.", valueName: "DIR"))
+    var outDir: String?
+
+    @Option(name: .customLong("changes"), help: ArgumentHelp("Write the changes as JSON to FILE (one input), or NAME.changes.json files into this directory (several inputs).", valueName: "FILE"))
+    var changes: String?
+
+    @OptionGroup var rules: RulesOption
+
+    func validate() throws {
+        if output != nil && outDir != nil { throw ValidationError("-o and --out-dir exclude each other.") }
+        if files.count > 1 && outDir == nil { throw ValidationError("Several inputs need --out-dir DIR.") }
+        if output != nil && files.count > 1 { throw ValidationError("-o takes one input; use --out-dir for several.") }
+    }
+
+    func run() throws {
+        let restorer = try Restorer.load(rulesDirectory: rules.resolve())
+        var failures = 0
+        let inputs: [String?] = files.isEmpty ? [nil] : files
+        for path in inputs {
+            do {
+                let text: String
+                let name: String
+                if let path {
+                    text = try TextInput.read(path: path)
+                    name = path
+                } else {
+                    text = try TextInput.decode(FileHandle.standardInput.readDataToEndOfFile(), path: "<stdin>")
+                    name = "<stdin>"
+                }
+                let restoration = restorer.restore(text)
+                let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
+                if let outDir {
+                    try AtomicFile.write(restoration.text, to: URL(fileURLWithPath: outDir).appendingPathComponent(base).path)
+                } else if let output {
+                    try AtomicFile.write(restoration.text, to: output)
+                } else {
+                    FileHandle.standardOutput.write(Data(restoration.text.utf8))
+                }
+                if let changes {
+                    let target = files.count > 1
+                        ? URL(fileURLWithPath: changes).appendingPathComponent((base as NSString).deletingPathExtension + ".changes.json").path
+                        : changes
+                    try AtomicFile.write(try ChangeLog.json(restoration.changes, source: name), to: target)
+                }
+            } catch let error as InputError {
+                printError("kehoach restore: \(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+enum ChangeLog {
+    struct File: Encodable {
+        let source: String
+        let changes: [RestoreChange]
+    }
+
+    static func json(_ changes: [RestoreChange], source: String) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(File(source: source, changes: changes))
+        data.append(0x0A)
+        return data
+    }
+}

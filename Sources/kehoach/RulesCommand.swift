@@ -1,0 +1,143 @@
+import ArgumentParser
+import Foundation
+import Kehoach
+
+struct RulesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rules",
+        abstract: "Build and check the rule files under rules/.",
+        subcommands: [BuildLanguageModel.self, BuildSyllables.self]
+    )
+}
+
+/// Reads a text file, or a .gz one through gzip, as lines.
+func readTextLines(_ path: String, each: (String, Int) -> Void) throws {
+    guard FileManager.default.fileExists(atPath: path) else { throw ValidationError("\(path): no such file") }
+    if path.hasSuffix(".gz") {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["gzip", "-dc", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var buffer = Data()
+        var index = 0
+        let handle = pipe.fileHandleForReading
+        while true {
+            let chunk = handle.readData(ofLength: 1 << 20)
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let nl = buffer.firstIndex(of: 0x0A) {
+                each(String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self), index)
+                index += 1
+                buffer.removeSubrange(buffer.startIndex...nl)
+            }
+        }
+        if !buffer.isEmpty { each(String(decoding: buffer, as: UTF8.self), index) }
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw ValidationError("\(path): gzip failed") }
+    } else {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() { each(String(line), i) }
+    }
+}
+
+struct BuildLanguageModel: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build-lm",
+        abstract: "Count syllable n-grams in clean text and write rules/restore/ngrams.bin.",
+        discussion: """
+        The text is one paragraph per line, UTF-8 (.gz read through gzip). Every paragraph whose
+        0-based line number is a multiple of --hold-out is left out, so that those paragraphs can
+        serve as unseen evaluation text (scripts/make-ocr-pairs.py uses the same rule).
+
+        Example (the command that built the shipped model):
+          kehoach rules build-lm ../shared/text/legal-vi.txt.gz ../shared/text/legal-vi-extra.txt.gz
+        """
+    )
+
+    @Argument(help: "Clean text files, one paragraph per line (.txt or .txt.gz).")
+    var texts: [String]
+
+    @Option(help: "Where to write the model.")
+    var out = "rules/restore/ngrams.bin"
+
+    @Option(help: "Tokens seen fewer times become <unk>.")
+    var minCount = 3
+
+    @Option(help: "Bigrams seen fewer times are left to the backoff.")
+    var minBigram = 2
+
+    @Option(help: "Trigrams seen fewer times are left to the backoff.")
+    var minTrigram = 3
+
+    @Option(help: "Leave out every Nth paragraph (0 keeps all).")
+    var holdOut = 50
+
+    func run() throws {
+        let builder = LanguageModelBuilder()
+        for path in texts {
+            try readTextLines(path) { line, index in
+                if holdOut > 0, index % holdOut == 0 { return }
+                builder.add(paragraph: Normalize.nfc(line))
+            }
+            printError("read \(path): \(builder.paragraphs) paragraphs so far")
+        }
+        let (data, summary) = builder.build(minCount: minCount, minBigram: minBigram, minTrigram: minTrigram)
+        try AtomicFile.write(data, to: out)
+        print("\(out): \(summary)")
+    }
+}
+
+struct BuildSyllables: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "build-syllables",
+        abstract: "Write rules/restore/syllables.txt: phonotactically valid syllables that hunspell-vi or the language model attests.",
+        discussion: """
+        Example (the command that built the shipped list):
+          kehoach rules build-syllables --hunspell /usr/share/hunspell/vi_VN.dic
+        """
+    )
+
+    @Option(help: "hunspell-vi dictionary (Debian package hunspell-vi).")
+    var hunspell = "/usr/share/hunspell/vi_VN.dic"
+
+    @Option(help: "Where to write the list.")
+    var out = "rules/restore/syllables.txt"
+
+    @Option(help: "A syllable only the language model attests must have been seen this often.")
+    var minCount = 3
+
+    @OptionGroup var rules: RulesOption
+
+    func run() throws {
+        let lm = try LanguageModel.load(path: try rules.resolve().appendingPathComponent("restore/ngrams.bin").path)
+        let generated = SyllableInventory.generate()
+        let dictionary = try SyllableInventory.hunspellSyllables(path: hunspell)
+        var kept: [String] = []
+        var fromDictionary = 0, fromText = 0
+        for s in generated {
+            let inDictionary = dictionary.contains(s)
+            let id = lm.id(s)
+            let inText = id != LanguageModel.unknown && lm.counts[Int(id)] >= UInt32(minCount)
+            if inDictionary || inText { kept.append(s) }
+            if inDictionary { fromDictionary += 1 }
+            if inText { fromText += 1 }
+        }
+        let invalidInDictionary = dictionary.filter { !$0.isEmpty && !Vietnamese.isValidSyllable($0) }.count
+        var text = """
+        # Vietnamese syllables restoration may propose, one per line, lower case, tone in traditional place.
+        # Generated by phonotactics (Sources/Kehoach/Syllable.swift: onsets × rhymes × tones with the
+        # c/k/q, g/gh, ng/ngh rules and stop-final tones) and kept when attested by hunspell-vi
+        # (Debian package hunspell-vi, \(hunspell); GPL-2/LGPL-2.1/MPL-1.1) or seen at least \(minCount)
+        # times in the language model's training text (public-domain Vietnamese legal text).
+        # Rebuild: kehoach rules build-syllables --hunspell \(hunspell)
+        # generated \(generated.count), attested by hunspell \(fromDictionary), by text \(fromText), kept \(kept.count);
+        # hunspell entries that are not valid syllables (foreign words, abbreviations): \(invalidInDictionary)
+
+        """
+        text += kept.joined(separator: "\n") + "\n"
+        try AtomicFile.write(text, to: out)
+        print("\(out): generated \(generated.count), kept \(kept.count) (hunspell \(fromDictionary), text \(fromText))")
+    }
+}
