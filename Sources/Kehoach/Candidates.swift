@@ -17,6 +17,7 @@ public struct ConfusionModel: Sendable {
     static let unseenSameLetter: Float = 7
     static let unseenSubstitution: Float = 13
     static let unseenIndel: Float = 12
+    static let minimumIndelCost: Float = 6
 
     public struct FormatError: Error, CustomStringConvertible {
         public let path: String, line: Int, detail: String
@@ -39,8 +40,10 @@ public struct ConfusionModel: Sendable {
             let o = cols[1] == "∅" ? [] : Array(Normalize.nfc(String(cols[1])).unicodeScalars)
             switch (t.count, o.count) {
             case (1, 1): model.substitution[t[0], default: [:]][o[0]] = cost
-            case (1, 0): model.deletion[t[0]] = cost
-            case (0, 1): model.insertion[o[0]] = cost
+            // Learned deletions include alignment noise (words the OCR split or merged), and a cheap
+            // deletion lets every short OCR word grow into longer syllables ("KH" → "khờ").
+            case (1, 0): model.deletion[t[0]] = max(cost, minimumIndelCost)
+            case (0, 1): model.insertion[o[0]] = max(cost, minimumIndelCost)
             case (1, 2): model.oneToTwo[t[0], default: []].append((o[0], o[1], cost))
             case (2, 1): model.twoToOne[t[1], default: []].append((t[0], o[0], cost))
             case (2, 2), (2, 0), (0, 2): continue  // not used by the search

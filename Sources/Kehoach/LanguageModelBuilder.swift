@@ -64,10 +64,12 @@ public final class LanguageModelBuilder {
     }
 
     /// Prunes, smooths (interpolated absolute discounting, Kneser–Ney continuation unigrams) and
-    /// serializes. Tokens seen fewer than `minCount` times become `<unk>`.
+    /// serializes. Tokens other than syllables seen fewer than `minCount` times become `<unk>`.
     public func build(minCount: Int = 2, minBigram: Int = 2, minTrigram: Int = 2) -> (Data, Summary) {
         // Final vocabulary: specials, then by frequency (ties by spelling, so builds are reproducible).
-        let order = (3..<words.count).filter { unigrams[$0] >= minCount }
+        // Every syllable seen is kept (a rare syllable is still a syllable); other tokens, mostly
+        // abbreviations, codes and typos, need `minCount`.
+        let order = (3..<words.count).filter { unigrams[$0] >= minCount || Vietnamese.isValidSyllable(words[$0]) }
             .sorted { unigrams[$0] != unigrams[$1] ? unigrams[$0] > unigrams[$1] : words[$0] < words[$1] }
         var remap = [Int32](repeating: LanguageModel.unknown, count: words.count)
         for i in 0..<3 { remap[i] = Int32(i) }

@@ -34,12 +34,22 @@ public final class Restorer: @unchecked Sendable {
     public var channelWeight: Float = 1.0
     /// Cost of keeping a plain-ASCII word the vocabulary does not know (names, foreign words).
     public var keepUnknownCost: Float = 5.0
+    /// Extra cost of a dictionary syllable the language model never saw.
+    public var unseenSyllableCost: Float = 6.0
+    /// Options kept per word after ranking by spelling and frequency.
+    public var maxOptions = 12
+    public var priorWeight: Float = 0.4
+    private let logTotal: Float
 
     private let cacheLock = NSLock()
     private var cache: [String: ([Decoder.Option], [Int32])] = [:]
     private static let cacheLimit = 200_000
 
-    public init(model: RestoreModel) { self.model = model }
+    public init(model: RestoreModel) {
+        self.model = model
+        model.generator.maxCandidates = 60
+        logTotal = log(Float(model.lm.counts.reduce(0) { $0 + Int($1) }))
+    }
 
     public static func load(rulesDirectory: URL) throws -> Restorer {
         Restorer(model: try RestoreModel.load(rulesDirectory: rulesDirectory))
@@ -136,12 +146,19 @@ public final class Restorer: @unchecked Sendable {
         cacheLock.unlock()
         if let cached { return cached }
         let lower = Array(written.lowercased().unicodeScalars)
-        let found = model.generator.candidates(for: lower)
+        // The generator's list is long; keep the ones likely a priori as well as close in spelling,
+        // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
+        var found = model.generator.candidates(for: lower)
+        found.sort { priorCost($0) < priorCost($1) }
+        if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
         var options: [Decoder.Option] = []
         var entries: [Int32] = []
         for c in found {
             let entry = model.generator.entries[Int(c.entry)]
-            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost))
+            // A syllable the training text never had shares <unk>'s probability with every rare
+            // token; the penalty stands for its small share of it.
+            let unseen = entry.lmID == LanguageModel.unknown ? unseenSyllableCost : 0
+            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost + unseen))
             entries.append(c.entry)
         }
         // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
@@ -158,6 +175,22 @@ public final class Restorer: @unchecked Sendable {
         cache[written] = (options, entries)
         cacheLock.unlock()
         return (options, entries)
+    }
+
+    private func priorCost(_ c: Candidate) -> Float {
+        let id = model.generator.entries[Int(c.entry)].lmID
+        let count = id == LanguageModel.unknown ? 0 : model.lm.counts[Int(id)]
+        return c.cost + priorWeight * (logTotal - log(Float(count) + 1))
+    }
+
+    /// The options for one OCR word as lines of text: candidate, cost, language-model count.
+    public func explain(_ word: String) -> [String] {
+        let (options, entries) = wordOptions(Normalize.nfc(word))
+        return zip(options, entries).map { option, entry in
+            let text = entry == Self.keepEntry ? "\(word) (kept as written)" : surface(entry, casing: .lower)
+            let count = option.lmID == LanguageModel.unknown ? "unseen" : "seen \(model.lm.counts[Int(option.lmID)])×"
+            return String(format: "%@  cost %.2f  %@", text, option.cost, count)
+        }
     }
 
     /// The written form of a vocabulary entry in the casing of the word it replaces.

@@ -39,7 +39,7 @@ public final class RestoreModel: @unchecked Sendable {
         for (i, word) in lm.words.enumerated() {
             guard let surface = lm.surfaces[i], surface.unicodeScalars.count >= 2,
                   surface.unicodeScalars.allSatisfy({ Tokenizer.isLetter($0) }),
-                  surface == surface.uppercased(), lm.counts[i] >= 5 else { continue }
+                  surface == surface.uppercased(), lm.counts[i] >= 30 else { continue }
             if seen.insert(word).inserted { entries.append(.init(key: word, written: surface, lmID: Int32(i))) }
         }
         generator = CandidateGenerator(entries: entries, confusions: confusions)

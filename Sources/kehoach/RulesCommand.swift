@@ -6,7 +6,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Build and check the rule files under rules/.",
-        subcommands: [BuildLanguageModel.self, BuildSyllables.self]
+        subcommands: [Explain.self, BuildLanguageModel.self, BuildSyllables.self]
     )
 }
 
@@ -139,5 +139,32 @@ struct BuildSyllables: ParsableCommand {
         text += kept.joined(separator: "\n") + "\n"
         try AtomicFile.write(text, to: out)
         print("\(out): generated \(generated.count), kept \(kept.count) (hunspell \(fromDictionary), text \(fromText))")
+    }
+}
+
+struct Explain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show the candidates restoration weighs for OCR words, with their costs.",
+        discussion: """
+        For a rule author asking why a word came out as it did: each candidate with its channel
+        cost (−ln P(OCR word | candidate), from confusions.tsv) and its language-model frequency.
+
+        Example:
+          kehoach rules explain x4 hdi Pé ngudi
+        """
+    )
+
+    @Argument(help: "OCR words.")
+    var words: [String]
+
+    @OptionGroup var rules: RulesOption
+
+    func run() throws {
+        let restorer = try Restorer.load(rulesDirectory: rules.resolve())
+        for word in words {
+            print(word)
+            for line in restorer.explain(word) { print("  " + line) }
+        }
     }
 }
