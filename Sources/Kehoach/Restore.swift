@@ -32,13 +32,15 @@ public final class Restorer: @unchecked Sendable {
     public var decoder = Decoder()
     /// Weight of the channel cost against the language model's.
     public var channelWeight: Float = 1.0
-    /// Cost of keeping a plain-ASCII word the vocabulary does not know (names, foreign words).
-    public var keepUnknownCost: Float = 5.0
-    /// Extra cost of a dictionary syllable the language model never saw.
-    public var unseenSyllableCost: Float = 6.0
+    /// Cost of keeping a plain-ASCII word the vocabulary does not know: capitalized (a name?) or not.
+    public var keepNameCost: Float = 10.0
+    public var keepUnknownCost: Float = 15.0
+    /// Extra cost of a dictionary syllable the language model never saw: `<unk>` pools the
+    /// probability of tens of thousands of rare tokens, and one syllable has a small share of it.
+    public var unseenSyllableCost: Float = 12.0
     /// Options kept per word after ranking by spelling and frequency.
     public var maxOptions = 12
-    public var priorWeight: Float = 0.4
+    public var priorWeight: Float = 0.7
     private let logTotal: Float
 
     private let cacheLock = NSLock()
@@ -53,6 +55,26 @@ public final class Restorer: @unchecked Sendable {
 
     public static func load(rulesDirectory: URL) throws -> Restorer {
         Restorer(model: try RestoreModel.load(rulesDirectory: rulesDirectory))
+    }
+
+    /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
+    public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
+                                        "maxOptions", "priorWeight", "beam", "beamMargin"]
+
+    public func setParameter(_ name: String, _ value: Double) -> Bool {
+        switch name {
+        case "channelWeight": channelWeight = Float(value)
+        case "keepNameCost": keepNameCost = Float(value)
+        case "keepUnknownCost": keepUnknownCost = Float(value)
+        case "unseenSyllableCost": unseenSyllableCost = Float(value)
+        case "maxOptions": maxOptions = Int(value)
+        case "priorWeight": priorWeight = Float(value)
+        case "beam": decoder.beam = Int(value)
+        case "beamMargin": decoder.beamMargin = Float(value)
+        default: return false
+        }
+        cacheLock.lock(); cache.removeAll(); cacheLock.unlock()
+        return true
     }
 
     /// An option's vocabulary entry, or −1 for keeping the OCR word as it stands.
@@ -111,7 +133,9 @@ public final class Restorer: @unchecked Sendable {
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
             let original = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
-            let casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: lineIsUpper(piece.start, text, pieces, pi))
+            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: lineIsUpper(piece.start, text, pieces, pi))
+            // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
+            if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             let restored = surface(entry, casing: casing)
             guard restored != original else { continue }
             replacement[pi] = restored
@@ -157,7 +181,7 @@ public final class Restorer: @unchecked Sendable {
             let entry = model.generator.entries[Int(c.entry)]
             // A syllable the training text never had shares <unk>'s probability with every rare
             // token; the penalty stands for its small share of it.
-            let unseen = entry.lmID == LanguageModel.unknown ? unseenSyllableCost : 0
+            let unseen = entry.lmID == LanguageModel.unknown && entry.written == nil ? unseenSyllableCost : 0
             options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost + unseen))
             entries.append(c.entry)
         }
@@ -165,9 +189,19 @@ public final class Restorer: @unchecked Sendable {
         // words); a word with digits or marks that spells no syllable is OCR damage, not a name.
         let plain = lower.allSatisfy { $0.value < 0x80 && Tokenizer.isLetter($0) }
         let key = String(String.UnicodeScalarView(lower))
-        let exact = found.contains { model.generator.entries[Int($0.entry)].key == key }
+        // An abbreviation that differs only by đ ("HDND" for "HĐND") counts as found: the OCR
+        // reading it is no evidence of an unknown word.
+        let folded = Normalize.fold(key)
+        let exact = found.contains {
+            let e = model.generator.entries[Int($0.entry)]
+            return e.key == key || (e.written != nil && Normalize.fold(e.key) == folded)
+        }
         if options.isEmpty || (plain && !exact) {
-            options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: options.isEmpty ? 0 : keepUnknownCost))
+            // A capitalized word may be a name ("Kon Tum"); a lower-case one that spells no
+            // syllable is almost always damage ("cip" for "cấp").
+            let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
+            let cost = options.isEmpty ? 0 : (capitalized ? keepNameCost : keepUnknownCost)
+            options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: cost))
             entries.append(Self.keepEntry)
         }
         cacheLock.lock()

@@ -32,10 +32,22 @@ struct EvalRestore: ParsableCommand {
     @Flag(help: "Compare words in lower case.")
     var ignoreCase = false
 
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override a restoration weight for an experiment (NAME=VALUE; names: \(Restorer.parameterNames.joined(separator: ", "))).", valueName: "NAME=VALUE"))
+    var parameters: [String] = []
+
+    @Flag(help: "Print only the overall line.")
+    var quiet = false
+
     @OptionGroup var rules: RulesOption
 
     func run() throws {
         let restorer = try Restorer.load(rulesDirectory: rules.resolve())
+        for p in parameters {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let v = Double(parts[1]), restorer.setParameter(parts[0], v) else {
+                throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
+            }
+        }
         let pairs = EvalCorpus(root: URL(fileURLWithPath: corpus)).restorePairs()
         guard !pairs.isEmpty else { throw ValidationError("no gold/raw pairs under \(corpus)") }
         var byGroup: [String: RestoreMetric.Counts] = [:]
@@ -51,7 +63,7 @@ struct EvalRestore: ParsableCommand {
             let restored = restorer.restore(raw).text
             if let outDir { try AtomicFile.write(restored, to: URL(fileURLWithPath: outDir).appendingPathComponent(pair.name + ".txt").path) }
             let c = try RestoreMetric.score(gold: gold, output: restored, input: raw, ignoreCase: ignoreCase)
-            print(row("\(pair.group)/\(pair.name)", c))
+            if !quiet { print(row("\(pair.group)/\(pair.name)", c)) }
             byGroup[pair.group, default: .init()] = byGroup[pair.group, default: .init()] + c
             total = total + c
         }
