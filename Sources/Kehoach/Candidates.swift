@@ -94,6 +94,15 @@ public final class CandidateGenerator: @unchecked Sendable {
     let alphabet: [Unicode.Scalar]
     let alphabetIndex: [Unicode.Scalar: Int]
     var nodeLetter: [Int32] = [-1]
+    /// Per true letter (alphabet index): its 2→1 readings (previous true letter, OCR scalar, cost),
+    /// its 1→2 readings, and its deletion cost; looked up by index in the trie walk, not hashed.
+    let mergesByLetter: [[(Unicode.Scalar, Unicode.Scalar, Float)]]
+    let splitsByLetter: [[(Unicode.Scalar, Unicode.Scalar, Float)]]
+    let deletionByLetter: [Float]
+    /// Substitution costs by true letter, for the OCR scalars the confusion file knows; others fall
+    /// back to `ConfusionModel.cost`.
+    let ocrIndex: [Unicode.Scalar: Int]
+    let substitutionMatrix: [Float]
 
     /// Candidates kept per word, and how far behind the best a candidate may be.
     public var maxCandidates = 10
@@ -107,6 +116,18 @@ public final class CandidateGenerator: @unchecked Sendable {
         for e in entries { letters.formUnion(e.key.unicodeScalars) }
         alphabet = letters.sorted { $0.value < $1.value }
         alphabetIndex = Dictionary(uniqueKeysWithValues: alphabet.enumerated().map { ($1, $0) })
+        mergesByLetter = alphabet.map { confusions.twoToOne[$0] ?? [] }
+        splitsByLetter = alphabet.map { confusions.oneToTwo[$0] ?? [] }
+        deletionByLetter = alphabet.map { confusions.deletion[$0] ?? ConfusionModel.unseenIndel }
+        var ocrScalars = Set<Unicode.Scalar>(alphabet)
+        for row in confusions.substitution.values { ocrScalars.formUnion(row.keys) }
+        let ocrList = ocrScalars.sorted { $0.value < $1.value }
+        ocrIndex = Dictionary(uniqueKeysWithValues: ocrList.enumerated().map { ($1, $0) })
+        var matrix = [Float](repeating: 0, count: alphabet.count * ocrList.count)
+        for (ti, t) in alphabet.enumerated() {
+            for (oi, o) in ocrList.enumerated() { matrix[ti * ocrList.count + oi] = confusions.cost(t, o) }
+        }
+        substitutionMatrix = matrix
         for (i, e) in entries.enumerated() { insert(Array(e.key.unicodeScalars), entry: Int32(i)) }
     }
 
@@ -140,19 +161,22 @@ public final class CandidateGenerator: @unchecked Sendable {
         let a = alphabet.count
         // Per-word cost tables, so the trie walk does no hashing.
         var sub = [Float](repeating: 0, count: a * n)
-        var del = [Float](repeating: 0, count: a)
-        for (ti, t) in alphabet.enumerated() {
-            del[ti] = confusions.deletion[t] ?? ConfusionModel.unseenIndel
-            for j in 0..<n { sub[ti * n + j] = confusions.cost(t, ocr[j]) }
+        let del = deletionByLetter
+        let width0 = ocrIndex.count
+        for j in 0..<n {
+            if let oi = ocrIndex[ocr[j]] {
+                for ti in 0..<a { sub[ti * n + j] = substitutionMatrix[ti * width0 + oi] }
+            } else {
+                for (ti, t) in alphabet.enumerated() { sub[ti * n + j] = confusions.cost(t, ocr[j]) }
+            }
         }
         let ins = ocr.map { confusions.insertion[$0] ?? ConfusionModel.unseenIndel }
         // 1→2 readings that fit at j (ocr[j-2], ocr[j-1]), per true letter.
-        var split: [Int: [(Int, Float)]] = [:]
+        var split = [[(Int, Float)]](repeating: [], count: a)
         if n >= 2 {
-            for (t, list) in confusions.oneToTwo {
-                guard let ti = alphabetIndex[t] else { continue }
-                for (o1, o2, c) in list {
-                    for j in 2...n where ocr[j - 2] == o1 && ocr[j - 1] == o2 { split[ti, default: []].append((j, c)) }
+            for ti in 0..<a {
+                for (o1, o2, c) in splitsByLetter[ti] {
+                    for j in 2...n where ocr[j - 2] == o1 && ocr[j - 1] == o2 { split[ti].append((j, c)) }
                 }
             }
         }
@@ -166,26 +190,24 @@ public final class CandidateGenerator: @unchecked Sendable {
         var stack: [(node: Int32, depth: Int)] = []
         var child = firstChild[0]
         while child >= 0 { stack.append((child, 1)); child = nextSibling[Int(child)] }
-        var letterAtDepth = [Int32](repeating: -1, count: 26)
         var charAtDepth = [Unicode.Scalar](repeating: "\0", count: 26)
         while let (node, depth) = stack.popLast() {
             guard depth < 25 else { continue }
             let ti = Int(nodeLetter[Int(node)])
             let t = nodeChar[Int(node)]
-            letterAtDepth[depth] = Int32(ti)
             charAtDepth[depth] = t
             let p = (depth - 1) * width, c = depth * width, g = (depth - 2) * width
             let dt = del[ti]
             columns[c] = columns[p] + dt
             var low = columns[c]
             let splits = split[ti]
-            let merges = depth >= 2 ? confusions.twoToOne[t] : nil
+            let merges = depth >= 2 ? mergesByLetter[ti] : []
             for j in 1...n {
                 var v = columns[p + j - 1] + sub[ti * n + j - 1]
                 v = min(v, columns[p + j] + dt)
                 v = min(v, columns[c + j - 1] + ins[j - 1])
-                if let splits { for (jj, cost) in splits where jj == j { v = min(v, columns[p + j - 2] + cost) } }
-                if let merges {
+                for (jj, cost) in splits where jj == j { v = min(v, columns[p + j - 2] + cost) }
+                if !merges.isEmpty {
                     let prev = charAtDepth[depth - 1]
                     for (t1, o, cost) in merges where t1 == prev && ocr[j - 1] == o { v = min(v, columns[g + j - 1] + cost) }
                 }

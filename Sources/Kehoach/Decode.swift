@@ -8,7 +8,7 @@ public struct Decoder: Sendable {
     }
 
     /// States kept per position, and how far behind the best one a state may fall.
-    public var beam = 12
+    public var beam = 8
     public var beamMargin: Float = 18
 
     public init() {}
@@ -16,70 +16,75 @@ public struct Decoder: Sendable {
     /// Returns the index of the chosen option for every position.
     public func decode(_ positions: [[Option]], lm: LanguageModel) -> [Int] {
         guard !positions.isEmpty else { return [] }
-        struct State {
-            var u: Int32        // token before the current one
-            var v: Int32        // current token
-            var option: Int32   // option index at this position
-            var back: Int32     // state index at the previous position
-            var cost: Float
-        }
-        var layers: [[State]] = []
-        layers.reserveCapacity(positions.count)
-        var previous = [State(u: LanguageModel.boundary, v: LanguageModel.boundary, option: -1, back: -1, cost: 0)]
-        var table: [Float] = []
-        var tableBack: [Int32] = []
+        // States of all positions in flat arrays: a state is (token before, token, option, back).
+        var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
+        var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
+        let estimate = positions.count * 4
+        stU.reserveCapacity(estimate); stV.reserveCapacity(estimate); stOption.reserveCapacity(estimate)
+        stBack.reserveCapacity(estimate); stCost.reserveCapacity(estimate)
+        var prevStart = 0, prevEnd = 1, prevOptions = 1
+        var table: [Float] = [], tableBack: [Int32] = []
+        var order: [Int] = []
+        var bigram: [Float] = []
+        var previousOptions: [Option] = [Option(lmID: LanguageModel.boundary, cost: 0)]
         for options in positions {
-            // Best cost into (option at previous position, option here); states that share the
-            // previous option differ only in u, and merge.
-            let prevOptions = max(1, (previous.map { Int($0.option) }.max() ?? 0) + 1)
             let k = options.count
+            let cells = prevOptions * k
+            // ln P(w | v) for every (previous option, option): states share their v.
+            bigram.removeAll(keepingCapacity: true)
+            for pv in previousOptions {
+                for o in options { bigram.append(lm.logP(o.lmID, after: pv.lmID)) }
+            }
             table.removeAll(keepingCapacity: true)
-            table.append(contentsOf: repeatElement(Float.infinity, count: prevOptions * k))
+            table.append(contentsOf: repeatElement(Float.infinity, count: cells))
             tableBack.removeAll(keepingCapacity: true)
-            tableBack.append(contentsOf: repeatElement(-1, count: prevOptions * k))
-            for (si, s) in previous.enumerated() {
-                let weight = lm.contextWeight(s.u, s.v)
-                let row = max(0, Int(s.option)) * k
-                for (oi, o) in options.enumerated() {
-                    let cost = s.cost + o.cost - lm.logP(o.lmID, after: s.u, s.v, contextWeight: weight)
-                    if cost < table[row + oi] {
-                        table[row + oi] = cost
-                        tableBack[row + oi] = Int32(si)
-                    }
+            tableBack.append(contentsOf: repeatElement(-1, count: cells))
+            for si in prevStart..<prevEnd {
+                let u = stU[si], v = stV[si], base = stCost[si]
+                let row = Int(stOption[si]) * k
+                let context = lm.context(u, v)
+                for oi in 0..<k {
+                    let o = options[oi]
+                    let logP = lm.trigramLogP(context, o.lmID) ?? context.weight + bigram[row + oi]
+                    let cost = base + o.cost - logP
+                    if cost < table[row + oi] { table[row + oi] = cost; tableBack[row + oi] = Int32(si) }
                 }
             }
-            var next: [State] = []
-            next.reserveCapacity(prevOptions * k)
-            for p in 0..<prevOptions {
-                for oi in 0..<k where tableBack[p * k + oi] >= 0 {
-                    let back = tableBack[p * k + oi]
-                    next.append(State(u: previous[Int(back)].v, v: options[oi].lmID, option: Int32(oi), back: back,
-                                      cost: table[p * k + oi]))
+            // Keep the best `beam` cells (insertion into a short sorted list: no full sort) within
+            // `beamMargin` of the best.
+            order.removeAll(keepingCapacity: true)
+            for c in 0..<cells where tableBack[c] >= 0 {
+                let cost = table[c]
+                if order.count == beam {
+                    if cost >= table[order[beam - 1]] { continue }
+                    order.removeLast()
                 }
+                var at = order.count
+                while at > 0, table[order[at - 1]] > cost { at -= 1 }
+                order.insert(c, at: at)
             }
-            if next.count > beam {
-                next.sort { $0.cost < $1.cost }
-                let limit = next[0].cost + beamMargin
-                var keep = beam
-                while keep > 1, next[keep - 1].cost > limit { keep -= 1 }
-                next.removeLast(next.count - keep)
+            let best = order.isEmpty ? Float.infinity : table[order[0]]
+            let start = stU.count
+            for c in order where table[c] <= best + beamMargin {
+                let back = tableBack[c]
+                stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
+                stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
             }
-            layers.append(next)
-            previous = next
+            prevStart = start; prevEnd = stU.count; prevOptions = k
+            previousOptions = options
         }
         // Close the document with a boundary and trace back.
-        var bestIndex = 0
+        var bestIndex = prevStart
         var bestCost = Float.infinity
-        for (i, s) in previous.enumerated() {
-            let c = s.cost - lm.logP(LanguageModel.boundary, after: s.u, s.v)
-            if c < bestCost { bestCost = c; bestIndex = i }
+        for si in prevStart..<prevEnd {
+            let c = stCost[si] - lm.logP(LanguageModel.boundary, after: stU[si], stV[si])
+            if c < bestCost { bestCost = c; bestIndex = si }
         }
         var chosen = [Int](repeating: 0, count: positions.count)
-        var index = Int32(bestIndex)
+        var index = bestIndex
         for p in stride(from: positions.count - 1, through: 0, by: -1) {
-            let s = layers[p][Int(index)]
-            chosen[p] = Int(s.option)
-            index = s.back
+            chosen[p] = Int(stOption[index])
+            index = Int(stBack[index])
         }
         return chosen
     }

@@ -18,19 +18,51 @@ public final class LanguageModel: @unchecked Sendable {
     public let counts: [UInt32]
     let logP1: [Float]
     let logGamma1: [Float]
-    let bigrams: NGramTable
-    let trigrams: NGramTable
+    // Bigrams sorted by (v, w): the ones after v are biW[biStart[v] ..< biStart[v + 1]].
+    let biStart: [Int32]
+    let biW: [Int32]
+    let biLogP: [Float]
+    let biGamma: [Float]
+    // Trigrams sorted by (u, v, w): the ones after context (u, v) are a run located through the
+    // context's bigram entry, so that decoding does binary searches in short runs, not hashing.
+    let biTriStart: [Int32]
+    let biTriEnd: [Int32]
+    let triW: [Int32]
+    let triLogP: [Float]
     public let ids: [String: Int32]
 
     init(words: [String], surfaces: [String?], counts: [UInt32], logP1: [Float], logGamma1: [Float],
-         bigrams: NGramTable, trigrams: NGramTable) {
+         bigramKeys: [UInt64], bigramLogP: [Float], bigramGamma: [Float], trigramKeys: [UInt64], trigramLogP: [Float]) {
         self.words = words
         self.surfaces = surfaces
         self.counts = counts
         self.logP1 = logP1
         self.logGamma1 = logGamma1
-        self.bigrams = bigrams
-        self.trigrams = trigrams
+        let v = words.count
+        var start = [Int32](repeating: 0, count: v + 1)
+        for k in bigramKeys { start[Int(k >> 32) + 1] += 1 }
+        for i in 0..<v { start[i + 1] += start[i] }
+        biStart = start
+        biW = bigramKeys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        biLogP = bigramLogP
+        biGamma = bigramGamma
+        triW = trigramKeys.map { Int32(truncatingIfNeeded: $0 & ((1 << 21) - 1)) }
+        triLogP = trigramLogP
+        var triStart = [Int32](repeating: 0, count: bigramKeys.count)
+        var triEnd = [Int32](repeating: 0, count: bigramKeys.count)
+        var i = 0
+        while i < trigramKeys.count {
+            let context = trigramKeys[i] >> 21
+            var j = i
+            while j < trigramKeys.count, trigramKeys[j] >> 21 == context { j += 1 }
+            let u = Int32(truncatingIfNeeded: context >> 21), w = Int32(truncatingIfNeeded: context & ((1 << 21) - 1))
+            if let b = Self.search(biW, Int(start[Int(u)]), Int(start[Int(u) + 1]), w) {
+                triStart[b] = Int32(i); triEnd[b] = Int32(j)
+            }
+            i = j
+        }
+        biTriStart = triStart
+        biTriEnd = triEnd
         var ids: [String: Int32] = [:]
         ids.reserveCapacity(words.count)
         for (i, w) in words.enumerated() { ids[w] = Int32(i) }
@@ -38,8 +70,8 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     public var vocabularySize: Int { words.count }
-    public var bigramCount: Int { bigrams.count }
-    public var trigramCount: Int { trigrams.count }
+    public var bigramCount: Int { biW.count }
+    public var trigramCount: Int { triW.count }
 
     public func id(_ token: String) -> Int32 { ids[token] ?? Self.unknown }
 
@@ -48,29 +80,59 @@ public final class LanguageModel: @unchecked Sendable {
         UInt64(UInt32(u)) << 42 | UInt64(UInt32(v)) << 21 | UInt64(UInt32(w))
     }
 
+    /// Index of `w` in the sorted run `array[lo..<hi]`.
+    @inline(__always)
+    static func search(_ array: [Int32], _ lo: Int, _ hi: Int, _ w: Int32) -> Int? {
+        array.withUnsafeBufferPointer { a in
+            var lo = lo, hi = hi
+            while lo < hi {
+                let mid = (lo + hi) >> 1
+                let x = a[mid]
+                if x == w { return mid }
+                if x < w { lo = mid + 1 } else { hi = mid }
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    func bigramIndex(_ v: Int32, _ w: Int32) -> Int? {
+        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), w)
+    }
+
     /// ln P(w | v), the interpolated bigram.
     @inline(__always)
     public func logP(_ w: Int32, after v: Int32) -> Float {
-        if let slot = bigrams.find(Self.key2(v, w)) { return bigrams.values[slot] }
+        if let b = bigramIndex(v, w) { return biLogP[b] }
         return logGamma1[Int(v)] + logP1[Int(w)]
     }
 
-    /// ln of the backoff weight of the trigram context (u, v); 0 where the context was not kept.
-    @inline(__always)
-    public func contextWeight(_ u: Int32, _ v: Int32) -> Float {
-        if let slot = bigrams.find(Self.key2(u, v)) { return bigrams.extra[slot] }
-        return 0
+    /// A trigram context (u, v): its backoff weight and where its trigrams are.
+    public struct Context {
+        public let v: Int32
+        public let weight: Float
+        let start: Int, end: Int
     }
 
-    /// ln P(w | u, v), given `contextWeight(u, v)` computed once per context.
     @inline(__always)
-    public func logP(_ w: Int32, after u: Int32, _ v: Int32, contextWeight: Float) -> Float {
-        if let slot = trigrams.find(Self.key3(u, v, w)) { return trigrams.values[slot] }
-        return contextWeight + logP(w, after: v)
+    public func context(_ u: Int32, _ v: Int32) -> Context {
+        if let b = bigramIndex(u, v) {
+            return Context(v: v, weight: biGamma[b], start: Int(biTriStart[b]), end: Int(biTriEnd[b]))
+        }
+        return Context(v: v, weight: 0, start: 0, end: 0)
     }
 
+    /// ln P(w | u, v) where the trigram was kept, nil where the model backs off.
+    @inline(__always)
+    public func trigramLogP(_ context: Context, _ w: Int32) -> Float? {
+        guard context.end > context.start, let t = Self.search(triW, context.start, context.end, w) else { return nil }
+        return triLogP[t]
+    }
+
+    /// ln P(w | u, v).
     public func logP(_ w: Int32, after u: Int32, _ v: Int32) -> Float {
-        logP(w, after: u, v, contextWeight: contextWeight(u, v))
+        let c = context(u, v)
+        return trigramLogP(c, w) ?? c.weight + logP(w, after: v)
     }
 
     // MARK: File format
@@ -101,58 +163,14 @@ public final class LanguageModel: @unchecked Sendable {
         let counts: [UInt32] = try reader.array(v)
         let logP1: [Float] = try reader.array(v)
         let logGamma1: [Float] = try reader.array(v)
-        let bigrams = NGramTable(keys: try reader.array(b), values: try reader.array(b), extra: try reader.array(b))
+        let bigramKeys: [UInt64] = try reader.array(b)
+        let bigramLogP: [Float] = try reader.array(b)
+        let bigramGamma: [Float] = try reader.array(b)
         let trigramKeys: [UInt64] = try reader.array(t)
-        let trigrams = NGramTable(keys: trigramKeys, values: try reader.array(t), extra: nil)
+        let trigramLogP: [Float] = try reader.array(t)
         return LanguageModel(words: words, surfaces: surfaces, counts: counts, logP1: logP1, logGamma1: logGamma1,
-                             bigrams: bigrams, trigrams: trigrams)
-    }
-}
-
-/// An open-addressing hash table over packed n-gram keys, built once at load.
-struct NGramTable {
-    static let empty = UInt64.max
-    let keys: [UInt64]
-    let values: [Float]
-    let extra: [Float]
-    let mask: Int
-    let count: Int
-
-    init(keys sourceKeys: [UInt64], values sourceValues: [Float], extra sourceExtra: [Float]?) {
-        count = sourceKeys.count
-        var capacity = 16
-        while capacity < sourceKeys.count * 2 { capacity <<= 1 }
-        mask = capacity - 1
-        var keys = [UInt64](repeating: Self.empty, count: capacity)
-        var values = [Float](repeating: 0, count: capacity)
-        var extra = [Float](repeating: 0, count: sourceExtra == nil ? 0 : capacity)
-        for i in 0..<sourceKeys.count {
-            var slot = Self.hash(sourceKeys[i]) & mask
-            while keys[slot] != Self.empty { slot = (slot + 1) & mask }
-            keys[slot] = sourceKeys[i]
-            values[slot] = sourceValues[i]
-            if let sourceExtra { extra[slot] = sourceExtra[i] }
-        }
-        self.keys = keys
-        self.values = values
-        self.extra = extra
-    }
-
-    @inline(__always) static func hash(_ key: UInt64) -> Int {
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 29)
-    }
-
-    @inline(__always)
-    func find(_ key: UInt64) -> Int? {
-        keys.withUnsafeBufferPointer { k in
-            var slot = Self.hash(key) & mask
-            while true {
-                let found = k[slot]
-                if found == key { return slot }
-                if found == Self.empty { return nil }
-                slot = (slot + 1) & mask
-            }
-        }
+                             bigramKeys: bigramKeys, bigramLogP: bigramLogP, bigramGamma: bigramGamma,
+                             trigramKeys: trigramKeys, trigramLogP: trigramLogP)
     }
 }
 

@@ -39,8 +39,13 @@ public final class Restorer: @unchecked Sendable {
     /// probability of tens of thousands of rare tokens, and one syllable has a small share of it.
     public var unseenSyllableCost: Float = 12.0
     /// Options kept per word after ranking by spelling and frequency.
-    public var maxOptions = 12
+    public var maxOptions = 8
     public var priorWeight: Float = 0.7
+    /// Options this far behind the best by spelling and frequency together are dropped: most
+    /// words then keep two to four, which is what keeps decoding fast.
+    public var priorMargin: Float = 6
+    /// Options whose spelling cost is this far behind the closest one are dropped.
+    public var optionMargin: Float = 9
     private let logTotal: Float
 
     private let cacheLock = NSLock()
@@ -59,7 +64,7 @@ public final class Restorer: @unchecked Sendable {
 
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
-                                        "maxOptions", "priorWeight", "beam", "beamMargin"]
+                                        "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -69,6 +74,8 @@ public final class Restorer: @unchecked Sendable {
         case "unseenSyllableCost": unseenSyllableCost = Float(value)
         case "maxOptions": maxOptions = Int(value)
         case "priorWeight": priorWeight = Float(value)
+        case "optionMargin": optionMargin = Float(value)
+        case "priorMargin": priorMargin = Float(value)
         case "beam": decoder.beam = Int(value)
         case "beamMargin": decoder.beamMargin = Float(value)
         default: return false
@@ -80,7 +87,9 @@ public final class Restorer: @unchecked Sendable {
     /// An option's vocabulary entry, or −1 for keeping the OCR word as it stands.
     private static let keepEntry: Int32 = -1
 
-    public func restore(_ input: String) -> Restoration {
+    /// Restores `input`. `withChanges: false` skips the per-word confidence computation that only
+    /// the change log needs.
+    public func restore(_ input: String, withChanges: Bool = true) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let protected = protectedPieces(pieces, text)
@@ -128,17 +137,19 @@ public final class Restorer: @unchecked Sendable {
         var replacement: [Int: String] = [:]
         var changes: [RestoreChange] = []
         let lineStarts = lineStartOffsets(text)
+        let upperLines = upperCaseLines(text, lineStarts)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
             let entry = entryOf[p][chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
             let original = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
-            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: lineIsUpper(piece.start, text, pieces, pi))
+            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[upperBound(lineStarts, piece.start) - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             let restored = surface(entry, casing: casing)
             guard restored != original else { continue }
             replacement[pi] = restored
+            guard withChanges else { continue }
             let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
             let line = upperBound(lineStarts, piece.start)
             let alternatives = posterior.enumerated()
@@ -152,12 +163,31 @@ public final class Restorer: @unchecked Sendable {
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
         }
-        var out = String.UnicodeScalarView()
-        out.reserveCapacity(text.count + text.count / 4)
-        for (pi, piece) in pieces.enumerated() {
-            if let r = replacement[pi] { out.append(contentsOf: r.unicodeScalars) } else { out.append(contentsOf: text[piece.start..<piece.end]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count * 2)
+        var copied = 0
+        for (pi, r) in replacement.sorted(by: { $0.key < $1.key }) {
+            appendUTF8(text[copied..<pieces[pi].start], to: &out)
+            out.append(contentsOf: r.utf8)
+            copied = pieces[pi].end
         }
-        return Restoration(text: String(out), changes: changes, wordCount: words)
+        appendUTF8(text[copied...], to: &out)
+        return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+    }
+
+    private func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {
+        for s in scalars {
+            let v = s.value
+            switch v {
+            case 0..<0x80: out.append(UInt8(v))
+            case 0x80..<0x800: out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F))
+            case 0x800..<0x10000:
+                out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+            default:
+                out.append(UInt8(0xF0 | v >> 18)); out.append(UInt8(0x80 | v >> 12 & 0x3F))
+                out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F))
+            }
+        }
     }
 
     private func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
@@ -175,6 +205,11 @@ public final class Restorer: @unchecked Sendable {
         var found = model.generator.candidates(for: lower)
         found.sort { priorCost($0) < priorCost($1) }
         if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
+        if let cheapest = found.map(\.cost).min() { found.removeAll { $0.cost > cheapest + optionMargin } }
+        if let first = found.first {
+            let limit = priorCost(first) + priorMargin
+            found.removeAll { priorCost($0) > limit }
+        }
         var options: [Decoder.Option] = []
         var entries: [Int32] = []
         for c in found {
@@ -244,6 +279,10 @@ public final class Restorer: @unchecked Sendable {
         var chunkStart = 0
         func close(_ end: Int) {
             guard end > chunkStart else { return }
+            // Cheap test first: an address has a dot, an @ or a colon between its parts.
+            guard pieces[chunkStart..<end].contains(where: { p in
+                p.kind == .punctuation && (text[p.start] == "." || text[p.start] == "@" || text[p.start] == ":")
+            }) else { return }
             let chunk = String(String.UnicodeScalarView(text[pieces[chunkStart].start..<pieces[end - 1].end])).lowercased()
             if chunk.contains("://") || chunk.contains("www.") || chunk.contains(".gov") || chunk.contains(".com")
                 || (chunk.contains("@") && chunk.contains(".")) {
@@ -258,19 +297,24 @@ public final class Restorer: @unchecked Sendable {
         return out
     }
 
-    private func lineIsUpper(_ offset: Int, _ text: [Unicode.Scalar], _ pieces: [Piece], _ index: Int) -> Bool {
-        var upper = 0, lower = 0
-        var i = index
-        while i > 0, pieces[i - 1].kind != .newline { i -= 1 }
-        while i < pieces.count, pieces[i].kind != .newline {
-            if pieces[i].kind == .word {
-                for s in text[pieces[i].start..<pieces[i].end] where s.properties.isCased {
+    /// Lines written in capitals (headings), where a word's case comes from its line, not from
+    /// the OCR's reading of its first letter.
+    private func upperCaseLines(_ text: [Unicode.Scalar], _ starts: [Int]) -> [Bool] {
+        var out: [Bool] = []
+        out.reserveCapacity(starts.count)
+        for (i, start) in starts.enumerated() {
+            let end = i + 1 < starts.count ? starts[i + 1] : text.count
+            var upper = 0, lower = 0
+            for s in text[start..<end] {
+                if s.value < 0x80 {
+                    if s.value >= 0x41 && s.value <= 0x5A { upper += 1 } else if s.value >= 0x61 && s.value <= 0x7A { lower += 1 }
+                } else if s.properties.isCased {
                     if s.properties.isUppercase { upper += 1 } else { lower += 1 }
                 }
             }
-            i += 1
+            out.append(upper >= 4 && upper >= 3 * lower)
         }
-        return upper >= 4 && upper >= 3 * lower
+        return out
     }
 
     private func lineStartOffsets(_ text: [Unicode.Scalar]) -> [Int] {

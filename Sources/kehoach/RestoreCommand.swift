@@ -58,7 +58,7 @@ struct RestoreCommand: ParsableCommand {
                     text = try TextInput.decode(FileHandle.standardInput.readDataToEndOfFile(), path: "<stdin>")
                     name = "<stdin>"
                 }
-                let restoration = restorer.restore(text)
+                let restoration = restorer.restore(text, withChanges: changes != nil)
                 let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
                 if let outDir {
                     try AtomicFile.write(restoration.text, to: URL(fileURLWithPath: outDir).appendingPathComponent(base).path)
