@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// A cell of a query result.
-public enum QueryValue: Equatable, Sendable {
+public enum QueryValue: Hashable, Sendable {
     case null
     case integer(Int64)
     case real(Double)
