@@ -126,7 +126,7 @@ final class ProgressLine: @unchecked Sendable {
         lastDraw = now
         let pct = p.total > 0 ? 100 * p.done / p.total : 100
         let rate = p.bytesPerSecond / 1_048_576
-        let eta = p.eta.map { ProgressLine.clock($0) } ?? "--:--"
+        let eta = p.done == p.total ? "0:00" : p.eta.map { ProgressLine.clock($0) } ?? "--:--"
         var line = "[\(p.done)/\(p.total)] \(pct)%  \(String(format: "%.2f", rate)) MB/s  ETA \(eta)"
         if failed > 0 { line += "  \(failed) failed" }
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))

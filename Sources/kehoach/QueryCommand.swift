@@ -108,7 +108,11 @@ struct QueryCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("The SELECT statement.", valueName: "SQL")) var sql: String
 
         func run() throws {
-            try common.emit { try Query.sql(db: common.db, sql) }
+            try common.emit {
+                var table = try Query.sql(db: common.db, sql)
+                if let limit = common.limit { table.rows = Array(table.rows.prefix(max(0, limit))) }
+                return table
+            }
         }
     }
 }
