@@ -269,18 +269,19 @@ public final class BatchRunner: @unchecked Sendable {
         let jobs = max(1, min(options.jobs, max(files.count, 1)))
         let progressLock = NSLock()
 
-        DispatchQueue.concurrentPerform(iterations: jobs) { _ in
+        // Threads rather than concurrentPerform, which would cap --jobs at the core count.
+        let worker = {
             while true {
-                lock.lock()
-                if cancelled || next >= files.count { lock.unlock(); return }
+                self.lock.lock()
+                if self.cancelled || next >= files.count { self.lock.unlock(); return }
                 let index = next
                 next += 1
-                lock.unlock()
+                self.lock.unlock()
 
                 let file = files[index]
                 let entry = collisions[index].map {
                     BatchEntry(path: file.path, status: .failed, bytes: file.size, kind: "collision", reason: $0)
-                } ?? processOne(file, store: store, manifest: manifest[file.path], fingerprint: fingerprint)
+                } ?? self.processOne(file, store: store, manifest: manifest[file.path], fingerprint: fingerprint)
 
                 progressLock.lock()
                 entries[index] = entry
@@ -292,6 +293,14 @@ public final class BatchRunner: @unchecked Sendable {
                 progressLock.unlock()
             }
         }
+        let group = DispatchGroup()
+        for _ in 0..<jobs {
+            group.enter()
+            let thread = Thread { worker(); group.leave() }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
 
         try store.finish()
         var report = BatchReport(rulesFingerprint: fingerprint, total: files.count, ok: 0, skipped: 0, failed: 0, pending: 0, files: entries)
