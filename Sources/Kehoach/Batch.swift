@@ -102,6 +102,9 @@ public struct BatchReport: Codable, Equatable, Sendable {
     public var skipped: Int
     public var failed: Int
     public var pending: Int
+    /// Documents earlier runs stored from these folders whose files are gone; their rows and
+    /// outputs were removed.
+    public var removed: [String]
     public var files: [BatchEntry]
 
     public var hasFailures: Bool { failed > 0 }
@@ -177,9 +180,23 @@ public final class BatchRunner: @unchecked Sendable {
     /// folder left out, sorted by path. With one input folder the outputs mirror its tree; with
     /// several, each folder's tree goes under its own name. A file given directly goes to OUT/NAME.
     public static func listFiles(inputs: [String], outDir: String) throws -> [BatchFile] {
+        try list(inputs: inputs, outDir: outDir).files
+    }
+
+    /// What a batch found: its files, the folders walked (each ending in "/"), and the folders
+    /// that could not be listed (their documents are neither processed nor pruned).
+    public struct Listing: Sendable {
+        public var files: [BatchFile] = []
+        public var roots: [String] = []
+        public var unreadable: [String] = []
+    }
+
+    public static func list(inputs: [String], outDir: String) throws -> Listing {
         let fm = FileManager.default
+        var listing = Listing()
         let outReal = realPath(outDir)
         var files: [BatchFile] = []
+        var unreadable: [String] = []
         var prefixes = Set<String>()
         for input in inputs {
             var isDir: ObjCBool = false
@@ -203,18 +220,22 @@ public final class BatchRunner: @unchecked Sendable {
                 }
             }
             let base = input.hasSuffix("/") ? input : input + "/"
-            walk(base: base, relative: "", outReal: outReal) { rel, size in
+            listing.roots.append(base)
+            walk(base: base, relative: "", outReal: outReal, unreadable: { unreadable.append($0) }) { rel, size in
                 files.append(BatchFile(path: base + rel, outputStem: prefix + (rel as NSString).deletingPathExtension, size: size))
             }
         }
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
-        return files
+        listing.files = files
+        listing.unreadable = unreadable.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return listing
     }
 
-    private static func walk(base: String, relative: String, outReal: String?, found: (String, Int) -> Void) {
+    private static func walk(base: String, relative: String, outReal: String?, unreadable: (String) -> Void,
+                             found: (String, Int) -> Void) {
         let fm = FileManager.default
         let dir = base + relative
-        guard let names = try? fm.contentsOfDirectory(atPath: dir) else { return }
+        guard let names = try? fm.contentsOfDirectory(atPath: dir) else { unreadable(dir.hasSuffix("/") ? dir : dir + "/"); return }
         for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where !name.hasPrefix(".") {
             let rel = relative + name
             let full = base + rel
@@ -222,7 +243,7 @@ public final class BatchRunner: @unchecked Sendable {
             let type = attrs[.type] as? FileAttributeType
             if type == .typeDirectory {
                 if let outReal, realPath(full) == outReal { continue }
-                walk(base: base, relative: rel + "/", outReal: outReal, found: found)
+                walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, found: found)
             } else if type == .typeRegular || type == .typeSymbolicLink {
                 guard (name as NSString).pathExtension.lowercased() == "txt" else { continue }
                 var isDir: ObjCBool = false
@@ -242,7 +263,8 @@ public final class BatchRunner: @unchecked Sendable {
     // MARK: Running
 
     public func run(onProgress: ((BatchProgress) -> Void)? = nil) throws -> BatchReport {
-        let files = try BatchRunner.listFiles(inputs: options.inputs, outDir: options.outDir)
+        let listing = try BatchRunner.list(inputs: options.inputs, outDir: options.outDir)
+        let files = listing.files
         let fm = FileManager.default
         try fm.createDirectory(atPath: options.outDir, withIntermediateDirectories: true)
         let store = try Store(path: options.resolvedDBPath)
@@ -302,8 +324,31 @@ public final class BatchRunner: @unchecked Sendable {
         }
         group.wait()
 
+        // Documents an earlier run stored from these folders that are gone now: a clean run would
+        // have neither their rows nor their outputs.
+        var removed: [String] = []
+        if !isCancelled {
+            let current = Set(files.map(\.path))
+            let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json"] })
+            for row in try store.batchDocuments()
+            where !current.contains(row.path) && listing.roots.contains(where: { row.path.hasPrefix($0) })
+                && !listing.unreadable.contains(where: { row.path.hasPrefix($0) }) {
+                removed.append(row.path)
+                for rel in [row.restoredPath, row.jsonPath].compactMap({ $0 }) where !currentOutputs.contains(rel) {
+                    try? fm.removeItem(atPath: URL(fileURLWithPath: options.outDir).appendingPathComponent(rel).path)
+                }
+            }
+            removed.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+            try store.delete(paths: removed)
+        }
         try store.finish()
-        var report = BatchReport(rulesFingerprint: fingerprint, total: files.count, ok: 0, skipped: 0, failed: 0, pending: 0, files: entries)
+        for dir in listing.unreadable {
+            entries.append(BatchEntry(path: dir, status: .failed, bytes: 0, kind: InputError.Kind.unreadable.rawValue,
+                                      reason: "folder cannot be listed (permissions?)"))
+        }
+        entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        var report = BatchReport(rulesFingerprint: fingerprint, total: entries.count, ok: 0, skipped: 0, failed: 0, pending: 0,
+                                 removed: removed, files: entries)
         for e in entries {
             switch e.status {
             case .ok: report.ok += 1

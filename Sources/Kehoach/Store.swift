@@ -64,6 +64,7 @@ public final class Store: @unchecked Sendable {
                     path TEXT PRIMARY KEY NOT NULL,
                     sha256 TEXT,
                     status TEXT NOT NULL,              -- ok | failed
+                    origin TEXT NOT NULL,              -- batch | ingest
                     error_kind TEXT,                   -- empty, binary, invalid-utf8, … (failed only)
                     error TEXT,
                     error_offset INTEGER,              -- byte offset of the offending byte
@@ -201,13 +202,13 @@ public final class Store: @unchecked Sendable {
         let province = Store.province(issuer: d.issuer)
         let year: Int? = d.date.flatMap { $0.count >= 4 && !$0.hasPrefix("-") ? Int($0.prefix(4)) : nil }
         try db.execute(sql: """
-            INSERT INTO documents (path, sha256, status, schema, kind, kind_folded, number, number_folded,
+            INSERT INTO documents (path, sha256, status, origin, schema, kind, kind_folded, number, number_folded,
                 issuer, issuer_folded, place, place_folded, province, province_folded, date, year,
                 title, title_folded, signer, signer_folded,
                 rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256)
-            VALUES (?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            VALUES (?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [
-                path, r.source.sha256, r.schema, d.kind, fold(d.kind), d.number, fold(d.number),
+                path, r.source.sha256, batch == nil ? "ingest" : "batch", r.schema, d.kind, fold(d.kind), d.number, fold(d.number),
                 d.issuer, fold(d.issuer), d.place, fold(d.place), province, fold(province), d.date, year,
                 d.title, fold(d.title), d.signer, fold(d.signer),
                 batch?.rulesFingerprint, batch?.restoredPath, batch?.restoredSHA256, batch?.jsonPath, batch?.jsonSHA256,
@@ -240,13 +241,29 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// Records a document that could not be processed, replacing what the store held for it.
+    /// Documents a batch stored (ok or failed), with the outputs it wrote for them.
+    public func batchDocuments() throws -> [(path: String, restoredPath: String?, jsonPath: String?)] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, restored_path, json_path FROM documents WHERE origin = 'batch' ORDER BY path")
+                .map { ($0["path"], $0["restored_path"], $0["json_path"]) }
+        }
+    }
+
+    /// Removes documents and all their rows, in one transaction.
+    public func delete(paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        try dbQueue.write { db in
+            for path in paths { try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path]) }
+        }
+    }
+
+    /// Records a batch document that could not be processed, replacing what the store held for it.
     public func recordFailure(path: String, sha256: String?, kind: String, detail: String, byteOffset: Int?) throws {
         try dbQueue.write { db in
             try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
             try db.execute(sql: """
-                INSERT INTO documents (path, sha256, status, error_kind, error, error_offset)
-                VALUES (?, ?, 'failed', ?, ?, ?)
+                INSERT INTO documents (path, sha256, status, origin, error_kind, error, error_offset)
+                VALUES (?, ?, 'failed', 'batch', ?, ?, ?)
                 """, arguments: [path, sha256, kind, detail, byteOffset])
         }
     }

@@ -18,7 +18,8 @@ struct BatchCommand: ParsableCommand {
         store as failed; the run goes on, and the exit status is 1. A rerun skips documents whose
         content and rules are unchanged and whose outputs are intact, and redoes the rest, so
         an interrupted run (Ctrl-C stops after the files in flight) is finished by running the
-        same command again. Results do not depend on --jobs.
+        same command again; documents whose files are gone are removed from OUT and the store.
+        Results do not depend on --jobs.
 
         Examples:
           kehoach batch archive/ --out results/

@@ -179,6 +179,33 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(a.1, b.1)
     }
 
+    func testRemovedInputsArePrunedLikeACleanRun() throws {
+        let root = try Fixtures.tempDir()
+        let input = try makeTree(root)
+        let out = root.appendingPathComponent("out")
+        XCTAssertEqual(try run(input, out, jobs: 2).removed, [])
+        let gone = [input.appendingPathComponent("a/langson-2021-kh-88.txt"), input.appendingPathComponent("bad/empty.txt")]
+        for url in gone { try FileManager.default.removeItem(at: url) }
+        // A document stored by `ingest` under the same folder is not the batch's to remove.
+        let store = try Store(path: out.appendingPathComponent("kehoach.sqlite").path)
+        try store.replace(try Fixtures.keyResult("langson-2021-kh-88", path: input.path + "/ingested.txt"))
+        try store.finish()
+
+        let report = try run(input, out, jobs: 2)
+        XCTAssertEqual(report.removed, gone.map(\.path).sorted())
+        XCTAssertEqual(report.skipped, 4)
+        XCTAssertEqual(report.failed, 2)
+        XCTAssertEqual(report.total, 6)
+        try Store(path: out.appendingPathComponent("kehoach.sqlite").path).delete(paths: [input.path + "/ingested.txt"])
+
+        let clean = root.appendingPathComponent("clean")
+        _ = try run(input, clean, jobs: 2)
+        let a = try snapshot(out), b = try snapshot(clean)
+        XCTAssertEqual(a.0.keys.sorted(), b.0.keys.sorted())
+        XCTAssertEqual(a.0, b.0)
+        XCTAssertEqual(a.1, b.1)
+    }
+
     func testJobsDoNotChangeResults() throws {
         let root = try Fixtures.tempDir()
         let input = try makeTree(root)
