@@ -46,10 +46,11 @@ public final class Store: @unchecked Sendable {
 
     /// Leaves the file self-contained (rollback journal, no -wal/-shm beside it), so that it can be
     /// copied or opened read-only anywhere.
+    /// Best effort: while another process reads the store it stays in WAL mode, which is harmless.
     public func finish() throws {
         try dbQueue.writeWithoutTransaction { db in
-            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
-            try db.execute(sql: "PRAGMA journal_mode = DELETE")
+            try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try? db.execute(sql: "PRAGMA journal_mode = DELETE")
         }
     }
 
