@@ -48,7 +48,7 @@ public final class Store: @unchecked Sendable {
     /// copied or opened read-only anywhere.
     /// Best effort: while another process reads the store it stays in WAL mode, which is harmless.
     public func finish() throws {
-        try dbQueue.writeWithoutTransaction { db in
+        dbQueue.writeWithoutTransaction { db in
             try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
             try? db.execute(sql: "PRAGMA journal_mode = DELETE")
         }
