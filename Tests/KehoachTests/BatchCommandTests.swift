@@ -15,7 +15,7 @@ final class BatchCommandTests: XCTestCase {
             throw XCTSkip("kehoach binary not built")
         }
         binary = found
-        dir = try Fixtures.tempDir()
+        dir = try scratch()
     }
 
     @discardableResult

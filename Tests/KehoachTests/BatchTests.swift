@@ -42,7 +42,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testBatchStoresGoodFilesAndReportsBadOnes() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root)
         // OUT inside the input tree must not be walked.
         let out = input.appendingPathComponent("results")
@@ -99,7 +99,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testRerunSkipsUnchangedAndGivesIdenticalOutputs() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root)
         let out = root.appendingPathComponent("out")
         let first = try run(input, out, jobs: 2)
@@ -130,7 +130,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testInterruptedRunThenRerunEqualsCleanRun() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root)
         let clean = root.appendingPathComponent("clean")
         _ = try run(input, clean, jobs: 2)
@@ -163,7 +163,7 @@ final class BatchTests: XCTestCase {
 
     func testHalfThenAllEqualsCleanRun() throws {
         // A tree filled in two steps, run after each into one OUT, ends as a clean run of the whole.
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root, only: ["konray-2023-cv", "langson-2021-kh-88"])
         let out = root.appendingPathComponent("out")
         XCTAssertEqual(try run(input, out, jobs: 2).ok, 2)
@@ -180,7 +180,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testRemovedInputsArePrunedLikeACleanRun() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root)
         let out = root.appendingPathComponent("out")
         XCTAssertEqual(try run(input, out, jobs: 2).removed, [])
@@ -207,7 +207,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testJobsDoNotChangeResults() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root)
         let one = root.appendingPathComponent("one"), three = root.appendingPathComponent("three")
         let a = try run(input, one, jobs: 1)
@@ -222,7 +222,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testFileThatStartsFailingLosesItsOldOutputs() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let input = try makeTree(root, only: ["langson-2021-kh-88"])
         let out = root.appendingPathComponent("out")
         XCTAssertEqual(try run(input, out, jobs: 1).ok, 1)
@@ -240,7 +240,7 @@ final class BatchTests: XCTestCase {
     }
 
     func testSeveralInputFoldersGoUnderTheirNames() throws {
-        let root = try Fixtures.tempDir()
+        let root = try scratch()
         let a = root.appendingPathComponent("2021"), b = root.appendingPathComponent("2023")
         try FileManager.default.createDirectory(at: a, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: b, withIntermediateDirectories: true)

@@ -6,7 +6,7 @@ final class QueryTests: XCTestCase {
     private var db = ""
 
     override func setUpWithError() throws {
-        db = try Fixtures.keyStore(try Fixtures.tempDir()).0.path
+        db = try Fixtures.keyStore(try scratch()).0.path
     }
 
     private func count(_ sql: String) throws -> Int {

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 import GRDB
 @testable import Kehoach
 
@@ -135,5 +136,14 @@ final class KeyProcessor: DocumentProcessor, @unchecked Sendable {
             }
         }
         return result
+    }
+}
+
+extension XCTestCase {
+    /// A fresh temporary folder, removed when the test ends.
+    func scratch(_ name: String = #function) throws -> URL {
+        let dir = try Fixtures.tempDir(name)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
     }
 }

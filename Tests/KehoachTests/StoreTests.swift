@@ -4,7 +4,7 @@ import XCTest
 
 final class StoreTests: XCTestCase {
     func testKeysAreStoredWithFoldedNames() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try scratch()
         let (store, results) = try Fixtures.keyStore(dir)
         try store.dbQueue.read { db in
             XCTAssertEqual(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), ["v1"])
@@ -34,7 +34,7 @@ final class StoreTests: XCTestCase {
     }
 
     func testReingestReplacesEveryRowOfTheDocument() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try scratch()
         let (store, results) = try Fixtures.keyStore(dir)
         var r = results["konray-2023-cv"]!
         r.targets = Array(r.targets.prefix(3))
@@ -62,7 +62,7 @@ final class StoreTests: XCTestCase {
     }
 
     func testIngestJSONLinesReportsBadLinesAndReplaces() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try scratch()
         var lines: [String] = []
         for name in Fixtures.keyNames {
             lines.append(String(decoding: try Fixtures.keyResult(name).jsonData(pretty: false), as: UTF8.self))
@@ -82,11 +82,11 @@ final class StoreTests: XCTestCase {
         XCTAssertEqual(again.stored, 4)
         try store.finish()
         XCTAssertEqual(try Fixtures.dump(dir.appendingPathComponent("s.sqlite").path),
-                       try Fixtures.dump(Fixtures.keyStore(try Fixtures.tempDir()).0.path))
+                       try Fixtures.dump(Fixtures.keyStore(try scratch()).0.path))
     }
 
     func testMissingOrForeignDatabaseIsRefused() throws {
-        let dir = try Fixtures.tempDir()
+        let dir = try scratch()
         XCTAssertThrowsError(try Store.openReadOnly(path: dir.appendingPathComponent("none.sqlite").path)) { error in
             XCTAssertTrue("\(error)".contains("no such database"), "\(error)")
         }
