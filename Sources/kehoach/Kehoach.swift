@@ -19,7 +19,8 @@ struct KehoachCommand: ParsableCommand {
           kehoach batch archive/ --out results/
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
         """,
-        subcommands: [RestoreCommand.self, EvalCommand.self, RulesCommand.self, BenchCommand.self]
+        subcommands: [RestoreCommand.self, BatchCommand.self, QueryCommand.self, IngestCommand.self,
+                      EvalCommand.self, RulesCommand.self, BenchCommand.self]
     )
 }
 

@@ -1,0 +1,362 @@
+import Foundation
+import GRDB
+
+/// A cell of a query result.
+public enum QueryValue: Hashable, Sendable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob(Data)
+
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let i): self = .integer(i)
+        case .double(let d): self = .real(d)
+        case .string(let s): self = .text(s)
+        case .blob(let b): self = .blob(b)
+        }
+    }
+
+    /// As text for tables and CSV: numbers in their shortest exact form, null empty.
+    public var plain: String {
+        switch self {
+        case .null: return ""
+        case .integer(let i): return String(i)
+        case .real(let d): return QueryValue.number(d)
+        case .text(let s): return s
+        case .blob(let b): return b.base64EncodedString()
+        }
+    }
+
+    static func number(_ d: Double) -> String {
+        if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
+        return d.isFinite ? "\(d)" : "null"
+    }
+
+    var isNumeric: Bool {
+        switch self { case .integer, .real: return true; default: return false }
+    }
+}
+
+/// Rows with named columns, in a fixed order.
+public struct QueryTable: Equatable, Sendable {
+    public var columns: [String]
+    public var rows: [[QueryValue]]
+    public init(columns: [String], rows: [[QueryValue]]) { self.columns = columns; self.rows = rows }
+}
+
+public enum QueryFormat: String, CaseIterable, Sendable {
+    case table, csv, json
+}
+
+/// Filters of `kehoach query targets`. Names (indicator, place, agency) match whatever their case
+/// and diacritics: "bhxh bat buoc" finds "BHXH bắt buộc", "ha noi" finds "Hà Nội".
+public struct TargetFilter: Sendable {
+    /// Equal after folding.
+    public var indicator: String?
+    public var year: Int?
+    /// target | actual
+    public var status: String?
+    /// rate | count | growth | amount
+    public var measure: String?
+    /// The document's place or province, or part of its issuer's name.
+    public var place: String?
+    /// Part of the name (or an alias) of an agency the document gives a duty.
+    public var agency: String?
+    public var limit: Int?
+    public init(indicator: String? = nil, year: Int? = nil, status: String? = nil, measure: String? = nil,
+                place: String? = nil, agency: String? = nil, limit: Int? = nil) {
+        self.indicator = indicator; self.year = year; self.status = status; self.measure = measure
+        self.place = place; self.agency = agency; self.limit = limit
+    }
+}
+
+public struct DeadlineFilter: Sendable {
+    /// Dated deadlines on or before this ISO date ("2025-12-31"); a month "2025-12" counts as
+    /// its first day; yearly, monthly and relative deadlines (no year) never match a date bound.
+    public var before: String?
+    /// Dated deadlines on or after this ISO date.
+    public var after: String?
+    /// yearly | monthly | quarterly
+    public var recurrence: String?
+    /// Part of the name of an agency the deadline names.
+    public var agency: String?
+    public var place: String?
+    public var limit: Int?
+    public init(before: String? = nil, after: String? = nil, recurrence: String? = nil, agency: String? = nil,
+                place: String? = nil, limit: Int? = nil) {
+        self.before = before; self.after = after; self.recurrence = recurrence; self.agency = agency
+        self.place = place; self.limit = limit
+    }
+}
+
+public struct DocumentFilter: Sendable {
+    public var place: String?
+    /// ok | failed
+    public var status: String?
+    /// Part of the document kind, folded ("ke hoach").
+    public var kind: String?
+    public var year: Int?
+    public var limit: Int?
+    public init(place: String? = nil, status: String? = nil, kind: String? = nil, year: Int? = nil, limit: Int? = nil) {
+        self.place = place; self.status = status; self.kind = kind; self.year = year; self.limit = limit
+    }
+}
+
+/// `kehoach query`: read-only questions to the store. Results are ordered by document path and
+/// the item's position in the document, so they do not depend on how the store was filled.
+public enum Query {
+    public struct Rejected: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    public static func targets(db path: String, _ f: TargetFilter) throws -> QueryTable {
+        var clauses: [String] = []
+        var args: [DatabaseValueConvertible?] = []
+        if let v = f.indicator { clauses.append("t.indicator_folded = ?"); args.append(Store.fold(v)) }
+        if let v = f.year { clauses.append("t.year = ?"); args.append(v) }
+        if let v = f.status { clauses.append("t.status = ?"); args.append(v) }
+        if let v = f.measure { clauses.append("t.measure = ?"); args.append(v) }
+        if let v = f.place { placeClause(v, &clauses, &args) }
+        if let v = f.agency {
+            clauses.append("""
+                EXISTS (SELECT 1 FROM agencies a WHERE a.document_path = t.document_path
+                        AND (a.name_folded LIKE ? ESCAPE '\\' OR a.aliases_folded LIKE ? ESCAPE '\\'))
+                """)
+            let pattern = contains(v)
+            args.append(pattern); args.append(pattern)
+        }
+        let sql = """
+            SELECT t.document_path AS document, d.number AS number, d.place AS place, t.indicator AS indicator,
+                   t.measure AS measure, t.status AS status, t.value AS value, t.unit AS unit,
+                   t.population AS population, t.year AS year, t.line AS line, t.text AS text
+            FROM targets t JOIN documents d ON d.path = t.document_path
+            \(whereSQL(clauses))
+            ORDER BY t.document_path, t.ord
+            \(limitSQL(f.limit))
+            """
+        return try run(db: path, sql: sql, arguments: args)
+    }
+
+    public static func deadlines(db path: String, _ f: DeadlineFilter) throws -> QueryTable {
+        var clauses: [String] = []
+        var args: [DatabaseValueConvertible?] = []
+        if f.before != nil || f.after != nil { clauses.append("x.date IS NOT NULL AND x.date NOT LIKE '-%'") }
+        if let v = f.before { clauses.append("x.date <= ?"); args.append(v) }
+        if let v = f.after { clauses.append("x.date >= ?"); args.append(v) }
+        if let v = f.recurrence { clauses.append("x.recurrence = ?"); args.append(v) }
+        if let v = f.agency { clauses.append("x.agencies_folded LIKE ? ESCAPE '\\'"); args.append(contains(v)) }
+        if let v = f.place { placeClause(v, &clauses, &args) }
+        let sql = """
+            SELECT x.document_path AS document, d.number AS number, d.place AS place, x.date AS date,
+                   x.recurrence AS recurrence,
+                   (SELECT group_concat(j.value, '; ') FROM json_each(x.agencies) j) AS agencies,
+                   x.line AS line, x.text AS text
+            FROM deadlines x JOIN documents d ON d.path = x.document_path
+            \(whereSQL(clauses))
+            ORDER BY x.document_path, x.ord
+            \(limitSQL(f.limit))
+            """
+        return try run(db: path, sql: sql, arguments: args)
+    }
+
+    public static func documents(db path: String, _ f: DocumentFilter) throws -> QueryTable {
+        var clauses: [String] = []
+        var args: [DatabaseValueConvertible?] = []
+        if let v = f.place { placeClause(v, &clauses, &args) }
+        if let v = f.status { clauses.append("d.status = ?"); args.append(v) }
+        if let v = f.kind { clauses.append("d.kind_folded LIKE ? ESCAPE '\\'"); args.append(contains(v)) }
+        if let v = f.year { clauses.append("d.year = ?"); args.append(v) }
+        let sql = """
+            SELECT d.path AS path, d.status AS status, d.kind AS kind, d.number AS number, d.issuer AS issuer,
+                   d.place AS place, d.date AS date, d.title AS title, d.signer AS signer,
+                   (SELECT COUNT(*) FROM targets t WHERE t.document_path = d.path) AS targets,
+                   (SELECT COUNT(*) FROM deadlines x WHERE x.document_path = d.path) AS deadlines,
+                   (SELECT COUNT(*) FROM agencies a WHERE a.document_path = d.path) AS agencies,
+                   (SELECT COUNT(*) FROM legal_refs r WHERE r.document_path = d.path) AS refs,
+                   d.error_kind AS error_kind, d.error AS error, d.error_offset AS error_offset
+            FROM documents d
+            \(whereSQL(clauses))
+            ORDER BY d.path
+            \(limitSQL(f.limit))
+            """
+        return try run(db: path, sql: sql, arguments: args)
+    }
+
+    /// Runs one SELECT (or WITH … SELECT) on a read-only connection; anything else is refused
+    /// before it reaches SQLite's own read-only guard.
+    public static func sql(db path: String, _ sql: String) throws -> QueryTable {
+        let head = leadingKeyword(sql)
+        guard head == "select" || head == "with" else {
+            throw Rejected(description: "only SELECT queries are allowed (got \(head.isEmpty ? "nothing" : head.uppercased()))")
+        }
+        let queue = try Store.openReadOnly(path: path)
+        return try queue.read { db in
+            let statement: Statement
+            do {
+                statement = try db.makeStatement(sql: sql)
+            } catch let error as DatabaseError {
+                throw Rejected(description: error.message ?? "\(error)")
+            }
+            guard statement.isReadonly else { throw Rejected(description: "only read-only queries are allowed") }
+            return try table(statement)
+        }
+    }
+
+    /// The first keyword, comments and white space skipped, in lower case.
+    static func leadingKeyword(_ sql: String) -> String {
+        var s = Substring(sql)
+        while true {
+            s = s.drop(while: { $0.isWhitespace || $0 == "(" })
+            if s.hasPrefix("--") {
+                s = s.drop(while: { $0 != "\n" })
+            } else if s.hasPrefix("/*") {
+                guard let end = s.range(of: "*/") else { return "" }
+                s = s[end.upperBound...]
+            } else {
+                break
+            }
+        }
+        return String(s.prefix(while: { $0.isLetter })).lowercased()
+    }
+
+    private static func placeClause(_ place: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
+        let f = Store.fold(place)
+        clauses.append("(d.place_folded = ? OR d.province_folded = ? OR d.issuer_folded LIKE ? ESCAPE '\\')")
+        args.append(f); args.append(f); args.append(contains(place))
+    }
+
+    /// A LIKE pattern for "contains the folded text".
+    static func contains(_ text: String) -> String {
+        var escaped = ""
+        for c in Store.fold(text) {
+            if c == "\\" || c == "%" || c == "_" { escaped.append("\\") }
+            escaped.append(c)
+        }
+        return "%" + escaped + "%"
+    }
+
+    private static func whereSQL(_ clauses: [String]) -> String {
+        clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: "\n  AND ")
+    }
+
+    private static func limitSQL(_ limit: Int?) -> String {
+        limit.map { "LIMIT \(max(0, $0))" } ?? ""
+    }
+
+    private static func run(db path: String, sql: String, arguments: [DatabaseValueConvertible?]) throws -> QueryTable {
+        let queue = try Store.openReadOnly(path: path)
+        return try queue.read { db in
+            let statement = try db.makeStatement(sql: sql)
+            statement.arguments = StatementArguments(arguments)
+            return try table(statement)
+        }
+    }
+
+    private static func table(_ statement: Statement) throws -> QueryTable {
+        let columns = statement.columnNames
+        var rows: [[QueryValue]] = []
+        let cursor = try Row.fetchCursor(statement)
+        while let row = try cursor.next() {
+            rows.append(row.databaseValues.map(QueryValue.init))
+        }
+        return QueryTable(columns: columns, rows: rows)
+    }
+
+    // MARK: Rendering
+
+    public static func render(_ table: QueryTable, format: QueryFormat) -> String {
+        switch format {
+        case .json: return renderJSON(table)
+        case .csv: return renderCSV(table)
+        case .table: return renderTable(table)
+        }
+    }
+
+    /// An array of objects, keys in column order, one object per line.
+    static func renderJSON(_ table: QueryTable) -> String {
+        if table.rows.isEmpty { return "[]\n" }
+        var out = "[\n"
+        for (i, row) in table.rows.enumerated() {
+            out += "  {"
+            for (k, value) in row.enumerated() {
+                if k > 0 { out += ", " }
+                out += jsonString(table.columns[k]) + ": "
+                switch value {
+                case .null: out += "null"
+                case .integer(let n): out += String(n)
+                case .real(let d): out += number(d)
+                case .text(let s): out += jsonString(s)
+                case .blob(let b): out += jsonString(b.base64EncodedString())
+                }
+            }
+            out += i == table.rows.count - 1 ? "}\n" : "},\n"
+        }
+        return out + "]\n"
+    }
+
+    private static func number(_ d: Double) -> String { QueryValue.number(d) }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// RFC 4180: CRLF line ends; fields with comma, quote, CR or LF quoted, quotes doubled.
+    static func renderCSV(_ table: QueryTable) -> String {
+        func field(_ s: String) -> String {
+            if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+                return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return s
+        }
+        var out = table.columns.map(field).joined(separator: ",") + "\r\n"
+        for row in table.rows {
+            out += row.map { field($0.plain) }.joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    /// Aligned columns for reading; long cells cut at `maxWidth` with "…", numbers right-aligned.
+    static func renderTable(_ table: QueryTable, maxWidth: Int = 60) -> String {
+        func cell(_ v: QueryValue) -> String {
+            var s = v.plain.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\t", with: " ")
+            if s.count > maxWidth { s = String(s.prefix(maxWidth - 1)) + "…" }
+            return s
+        }
+        let cells = table.rows.map { $0.map(cell) }
+        var widths = table.columns.map { $0.count }
+        for row in cells { for (k, s) in row.enumerated() { widths[k] = max(widths[k], s.count) } }
+        func pad(_ s: String, _ w: Int, right: Bool) -> String {
+            let fill = String(repeating: " ", count: max(0, w - s.count))
+            return right ? fill + s : s + fill
+        }
+        func line(_ parts: [String]) -> String {
+            var l = parts.joined(separator: "  ")
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l + "\n"
+        }
+        var out = line(table.columns.enumerated().map { pad($0.element, widths[$0.offset], right: false) })
+        out += line(widths.map { String(repeating: "-", count: $0) })
+        for (r, row) in cells.enumerated() {
+            out += line(row.enumerated().map { pad($0.element, widths[$0.offset], right: table.rows[r][$0.offset].isNumeric) })
+        }
+        out += "(\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
+        return out
+    }
+}

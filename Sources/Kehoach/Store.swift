@@ -1,0 +1,380 @@
+import Foundation
+import GRDB
+
+/// The SQLite store of extracted documents (stage 6 of the pipeline).
+///
+/// One row per document in `documents`, keyed by the document's path; its targets, deadlines,
+/// agencies and cited documents (`legal_refs`) hang off it, keyed by (document_path, ord) where
+/// `ord` is the item's position in the extraction JSON. Natural keys rather than row ids keep the
+/// store's content independent of the order documents were ingested in (and of `--jobs`).
+/// Every name a user filters on has a folded copy (`*_folded`: case, diacritics, đ and runs of
+/// white space folded away) so that "ha noi" finds "Hà Nội".
+public final class Store: @unchecked Sendable {
+    public let path: String
+    public let dbQueue: DatabaseQueue
+
+    /// Opens (creating and migrating) a store for writing.
+    public init(path: String) throws {
+        self.path = path
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(30)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        dbQueue = try DatabaseQueue(path: path, configuration: config)
+        // WAL while writing: one fsync per checkpoint rather than per document.
+        try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+        try Store.migrator.migrate(dbQueue)
+    }
+
+    /// Opens an existing store read-only (queries). Fails when the file is missing or not a store.
+    public static func openReadOnly(path: String) throws -> DatabaseQueue {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("\(path): no such database (run `kehoach batch … --db \(path)` or `kehoach ingest` first)")
+        }
+        var config = Configuration()
+        config.readonly = true
+        config.busyMode = .timeout(30)
+        let queue = try DatabaseQueue(path: path, configuration: config)
+        let ok = try queue.read { db in try db.tableExists("documents") && db.tableExists("targets") }
+        guard ok else { throw StoreError("\(path): not a kehoach database (no documents table)") }
+        return queue
+    }
+
+    /// Leaves the file self-contained (rollback journal, no -wal/-shm beside it), so that it can be
+    /// copied or opened read-only anywhere.
+    /// Best effort: while another process reads the store it stays in WAL mode, which is harmless.
+    public func finish() throws {
+        dbQueue.writeWithoutTransaction { db in
+            try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            try? db.execute(sql: "PRAGMA journal_mode = DELETE")
+        }
+    }
+
+    // MARK: Schema
+
+    /// Versioned schema: add a migration for every change; never edit a registered one.
+    public static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE documents (
+                    path TEXT PRIMARY KEY NOT NULL,
+                    sha256 TEXT,
+                    status TEXT NOT NULL,              -- ok | failed
+                    origin TEXT NOT NULL,              -- batch | ingest
+                    error_kind TEXT,                   -- empty, binary, invalid-utf8, … (failed only)
+                    error TEXT,
+                    error_offset INTEGER,              -- byte offset of the offending byte
+                    schema TEXT,
+                    kind TEXT, kind_folded TEXT,
+                    number TEXT, number_folded TEXT,
+                    issuer TEXT, issuer_folded TEXT,
+                    place TEXT, place_folded TEXT,
+                    province TEXT, province_folded TEXT,
+                    date TEXT,
+                    year INTEGER,
+                    title TEXT, title_folded TEXT,
+                    signer TEXT, signer_folded TEXT,
+                    rules_fingerprint TEXT,            -- batch only: rules the outputs were made with
+                    restored_path TEXT, restored_sha256 TEXT,
+                    json_path TEXT, json_sha256 TEXT
+                );
+                CREATE INDEX documents_place ON documents(place_folded);
+                CREATE INDEX documents_province ON documents(province_folded);
+                CREATE TABLE legal_refs (
+                    document_path TEXT NOT NULL REFERENCES documents(path) ON DELETE CASCADE,
+                    ord INTEGER NOT NULL,
+                    kind TEXT NOT NULL, kind_folded TEXT NOT NULL,
+                    number TEXT NOT NULL, number_folded TEXT NOT NULL,
+                    date TEXT,
+                    text TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (document_path, ord)
+                ) WITHOUT ROWID;
+                CREATE INDEX legal_refs_number ON legal_refs(number_folded);
+                CREATE TABLE targets (
+                    document_path TEXT NOT NULL REFERENCES documents(path) ON DELETE CASCADE,
+                    ord INTEGER NOT NULL,
+                    indicator TEXT NOT NULL, indicator_folded TEXT NOT NULL,
+                    measure TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    value REAL NOT NULL,
+                    unit TEXT NOT NULL,
+                    population TEXT, population_folded TEXT,
+                    year INTEGER,
+                    text TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (document_path, ord)
+                ) WITHOUT ROWID;
+                CREATE INDEX targets_indicator ON targets(indicator_folded, year);
+                CREATE TABLE deadlines (
+                    document_path TEXT NOT NULL REFERENCES documents(path) ON DELETE CASCADE,
+                    ord INTEGER NOT NULL,
+                    date TEXT,
+                    recurrence TEXT,
+                    text TEXT NOT NULL,
+                    agencies TEXT NOT NULL,            -- JSON array of names
+                    agencies_folded TEXT NOT NULL,     -- folded names, each between \u{1F} separators
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (document_path, ord)
+                ) WITHOUT ROWID;
+                CREATE INDEX deadlines_date ON deadlines(date);
+                CREATE TABLE agencies (
+                    document_path TEXT NOT NULL REFERENCES documents(path) ON DELETE CASCADE,
+                    ord INTEGER NOT NULL,
+                    name TEXT NOT NULL, name_folded TEXT NOT NULL,
+                    role TEXT NOT NULL,
+                    aliases TEXT NOT NULL,             -- JSON array
+                    aliases_folded TEXT NOT NULL,      -- folded aliases, each between \u{1F} separators
+                    text TEXT NOT NULL,
+                    line INTEGER NOT NULL,
+                    PRIMARY KEY (document_path, ord)
+                ) WITHOUT ROWID;
+                CREATE INDEX agencies_name ON agencies(name_folded);
+                """)
+        }
+        return migrator
+    }
+
+    // MARK: Folding
+
+    /// Case, diacritics and đ folded, runs of white space made one space, ends trimmed.
+    public static func fold(_ text: String) -> String {
+        Normalize.fold(text).split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    static func fold(_ text: String?) -> String? { text.map { fold($0) } }
+
+    /// Folded list for substring search: "\u{1F}a\u{1F}b\u{1F}", so that a LIKE can also anchor on whole names.
+    static func foldedList(_ names: [String]) -> String {
+        names.isEmpty ? "" : "\u{1F}" + names.map { fold($0) }.joined(separator: "\u{1F}") + "\u{1F}"
+    }
+
+    /// "tỉnh Lạng Sơn" / "thành phố Hà Nội" at the end of an issuer's name names its province.
+    static func province(issuer: String?) -> String? {
+        guard let issuer else { return nil }
+        let folded = fold(issuer)
+        for marker in ["tinh ", "thanh pho "] {
+            guard let r = folded.range(of: marker, options: .backwards) else { continue }
+            // Map the folded offset back: folding keeps one scalar per base letter, so count words.
+            let wordsAfter = folded[r.upperBound...].split(separator: " ").count
+            let words = issuer.split(whereSeparator: { $0.isWhitespace })
+            guard wordsAfter > 0, wordsAfter <= words.count else { return nil }
+            return words.suffix(wordsAfter).joined(separator: " ")
+        }
+        return nil
+    }
+
+    // MARK: Writing
+
+    /// What `kehoach batch` made of a document besides its extraction: the skip manifest.
+    public struct BatchRecord: Equatable, Sendable {
+        public var rulesFingerprint: String
+        public var restoredPath: String
+        public var restoredSHA256: String
+        public var jsonPath: String
+        public var jsonSHA256: String
+        public init(rulesFingerprint: String, restoredPath: String, restoredSHA256: String, jsonPath: String, jsonSHA256: String) {
+            self.rulesFingerprint = rulesFingerprint; self.restoredPath = restoredPath; self.restoredSHA256 = restoredSHA256
+            self.jsonPath = jsonPath; self.jsonSHA256 = jsonSHA256
+        }
+    }
+
+    /// Stores a document, replacing whatever the store held for its path, in one transaction.
+    public func replace(_ result: ExtractionResult, batch: BatchRecord? = nil) throws {
+        try dbQueue.write { db in try Store.replace(result, batch: batch, in: db) }
+    }
+
+    /// Stores several documents in one transaction (ingest).
+    public func replace(_ results: [ExtractionResult]) throws {
+        try dbQueue.write { db in
+            for result in results { try Store.replace(result, batch: nil, in: db) }
+        }
+    }
+
+    static func replace(_ r: ExtractionResult, batch: BatchRecord?, in db: Database) throws {
+        let path = r.source.path
+        try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+        let d = r.document
+        let province = Store.province(issuer: d.issuer)
+        let year: Int? = d.date.flatMap { $0.count >= 4 && !$0.hasPrefix("-") ? Int($0.prefix(4)) : nil }
+        try db.execute(sql: """
+            INSERT INTO documents (path, sha256, status, origin, schema, kind, kind_folded, number, number_folded,
+                issuer, issuer_folded, place, place_folded, province, province_folded, date, year,
+                title, title_folded, signer, signer_folded,
+                rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256)
+            VALUES (?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                path, r.source.sha256, batch == nil ? "ingest" : "batch", r.schema, d.kind, fold(d.kind), d.number, fold(d.number),
+                d.issuer, fold(d.issuer), d.place, fold(d.place), province, fold(province), d.date, year,
+                d.title, fold(d.title), d.signer, fold(d.signer),
+                batch?.rulesFingerprint, batch?.restoredPath, batch?.restoredSHA256, batch?.jsonPath, batch?.jsonSHA256,
+            ])
+        for (i, x) in r.references.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO legal_refs (document_path, ord, kind, kind_folded, number, number_folded, date, text, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [path, i, x.kind, fold(x.kind), x.number, fold(x.number), x.date, x.text, x.line])
+        }
+        for (i, t) in r.targets.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO targets (document_path, ord, indicator, indicator_folded, measure, status, value, unit,
+                    population, population_folded, year, text, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [path, i, t.indicator, fold(t.indicator), t.measure, t.status, t.value, t.unit,
+                                 t.population, fold(t.population), t.year, t.text, t.line])
+        }
+        for (i, x) in r.deadlines.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO deadlines (document_path, ord, date, recurrence, text, agencies, agencies_folded, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [path, i, x.date, x.recurrence, x.text, jsonArray(x.agencies), foldedList(x.agencies), x.line])
+        }
+        for (i, a) in r.agencies.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO agencies (document_path, ord, name, name_folded, role, aliases, aliases_folded, text, line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [path, i, a.name, fold(a.name), a.role, jsonArray(a.aliases), foldedList(a.aliases), a.text, a.line])
+        }
+    }
+
+    /// Documents a batch stored (ok or failed), with the outputs it wrote for them.
+    public func batchDocuments() throws -> [(path: String, restoredPath: String?, jsonPath: String?)] {
+        try dbQueue.read { db in
+            try Row.fetchAll(db, sql: "SELECT path, restored_path, json_path FROM documents WHERE origin = 'batch' ORDER BY path")
+                .map { ($0["path"], $0["restored_path"], $0["json_path"]) }
+        }
+    }
+
+    /// Removes documents and all their rows, in one transaction.
+    public func delete(paths: [String]) throws {
+        guard !paths.isEmpty else { return }
+        try dbQueue.write { db in
+            for path in paths { try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path]) }
+        }
+    }
+
+    /// Records a batch document that could not be processed, replacing what the store held for it.
+    public func recordFailure(path: String, sha256: String?, kind: String, detail: String, byteOffset: Int?) throws {
+        try dbQueue.write { db in
+            try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+            try db.execute(sql: """
+                INSERT INTO documents (path, sha256, status, origin, error_kind, error, error_offset)
+                VALUES (?, ?, 'failed', 'batch', ?, ?, ?)
+                """, arguments: [path, sha256, kind, detail, byteOffset])
+        }
+    }
+
+    /// The batch manifest: per path, the input hash, rules and outputs of its last successful run.
+    public struct ManifestEntry: Equatable, Sendable {
+        public var sha256: String
+        public var record: BatchRecord
+    }
+
+    public func manifest() throws -> [String: ManifestEntry] {
+        try dbQueue.read { db in
+            var out: [String: ManifestEntry] = [:]
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT path, sha256, rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256
+                FROM documents WHERE status = 'ok' AND rules_fingerprint IS NOT NULL
+                """)
+            while let row = try rows.next() {
+                guard let sha: String = row["sha256"], let fp: String = row["rules_fingerprint"],
+                      let rp: String = row["restored_path"], let rs: String = row["restored_sha256"],
+                      let jp: String = row["json_path"], let js: String = row["json_sha256"] else { continue }
+                out[row["path"]] = ManifestEntry(sha256: sha, record: BatchRecord(
+                    rulesFingerprint: fp, restoredPath: rp, restoredSHA256: rs, jsonPath: jp, jsonSHA256: js))
+            }
+            return out
+        }
+    }
+
+    private static func jsonArray(_ items: [String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(items)).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+    }
+
+    // MARK: Ingest
+
+    public struct IngestSummary: Equatable, Sendable {
+        public var stored = 0
+        /// (1-based line number, reason) of each line that was not stored.
+        public var failures: [LineFailure] = []
+        public struct LineFailure: Equatable, Sendable, CustomStringConvertible {
+            public let line: Int
+            public let reason: String
+            public var description: String { "line \(line): \(reason)" }
+        }
+    }
+
+    /// Loads JSON lines, one `ExtractionResult` per line (what `kehoach extract --jsonl` prints), a
+    /// bounded chunk at a time. A bad line is reported with its number and never stops the load;
+    /// a later line for the same path replaces the earlier one.
+    public func ingestJSONL(path: String, chunkSize: Int = 500) throws -> IngestSummary {
+        let file: UnsafeMutablePointer<FILE>
+        if path == "-" {
+            file = stdin
+        } else {
+            guard let f = fopen(path, "r") else { throw StoreError("\(path): cannot open (\(String(cString: strerror(errno))))") }
+            file = f
+        }
+        defer { if path != "-" { fclose(file) } }
+        var summary = IngestSummary()
+        var chunk: [ExtractionResult] = []
+        let decoder = JSONDecoder()
+        var buffer: UnsafeMutablePointer<CChar>? = nil
+        var capacity = 0
+        defer { free(buffer) }
+        var lineNumber = 0
+        func flush() throws {
+            guard !chunk.isEmpty else { return }
+            try replace(chunk)
+            summary.stored += chunk.count
+            chunk.removeAll(keepingCapacity: true)
+        }
+        while true {
+            let n = getline(&buffer, &capacity, file)
+            if n < 0 { break }
+            lineNumber += 1
+            guard let buffer else { continue }
+            let data = Data(bytes: buffer, count: n)
+            if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { continue }
+            do {
+                let result = try decoder.decode(ExtractionResult.self, from: data)
+                guard !result.source.path.isEmpty else {
+                    summary.failures.append(.init(line: lineNumber, reason: "source.path is empty"))
+                    continue
+                }
+                chunk.append(result)
+            } catch {
+                summary.failures.append(.init(line: lineNumber, reason: "not an extraction result: \(Store.describe(error))"))
+            }
+            if chunk.count >= chunkSize { try flush() }
+        }
+        try flush()
+        return summary
+    }
+
+    static func describe(_ error: Error) -> String {
+        switch error {
+        case DecodingError.keyNotFound(let key, let ctx):
+            return "missing field \((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
+        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
+            return "wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)"
+        case DecodingError.dataCorrupted(let ctx):
+            return "invalid JSON: \(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)"
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Kehoach
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Restore and extract every text file under folders, in parallel, into OUT and SQLite.",
+        discussion: """
+        Walks each DIR for *.txt files (hidden files and folders and OUT itself are left out) and
+        writes, mirroring the input tree, OUT/sub/NAME.txt (restored text) and OUT/sub/NAME.json
+        (extraction), stores every document in the SQLite store (--db, default OUT/kehoach.sqlite)
+        and writes the run report OUT/report.json (each file: ok, skipped or failed with reason
+        and byte offset). With several DIRs each tree goes under OUT/<folder name>/.
+
+        A file that is empty, binary, not UTF-8 or unreadable is reported and recorded in the
+        store as failed; the run goes on, and the exit status is 1. A rerun skips documents whose
+        content and rules are unchanged and whose outputs are intact, and redoes the rest, so
+        an interrupted run (Ctrl-C stops after the files in flight) is finished by running the
+        same command again; documents whose files are gone are removed from OUT and the store.
+        Results do not depend on --jobs.
+
+        Examples:
+          kehoach batch archive/ --out results/
+          kehoach batch 2024/ 2025/ --out results/ --db all.sqlite --jobs 4
+          kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Folders (or single .txt files) to process.", valueName: "DIR"))
+    var inputs: [String]
+
+    @Option(name: .customLong("out"), help: ArgumentHelp("Output folder.", valueName: "DIR"))
+    var outDir: String
+
+    @Option(name: .customLong("db"), help: ArgumentHelp("SQLite store (default: OUT/kehoach.sqlite).", valueName: "FILE"))
+    var db: String?
+
+    @Option(name: .customLong("jobs"), help: ArgumentHelp("Documents processed at once (default: the number of cores).", valueName: "N"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @OptionGroup var rules: RulesOption
+
+    func validate() throws {
+        if inputs.isEmpty { throw ValidationError("Give at least one folder to process.") }
+        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+    }
+
+    func run() throws {
+        let processor = try BatchCommand.makeProcessor(rulesDirectory: rules.resolve())
+        let runner = BatchRunner(processor: processor,
+                                 options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs))
+        signal(SIGINT, SIG_IGN)
+        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        var interrupted = false
+        interrupt.setEventHandler {
+            interrupted = true
+            runner.cancel()
+            printError("\nkehoach batch: interrupted; finishing the files in flight (run the same command again to resume)")
+        }
+        interrupt.resume()
+
+        let progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0)
+        let report: BatchReport
+        do {
+            report = try runner.run(onProgress: progress.update)
+        } catch {
+            progress.finish()
+            printError("kehoach batch: \(error)")
+            throw ExitCode(2)
+        }
+        progress.finish()
+        interrupt.cancel()
+        let db = runner.options.resolvedDBPath
+        printError("kehoach batch: \(report.total) files: \(report.ok) processed, \(report.skipped) unchanged, \(report.failed) failed"
+                   + (report.pending > 0 ? ", \(report.pending) not reached" : "")
+                   + "; report \(URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path), store \(db)")
+        if interrupted || report.pending > 0 { throw ExitCode(130) }
+        if report.hasFailures { throw ExitCode(1) }
+    }
+
+    /// The pipeline a batch runs.
+    /// MERGE: when `Extractor` lands, replace the `extract:` closure with
+    ///   `let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))`
+    ///   `extract: { restored, path, sha256 in try extractor.extract(text: restored, path: path, sha256: sha256) }`
+    /// and bump `version` so that earlier batch outputs are redone.
+    static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
+        let restorer = try Restorer.load(rulesDirectory: dir)
+        let version = "kehoach-batch/1 restore-only"
+        let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
+        return PipelineProcessor(
+            rulesFingerprint: fingerprint,
+            restore: { restorer.restore($0, withChanges: false).text },
+            extract: { _, path, sha256 in ExtractionResult(source: .init(path: path, sha256: sha256)) }
+        )
+    }
+}
+
+/// On a terminal, one refreshing line (files done/total, MB/s, ETA) with failures printed above
+/// it; otherwise a plain log line per file.
+final class ProgressLine: @unchecked Sendable {
+    let terminal: Bool
+    private var lastDraw = Date.distantPast
+    private var drawn = false
+    private var failed = 0
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    func update(_ p: BatchProgress) {
+        let e = p.entry
+        if e.status == .failed { failed += 1 }
+        if !terminal {
+            var line = "kehoach batch: [\(p.done)/\(p.total)] \(e.status.rawValue) \(e.path)"
+            if e.status == .failed {
+                line += ": \(e.kind ?? "error"): \(e.reason ?? "")" + (e.byteOffset.map { " at byte \($0)" } ?? "")
+            }
+            printError(line)
+            return
+        }
+        if e.status == .failed {
+            clear()
+            printError("failed \(e.path): \(e.reason ?? "")" + (e.byteOffset.map { " at byte \($0)" } ?? ""))
+        }
+        let now = Date()
+        guard p.done == p.total || now.timeIntervalSince(lastDraw) >= 0.1 || e.status == .failed else { return }
+        lastDraw = now
+        let pct = p.total > 0 ? 100 * p.done / p.total : 100
+        let rate = p.bytesPerSecond / 1_048_576
+        let eta = p.done == p.total ? "0:00" : p.eta.map { ProgressLine.clock($0) } ?? "--:--"
+        var line = "[\(p.done)/\(p.total)] \(pct)%  \(String(format: "%.2f", rate)) MB/s  ETA \(eta)"
+        if failed > 0 { line += "  \(failed) failed" }
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line).utf8))
+        drawn = true
+    }
+
+    func finish() { if terminal && drawn { FileHandle.standardError.write(Data("\n".utf8)); drawn = false } }
+
+    private func clear() { if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); drawn = false } }
+
+    static func clock(_ seconds: TimeInterval) -> String {
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import Kehoach
+
+extension QueryFormat: ExpressibleByArgument {}
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query",
+        abstract: "Ask the SQLite store for targets, deadlines or documents, or run a SELECT.",
+        discussion: """
+        Name filters (--indicator, --place, --agency) ignore case and diacritics: "ha noi" finds
+        "Hà Nội", "bhxh bat buoc" finds "BHXH bắt buộc". The store is opened read-only.
+
+        Examples:
+          kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
+          kehoach query targets --db plans.sqlite --place "ha noi" --status target --format csv > bhyt.csv
+          kehoach query deadlines --db plans.sqlite --before 2025-12-31 --agency "bao hiem xa hoi"
+          kehoach query documents --db plans.sqlite --status failed
+          kehoach query sql --db plans.sqlite "SELECT indicator, COUNT(*) FROM targets GROUP BY indicator"
+        """,
+        subcommands: [Targets.self, Deadlines.self, Documents.self, SQL.self]
+    )
+
+    struct Common: ParsableArguments {
+        @Option(name: .customLong("db"), help: ArgumentHelp("SQLite store.", valueName: "FILE"))
+        var db: String
+
+        @Option(name: .customLong("format"), help: ArgumentHelp("table, csv (RFC 4180) or json (an array of objects).", valueName: "FORMAT"))
+        var format: QueryFormat = .table
+
+        @Option(name: .customLong("limit"), help: ArgumentHelp("At most N rows.", valueName: "N"))
+        var limit: Int?
+
+        func emit(_ make: () throws -> QueryTable) throws {
+            do {
+                let table = try make()
+                FileHandle.standardOutput.write(Data(Query.render(table, format: format).utf8))
+            } catch {
+                printError("kehoach query: \(error)")
+                throw ExitCode(1)
+            }
+        }
+    }
+
+    struct Targets: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Figures the plans set or report (coverage rates, counts, growth, amounts).")
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("BHXH, BHXH bắt buộc, BHXH tự nguyện, BHTN, BHYT or khác.", valueName: "NAME")) var indicator: String?
+        @Option(help: ArgumentHelp("Target year.", valueName: "YEAR")) var year: Int?
+        @Option(help: ArgumentHelp("target or actual.", valueName: "STATUS")) var status: String?
+        @Option(help: ArgumentHelp("rate, count, growth or amount.", valueName: "MEASURE")) var measure: String?
+        @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
+        @Option(help: ArgumentHelp("Part of the name of an agency the document gives a duty.", valueName: "NAME")) var agency: String?
+
+        func run() throws {
+            try common.emit {
+                try Query.targets(db: common.db, TargetFilter(indicator: indicator, year: year, status: status, measure: measure,
+                                                              place: place, agency: agency, limit: common.limit))
+            }
+        }
+    }
+
+    struct Deadlines: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Dates by which something must be done.")
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("On or before this date (YYYY-MM-DD); recurring deadlines are left out.", valueName: "DATE")) var before: String?
+        @Option(help: ArgumentHelp("On or after this date (YYYY-MM-DD).", valueName: "DATE")) var after: String?
+        @Option(help: ArgumentHelp("yearly, monthly or quarterly.", valueName: "KIND")) var recurrence: String?
+        @Option(help: ArgumentHelp("Part of the name of an agency the deadline names.", valueName: "NAME")) var agency: String?
+        @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
+
+        func validate() throws {
+            for d in [before, after].compactMap({ $0 }) where d.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) == nil {
+                throw ValidationError("\(d): give dates as YYYY-MM-DD.")
+            }
+        }
+
+        func run() throws {
+            try common.emit {
+                try Query.deadlines(db: common.db, DeadlineFilter(before: before, after: after, recurrence: recurrence,
+                                                                  agency: agency, place: place, limit: common.limit))
+            }
+        }
+    }
+
+    struct Documents: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Documents in the store, with counts and, for failed files, why.")
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("Place or province, or part of the issuer.", valueName: "NAME")) var place: String?
+        @Option(help: ArgumentHelp("ok or failed.", valueName: "STATUS")) var status: String?
+        @Option(help: ArgumentHelp("Part of the document kind (\"ke hoach\").", valueName: "KIND")) var kind: String?
+        @Option(help: ArgumentHelp("Year of the document's date.", valueName: "YEAR")) var year: Int?
+
+        func run() throws {
+            try common.emit {
+                try Query.documents(db: common.db, DocumentFilter(place: place, status: status, kind: kind, year: year, limit: common.limit))
+            }
+        }
+    }
+
+    struct SQL: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "sql",
+            abstract: "Run one SELECT on the store (read-only).",
+            discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and diacritic-free copies of names.")
+        @OptionGroup var common: Common
+        @Argument(help: ArgumentHelp("The SELECT statement.", valueName: "SQL")) var sql: String
+
+        func run() throws {
+            try common.emit {
+                var table = try Query.sql(db: common.db, sql)
+                if let limit = common.limit { table.rows = Array(table.rows.prefix(max(0, limit))) }
+                return table
+            }
+        }
+    }
+}

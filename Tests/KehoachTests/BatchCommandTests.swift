@@ -1,0 +1,115 @@
+import Foundation
+import XCTest
+@testable import Kehoach
+
+/// The `kehoach` binary end to end: exit statuses, and the JSON of `query` against COUNT(*).
+final class BatchCommandTests: XCTestCase {
+    private var binary: URL!
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("kehoach")
+        let candidates = [besideTests, Fixtures.repo.appendingPathComponent(".build/debug/kehoach")]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("kehoach binary not built")
+        }
+        binary = found
+        dir = try scratch()
+    }
+
+    @discardableResult
+    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// A tiny but real restoration model, so that `batch` runs its real pipeline.
+    private func makeRules() throws -> URL {
+        let rules = dir.appendingPathComponent("rules")
+        let restore = rules.appendingPathComponent("restore")
+        try FileManager.default.createDirectory(at: restore, withIntermediateDirectories: true)
+        let builder = LanguageModelBuilder()
+        for name in Fixtures.keyNames {
+            for t in try Fixtures.keyResult(name).targets { builder.add(paragraph: t.text) }
+        }
+        try builder.build(minCount: 1, minBigram: 1, minTrigram: 1).0.write(to: restore.appendingPathComponent("ngrams.bin"))
+        try Data("ke\nhoach\n".utf8).write(to: restore.appendingPathComponent("syllables.txt"))
+        try Data().write(to: restore.appendingPathComponent("lexicon.tsv"))
+        try Data().write(to: restore.appendingPathComponent("confusions.tsv"))
+        return rules
+    }
+
+    func testBatchExitsNonZeroWhenAFileFailsAndResumes() throws {
+        let rules = try makeRules()
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.raw.appendingPathComponent("konray-2023-cv.txt"), to: input.appendingPathComponent("a.txt"))
+        try FileManager.default.copyItem(at: Fixtures.raw.appendingPathComponent("langson-2021-kh-88.txt"), to: input.appendingPathComponent("sub/b.txt"))
+        try Data([0x41, 0x42, 0xC3, 0x28]).write(to: input.appendingPathComponent("sub/c.txt"))
+
+        let first = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path, "--jobs", "2"])
+        XCTAssertEqual(first.status, 1, first.err)
+        XCTAssertTrue(first.err.contains("failed in/sub/c.txt: invalid-utf8"), first.err)
+        XCTAssertTrue(first.err.contains("3 files: 2 processed, 0 unchanged, 1 failed"), first.err)
+        let report = try JSONDecoder().decode(BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
+        XCTAssertEqual(report.files.map(\.status), [.ok, .ok, .failed])
+        XCTAssertEqual(report.files[2].byteOffset, 2)
+        let restored = try String(contentsOf: dir.appendingPathComponent("out/sub/b.txt"), encoding: .utf8)
+        XCTAssertEqual(restored.components(separatedBy: "\n").count,
+                       try String(contentsOf: input.appendingPathComponent("sub/b.txt"), encoding: .utf8).components(separatedBy: "\n").count,
+                       "restoration keeps the lines")
+
+        let second = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path])
+        XCTAssertEqual(second.status, 1)
+        XCTAssertTrue(second.err.contains("3 files: 0 processed, 2 unchanged, 1 failed"), second.err)
+
+        try FileManager.default.removeItem(at: input.appendingPathComponent("sub/c.txt"))
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out/a.json"))
+        let third = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path])
+        XCTAssertEqual(third.status, 0, third.err)
+        XCTAssertTrue(third.err.contains("2 files: 1 processed, 1 unchanged, 0 failed"), third.err)
+    }
+
+    func testIngestThenQueryJSONMatchesCount() throws {
+        var jsonl = Data()
+        for name in Fixtures.keyNames {
+            jsonl.append(try Fixtures.keyResult(name).jsonData(pretty: false))
+            jsonl.append(0x0A)
+        }
+        let ingest = try kehoach(["ingest", "-", "--db", "k.sqlite"], stdin: jsonl)
+        XCTAssertEqual(ingest.status, 0, ingest.err)
+        XCTAssertTrue(ingest.err.contains("4 documents stored"), ingest.err)
+
+        let json = try kehoach(["query", "targets", "--db", "k.sqlite", "--indicator", "BHYT", "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.err)
+        let rows = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as! [[String: Any]]
+        let count = try kehoach(["query", "sql", "--db", "k.sqlite", "--format", "csv", "SELECT COUNT(*) AS n FROM targets WHERE indicator = 'BHYT'"])
+        XCTAssertEqual(count.out, "n\r\n19\r\n")
+        XCTAssertEqual(rows.count, 19)
+
+        let place = try kehoach(["query", "targets", "--db", "k.sqlite", "--place", "LANG SON", "--format", "csv"])
+        XCTAssertEqual(place.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count, 1 + 9)
+
+        let write = try kehoach(["query", "sql", "--db", "k.sqlite", "DELETE FROM targets"])
+        XCTAssertEqual(write.status, 1)
+        XCTAssertTrue(write.err.contains("only SELECT queries are allowed"), write.err)
+        XCTAssertEqual(try kehoach(["query", "sql", "--db", "k.sqlite", "--format", "csv", "SELECT COUNT(*) AS n FROM targets"]).out, "n\r\n41\r\n")
+
+        let bad = try kehoach(["ingest", "-", "--db", "k.sqlite"], stdin: Data("{}\n".utf8))
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("line 1: not an extraction result"), bad.err)
+    }
+}
