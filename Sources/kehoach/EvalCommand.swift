@@ -5,19 +5,91 @@ import Kehoach
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Measure restoration against the true texts in corpus/.",
+        abstract: "Measure restoration and extraction on corpus/ and compare with the baseline.",
         discussion: """
         Restores every OCR file that has a true text (corpus/raw with corpus/gold, corpus/synthetic,
         corpus/unseen/raw with corpus/unseen/gold) and scores it as tools/score does: word accuracy,
         accuracy on words with marks, the OCR's own accuracy, error reduction, and harm (words the
-        OCR had right that restoring broke).
+        OCR had right that restoring broke), per document, per group and overall. Then extracts
+        from each restored corpus/raw file that has an answer key in corpus/keys and scores it as
+        tools/score extract does (precision, recall, F1 per array, micro F1, document fields).
+
+        The figures are compared with corpus/baseline.json: the run fails (exit 1) when an overall
+        or per-group accuracy, error reduction, precision, recall or F1 drops by more than
+        --tolerance, or harm rises by more than --harm-tolerance, and names those metrics, the
+        words newly wrong or right and the entities lost or gained.
 
         Example:
-          kehoach eval restore
-          kehoach eval restore --out-dir /tmp/restored   # keep the outputs for tools/score
+          kehoach eval                              # compare with corpus/baseline.json
+          kehoach eval --format markdown            # a table for a pull-request comment
+          kehoach eval --update-baseline            # record the figures after an intended change
+          kehoach eval restore --out-dir /tmp/out   # restoration only, keeping the outputs
         """,
-        subcommands: [EvalRestore.self]
+        subcommands: [EvalCompare.self, EvalRestore.self],
+        defaultSubcommand: EvalCompare.self
     )
+}
+
+struct EvalCompare: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compare", abstract: "Score restoration and extraction on corpus/ against the baseline (the default).")
+
+    @Option(help: "Corpus directory (default: ./corpus, or the one beside the rules directory).")
+    var corpus: String?
+
+    @Option(help: ArgumentHelp("Baseline figures (default: CORPUS/baseline.json).", valueName: "FILE"))
+    var baseline: String?
+
+    @Flag(help: "Record the figures as the new baseline (does not fail on drops).")
+    var updateBaseline = false
+
+    @Option(help: "Largest allowed drop of an accuracy, error reduction, precision, recall or F1 (absolute).")
+    var tolerance = 0.005
+
+    @Option(help: "Largest allowed rise of harm (words the OCR had right that restoring broke).")
+    var harmTolerance = 3
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, markdown, json, junit }
+
+    @Option(help: "Output format: text, markdown, json or junit.")
+    var format: Format = .text
+
+    @OptionGroup var rules: RulesOption
+
+    func run() throws {
+        let rulesDir: URL
+        if let explicit = rules.directory { rulesDir = URL(fileURLWithPath: explicit) } else { rulesDir = try rules.resolve() }
+        let corpusDir: URL
+        if let corpus {
+            corpusDir = URL(fileURLWithPath: corpus)
+        } else if FileManager.default.fileExists(atPath: "corpus/gold") {
+            corpusDir = URL(fileURLWithPath: "corpus")
+        } else {
+            corpusDir = rulesDir.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("corpus")
+        }
+        let baselinePath = baseline ?? corpusDir.appendingPathComponent("baseline.json").path
+        let start = Date()
+        let run = Evaluator.run(corpus: corpusDir, rulesDirectory: rulesDir, progress: format == .text ? { printError("eval: \($0)") } : nil)
+        var old: EvalFigures?
+        if FileManager.default.fileExists(atPath: baselinePath) {
+            do { old = try EvalFigures.load(path: baselinePath) } catch {
+                throw ValidationError("\(baselinePath): not a kehoach eval baseline (\(error))")
+            }
+        }
+        let comparison = EvalComparison(run: run, baseline: old, tolerance: tolerance, harmTolerance: harmTolerance, corpus: corpusDir)
+        print(EvalFormat(rawValue: format.rawValue)!.render(comparison), terminator: "")
+        printError(String(format: "eval: %.1f s", Date().timeIntervalSince(start)))
+        if updateBaseline {
+            guard run.errors.isEmpty else {
+                printError("eval: not updating the baseline: the run had errors")
+                throw ExitCode(1)
+            }
+            try AtomicFile.write(run.figures.data(), to: baselinePath)
+            printError("eval: wrote \(baselinePath)")
+            return
+        }
+        if old == nil { printError("eval: no baseline at \(baselinePath); record one with --update-baseline") }
+        if !comparison.passed { throw ExitCode(1) }
+    }
 }
 
 struct EvalRestore: ParsableCommand {

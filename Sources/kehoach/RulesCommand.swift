@@ -6,7 +6,7 @@ struct RulesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rules",
         abstract: "Build and check the rule files under rules/.",
-        subcommands: [Explain.self, BuildLanguageModel.self, BuildSyllables.self]
+        subcommands: [Check.self, Explain.self, BuildLanguageModel.self, BuildSyllables.self]
     )
 }
 
@@ -166,5 +166,37 @@ struct Explain: ParsableCommand {
             print(word)
             for line in restorer.explain(word) { print("  " + line) }
         }
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check every rule file under rules/: formats, headers, NFC, duplicates, patterns and their examples.",
+        discussion: """
+        Reports each problem as FILE:LINE: error: MESSAGE (or, with --format github, as a GitHub
+        annotation) and exits 1 when there is any error; warnings do not fail.
+
+        Example:
+          kehoach rules check
+          kehoach rules check --rules /tmp/my-rules --format github
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, github }
+
+    @Option(help: "Output format: text or github.")
+    var format: Format = .text
+
+    @OptionGroup var rules: RulesOption
+
+    func run() throws {
+        let dir: URL
+        if let explicit = rules.directory { dir = URL(fileURLWithPath: explicit) } else { dir = try rules.resolve() }
+        let found = RulesCheck.run(rulesDirectory: dir)
+        for d in found { print(RulesCheck.format(d, github: format == .github)) }
+        let errors = found.filter { $0.severity == .error }.count, warnings = found.count - errors
+        printError("rules check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(dir.path)")
+        if errors > 0 { throw ExitCode(1) }
     }
 }

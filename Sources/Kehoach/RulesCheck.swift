@@ -1,0 +1,257 @@
+import Foundation
+
+/// `kehoach rules check`: reads every file under rules/ the way the program will, and reports each
+/// problem at its file and line, so that a rule edit that would break restoration or extraction
+/// fails in review rather than in production.
+///
+/// Checked: every text rule file starts with a `#` header saying what it is for and is NFC;
+/// syllables.txt holds valid, canonical, unique syllables; lexicon.tsv has FORM<TAB>KIND rows with
+/// a known kind, no form twice, and no form that is itself a Vietnamese syllable (it would lose its
+/// diacritics everywhere); confusions.tsv has four columns, 0–2 characters each side, whole counts,
+/// finite non-negative costs and no pair twice; ngrams.bin loads; extraction patterns compile and
+/// their examples pass.
+public enum RulesCheck {
+    /// Files `rules check` reads as data but does not require a header of.
+    static let documentationSuffixes = [".md", ".txt.license"]
+
+    public static func run(rulesDirectory: URL) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        let fm = FileManager.default
+        let root = rulesDirectory.standardizedFileURL
+        func display(_ relative: String) -> String { displayPath(root.appendingPathComponent(relative)) }
+
+        guard let enumerator = fm.enumerator(atPath: root.path) else {
+            return [RuleDiagnostic(file: displayPath(root), line: 1, message: "cannot read the rules directory")]
+        }
+        var files: [String] = []
+        while let next = enumerator.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: root.appendingPathComponent(next).path, isDirectory: &isDir), !isDir.boolValue,
+               !(next as NSString).lastPathComponent.hasPrefix(".") {
+                files.append(next)
+            }
+        }
+        files.sort()
+        for required in ["restore/ngrams.bin", "restore/confusions.tsv", "restore/syllables.txt", "restore/lexicon.tsv"]
+        where !files.contains(required) {
+            out.append(RuleDiagnostic(file: display(required), line: 1, message: "missing: restoration needs this file"))
+        }
+
+        var extractFiles: [(name: String, text: String)] = []
+        for relative in files {
+            let file = display(relative)
+            if documentationSuffixes.contains(where: { relative.hasSuffix($0) }) { continue }
+            if relative.hasSuffix(".bin") {
+                if relative == "restore/ngrams.bin" {
+                    out += checkLanguageModel(path: root.appendingPathComponent(relative).path, file: file)
+                } else {
+                    out.append(RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown binary file: nothing reads it"))
+                }
+                continue
+            }
+            guard let data = fm.contents(atPath: root.appendingPathComponent(relative).path) else {
+                out.append(RuleDiagnostic(file: file, line: 1, message: "cannot read"))
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                out.append(RuleDiagnostic(file: file, line: 1, message: "not UTF-8 text"))
+                continue
+            }
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+                .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+            out += checkCommon(lines: lines, file: file)
+            switch relative {
+            case "restore/syllables.txt": out += checkSyllables(lines: lines, file: file)
+            case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
+            case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
+            default:
+                if relative.hasPrefix("extract/"), relative.hasSuffix(".rules") || relative.hasSuffix(".vocab") {
+                    extractFiles.append((String(relative.dropFirst("extract/".count)), text))
+                } else if !relative.hasPrefix("extract/") {
+                    out.append(RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown rule file: nothing reads it"))
+                }
+            }
+        }
+        let extractDir = root.appendingPathComponent("extract")
+        if !extractFiles.isEmpty, let found = ExtractionBridge.check(extractDirectory: extractDir, files: extractFiles) {
+            out += found.map {
+                let file = $0.file.hasPrefix("/") ? displayPath(URL(fileURLWithPath: $0.file))
+                    : displayPath(extractDir.appendingPathComponent($0.file))
+                return RuleDiagnostic(file: file, line: max($0.line, 1), severity: $0.severity, message: $0.message)
+            }
+        }
+        return out.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
+    }
+
+    /// A path as a reviewer (and GitHub's annotations) want it: relative to the working directory when under it.
+    static func displayPath(_ url: URL) -> String {
+        let path = url.standardizedFileURL.path
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path
+        if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
+        return path
+    }
+
+    /// Header comment, NFC, no stray byte-order mark.
+    static func checkCommon(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        let first = lines.first ?? ""
+        if first.hasPrefix("\u{FEFF}") {
+            out.append(RuleDiagnostic(file: file, line: 1, message: "starts with a byte-order mark; save as plain UTF-8"))
+        }
+        let firstText = first.trimmingCharacters(in: CharacterSet(charactersIn: "\u{FEFF}"))
+        if !firstText.hasPrefix("#") || firstText.dropFirst().trimmingCharacters(in: .whitespaces).isEmpty {
+            out.append(RuleDiagnostic(file: file, line: 1, message: "missing header: the file must start with a # comment saying what it is for"))
+        }
+        for (i, line) in lines.enumerated() where !Normalize.isNFC(line) {
+            out.append(RuleDiagnostic(file: file, line: i + 1, message: "not in Unicode NFC (decomposed marks?): '\(Normalize.nfc(line))'"))
+        }
+        return out
+    }
+
+    static func isComment(_ line: String) -> Bool {
+        let t = line.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty || t.hasPrefix("#")
+    }
+
+    static func checkSyllables(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            let s = line.trimmingCharacters(in: .whitespaces)
+            if s.contains("\t") || s.contains(" ") {
+                out.append(RuleDiagnostic(file: file, line: n, message: "one syllable per line, got '\(s)'"))
+                continue
+            }
+            let norm = Normalize.nfc(s)
+            if let first = seen[norm] {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate syllable '\(norm)' (first at line \(first))"))
+                continue
+            }
+            seen[norm] = n
+            if norm != Normalize.lowercased(norm) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not lower case"))
+            } else if !Vietnamese.isValidSyllable(norm) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not a valid Vietnamese syllable"))
+            } else if Vietnamese.canonicalSyllable(norm) != norm {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' has its tone mark out of place; write '\(Vietnamese.canonicalSyllable(norm))'"))
+            }
+        }
+        if seen.isEmpty {
+            out.append(RuleDiagnostic(file: file, line: max(lines.count, 1), message: "no syllables: restoration would propose nothing"))
+        }
+        return out
+    }
+
+    static func checkLexicon(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var forms: [String: (kind: String, line: Int)] = [:]
+        var keys: [String: (form: String, line: Int)] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard cols.count >= 2, cols.count <= 3, !cols[0].isEmpty else {
+                out.append(RuleDiagnostic(file: file, line: n, message: "expected FORM<TAB>KIND[<TAB>NOTE]"))
+                continue
+            }
+            let form = Normalize.nfc(cols[0]), kind = cols[1]
+            if form != form.trimmingCharacters(in: .whitespaces) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "form '\(form)' has spaces around it"))
+            }
+            if !RestoreModel.lexiconKinds.contains(kind) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "unknown kind '\(kind)' (one of \(RestoreModel.lexiconKinds.sorted().joined(separator: ", ")))"))
+            }
+            if let first = forms[form] {
+                let what = first.kind == kind ? "duplicate form '\(form)'" : "form '\(form)' listed as \(kind) and as \(first.kind)"
+                out.append(RuleDiagnostic(file: file, line: n, message: "\(what) (first at line \(first.line))"))
+                continue
+            }
+            forms[form] = (kind, n)
+            let key = TokenKey.word(form)
+            if Vietnamese.isValidSyllable(key) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "form '\(form)' is also the Vietnamese syllable '\(key)': restoration would strip its diacritics everywhere"))
+            }
+            if let other = keys[key] {
+                out.append(RuleDiagnostic(file: file, line: n, message: "form '\(form)' has the same key '\(key)' as '\(other.form)' at line \(other.line): only the first is used"))
+            } else {
+                keys[key] = (form, n)
+            }
+        }
+        return out
+    }
+
+    static func checkConfusions(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        var rows = 0
+        for (i, line) in lines.enumerated() where !(line.isEmpty || line.hasPrefix("#")) {
+            let n = i + 1
+            let cols = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard cols.count == 4 else {
+                out.append(RuleDiagnostic(file: file, line: n, message: "expected TRUE<TAB>OCR<TAB>COUNT<TAB>COST, got \(cols.count) column\(cols.count == 1 ? "" : "s")"))
+                continue
+            }
+            let t = cols[0] == "∅" ? "" : Normalize.nfc(cols[0]), o = cols[1] == "∅" ? "" : Normalize.nfc(cols[1])
+            if cols[0].isEmpty || cols[1].isEmpty {
+                out.append(RuleDiagnostic(file: file, line: n, message: "empty TRUE or OCR: write ∅ for the empty string"))
+                continue
+            }
+            if t.unicodeScalars.count > 2 || o.unicodeScalars.count > 2 {
+                out.append(RuleDiagnostic(file: file, line: n, message: "TRUE and OCR take 0 to 2 characters"))
+            }
+            if t.isEmpty && o.isEmpty {
+                out.append(RuleDiagnostic(file: file, line: n, message: "∅ → ∅ is not a confusion"))
+            }
+            if UInt64(cols[2]) == nil {
+                out.append(RuleDiagnostic(file: file, line: n, message: "COUNT '\(cols[2])' is not a whole number"))
+            }
+            if let cost = Double(cols[3]) {
+                if !cost.isFinite || cost < 0 {
+                    out.append(RuleDiagnostic(file: file, line: n, message: "COST \(cols[3]) must be a finite −ln P ≥ 0"))
+                }
+            } else {
+                out.append(RuleDiagnostic(file: file, line: n, message: "COST '\(cols[3])' is not a number"))
+            }
+            let key = t + "\t" + o
+            if let first = seen[key] {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate confusion \(cols[0]) → \(cols[1]) (first at line \(first)); the loader keeps only the last"))
+            } else {
+                seen[key] = n
+            }
+            rows += 1
+        }
+        if rows == 0 {
+            out.append(RuleDiagnostic(file: file, line: max(lines.count, 1), message: "no confusion rows"))
+        }
+        return out
+    }
+
+    static func checkLanguageModel(path: String, file: String) -> [RuleDiagnostic] {
+        let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
+        if size == 0 {
+            return [RuleDiagnostic(file: file, line: 1, message: "empty language model; rebuild it with `kehoach rules build-lm`")]
+        }
+        do {
+            let lm = try LanguageModel.load(path: path)
+            if lm.vocabularySize < 100 || lm.bigramCount == 0 {
+                return [RuleDiagnostic(file: file, line: 1, message: "language model has \(lm.vocabularySize) words and \(lm.bigramCount) bigrams: too small to restore with")]
+            }
+            return []
+        } catch {
+            let detail = (error as? LanguageModel.FormatError)?.detail ?? "\(error)"
+            return [RuleDiagnostic(file: file, line: 1, message: "unreadable language model: \(detail)")]
+        }
+    }
+
+    /// `file:line: error: message`, or GitHub's workflow command `::error file=F,line=L::message`.
+    public static func format(_ d: RuleDiagnostic, github: Bool) -> String {
+        guard github else { return d.description }
+        func escape(_ s: String, property: Bool) -> String {
+            var r = s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+                .replacingOccurrences(of: "\n", with: "%0A")
+            if property { r = r.replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C") }
+            return r
+        }
+        return "::\(d.severity.rawValue) file=\(escape(d.file, property: true)),line=\(d.line)::\(escape(d.message, property: false))"
+    }
+}
