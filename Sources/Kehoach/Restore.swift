@@ -163,6 +163,18 @@ public final class Restorer: @unchecked Sendable {
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
         }
+        // "|." opening a line is the Roman numeral I of a section heading: a pipe before a full
+        // stop is never punctuation of its own.
+        for (pi, piece) in pieces.enumerated() where piece.kind == .punctuation && text[piece.start] == "|"
+            && pi + 1 < pieces.count && text[pieces[pi + 1].start] == "." && (pi == 0 || pieces[pi - 1].kind == .newline) {
+            replacement[pi] = "I"
+            if withChanges {
+                let line = upperBound(lineStarts, piece.start)
+                changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: "|", to: "I",
+                                             confidence: 1, alternatives: []))
+            }
+        }
+        changes.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 2)
         var copied = 0
