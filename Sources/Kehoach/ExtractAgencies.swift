@@ -16,6 +16,8 @@ struct AgencyNames: Sendable {
         let range: Range<Int>
         let isWord: Bool
         var capitalized = false
+        var acronym = false
+        var original = ""
     }
 
     let heads: [[String]]
@@ -23,6 +25,7 @@ struct AgencyNames: Sendable {
     let generics: [[String]]
     let continuations: [[String]]
     let headFull: [String: String]   // folded head → full form
+    let headWritten: Set<String>
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -38,6 +41,7 @@ struct AgencyNames: Sendable {
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
+        headWritten = rules.vocabulary("agency-heads").written
     }
 
     func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8]) -> [Token] {
@@ -56,6 +60,9 @@ struct AgencyNames: Sendable {
                 var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)
+                let oe = t.toOriginal[j]
+                tok.original = String(decoding: ob[o..<min(max(o, oe), ob.count)], as: UTF8.self)
+                tok.acronym = tok.original.count >= 2 && !tok.original.contains(where: \.isLowercase)
                 out.append(tok)
                 i = j
             } else {
@@ -86,14 +93,24 @@ struct AgencyNames: Sendable {
         return 0
     }
 
+    /// A head at token i whose written form agrees with the vocabulary (diacritics checked when the text has any).
+    func head(_ toks: [Token], _ i: Int) -> Int {
+        let n = match(heads, toks, i)
+        guard n > 0 else { return 0 }
+        let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
+        if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        return 0
+    }
+
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
     func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
         guard i < toks.count, toks[i].isWord else { return nil }
         let g = match(generics, toks, i)
         var prefix = 0
         for p in AgencyNames.prefixes where match([p], toks, i) == p.count { prefix = p.count; break }
-        var h = match(heads, toks, i + prefix)
-        if h == 0 { prefix = 0; h = match(heads, toks, i) }
+        var h = prefix > 0 ? head(toks, i + prefix) : 0
+        if h > 0 && prefix > 0 && toks[i].text != "cac" && !toks[i + prefix].capitalized { h = 0 }
+        if h == 0 { prefix = 0; h = head(toks, i) }
         guard h > 0, prefix > 0 || toks[i].capitalized else {
             return g > 0 ? (i + g, true) : nil
         }
@@ -103,13 +120,18 @@ struct AgencyNames: Sendable {
             let tok = toks[k]
             if tok.isWord {
                 if tok.capitalized {
-                    if match(heads, toks, k) > 0 && k > headEnd && toks[k - 1].isWord && !["-", "&"].contains(toks[k - 1].text) { break }
-                    if match(heads, toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
+                    if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord && !["-", "&"].contains(toks[k - 1].text) { break }
+                    if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
                     k += 1; continue
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
                 let n = match(nameWords, toks, k)
                 if n > 0 { k += n; continue }
+                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế"
+                if k > headEnd {
+                    let prev = toks[k - 1]
+                    if prev.isWord && prev.capitalized && !prev.acronym { k += 1; continue }
+                }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
@@ -119,14 +141,21 @@ struct AgencyNames: Sendable {
             if tok.text == ",", k + 1 < toks.count {
                 let n = match(continuations, toks, k + 1)
                 if n > 0 && match(heads, toks, k + 1) == 0 || n > 0 && !toks[k + 1].capitalized { k += 1 + n; continue }
+                // "BHXH, BHYT xã": a list of abbreviations inside one name
+                if toks[k - 1].acronym, toks[k + 1].acronym, head(toks, k + 1) == 0 { k += 2; continue }
                 break
             }
             break
         }
-        while k > headEnd, !toks[k - 1].isWord || AgencyNames.trim.contains(toks[k - 1].text) { k -= 1 }
+        while k > headEnd, !toks[k - 1].isWord || !toks[k - 1].capitalized && AgencyNames.trim.contains(toks[k - 1].text) { k -= 1 }
         let words = toks[i..<k].filter(\.isWord).count
         if g > 0 && g >= k - i { return (i + g, true) }
-        if words < 2 { return g > 0 ? (i + g, true) : nil }
+        // "các phòng", "cơ quan BHXH": a head alone is a group, not a body
+        let content = words - prefix
+        let multiwordHead = h > 1
+        if words < 2 || content < 2 && !multiwordHead || prefix > 0 && k == headEnd && !multiwordHead {
+            return g > 0 ? (i + g, true) : (prefix > 0 ? (k, true) : nil)
+        }
         return (k, false)
     }
 
@@ -208,13 +237,18 @@ extension Extractor {
             if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
             let ft = FoldedText(title)
             let toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
-            guard let first = names.name(at: 0, toks) else { continue }
+            guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
             let wordCount = toks.filter(\.isWord).count
             var found: [String] = []
             let whole = AgencyNames.clean(title)
             if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
                 found.append(whole)
-                for f in names.scan(toks) where !f.generic { found.append(names.text(ft, toks, f)) }
+                // several bodies in one heading: each too, when they make up the whole heading
+                let parts = names.scan(toks)
+                let rs = names.runs(parts, toks)
+                if parts.count > 1, rs.count == 1, parts.first!.start == 0, parts.last!.end == toks.count {
+                    for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+                }
             } else if !first.generic {
                 found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
             }
@@ -249,11 +283,14 @@ extension Extractor {
                     switch take {
                     case "last":
                         if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count) { run = last }
+                    case "whole":
+                        if runs.count == 1, let only = runs.first, names.gapIsSeparator(toks, 0, only.first!.start),
+                           names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
                     case "all":
                         if runs.count == 1, let only = runs.first, only.first!.start == 0,
                            names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
                     default:
-                        if let first = runs.first, first.first!.start == 0 { run = first }
+                        if let first = runs.first, names.gapIsSeparator(toks, 0, first.first!.start) { run = first }
                     }
                     for f in run where !f.generic {
                         let n = names.text(t, toks, f)

@@ -40,9 +40,11 @@ public struct ExtractionRules: Sendable {
         /// (canonical form, every spelling folded, line)
         public let entries: [(canonical: String, spellings: [String], line: Int)]
         let byFolded: [String: String]
+        /// Every spelling as written (NFC, lower case).
+        public let written: Set<String>
 
-        init(name: String, file: String, entries: [(canonical: String, spellings: [String], line: Int)]) {
-            self.name = name; self.file = file; self.entries = entries
+        init(name: String, file: String, entries: [(canonical: String, spellings: [String], line: Int)], written: Set<String> = []) {
+            self.name = name; self.file = file; self.entries = entries; self.written = written
             var m: [String: String] = [:]
             for e in entries { for s in e.spellings { m[s] = m[s] ?? e.canonical } }
             byFolded = m
@@ -105,6 +107,7 @@ public struct ExtractionRules: Sendable {
         var vocabularies: [String: Vocabulary] = [:]
         for (name, text) in files where name.hasSuffix(".vocab") {
             var entries: [(canonical: String, spellings: [String], line: Int)] = []
+            var written = Set<String>()
             for (i, raw) in lines(text).enumerated() {
                 let line = stripComment(raw).trimmingCharacters(in: .whitespaces)
                 if line.isEmpty { continue }
@@ -114,11 +117,12 @@ public struct ExtractionRules: Sendable {
                     continue
                 }
                 var spellings: [String] = []
+                for p in parts { written.insert(Normalize.lowercased(p)) }
                 for p in parts where !spellings.contains(key(p)) { spellings.append(key(p)) }
                 entries.append((parts[0], spellings, i + 1))
             }
             let vname = String(name.dropLast(".vocab".count))
-            vocabularies[vname] = Vocabulary(name: vname, file: name, entries: entries)
+            vocabularies[vname] = Vocabulary(name: vname, file: name, entries: entries, written: written)
         }
         var rules: [Rule] = []
         var seen: [String: String] = [:]
