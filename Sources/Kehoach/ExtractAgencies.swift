@@ -26,6 +26,7 @@ struct AgencyNames: Sendable {
     let continuations: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
+    static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -120,7 +121,8 @@ struct AgencyNames: Sendable {
             let tok = toks[k]
             if tok.isWord {
                 if tok.capitalized {
-                    if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord && !["-", "&"].contains(toks[k - 1].text) { break }
+                    if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
                     if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
                     k += 1; continue
                 }
@@ -184,7 +186,7 @@ struct AgencyNames: Sendable {
     func runs(_ found: [Found], _ toks: [Token]) -> [[Found]] {
         var out: [[Found]] = []
         for f in found {
-            if let last = out.last?.last, gapIsSeparator(toks, last.end, f.start) { out[out.count - 1].append(f) } else { out.append([f]) }
+            if let last = out.last?.last, last.end < f.start, gapIsSeparator(toks, last.end, f.start) { out[out.count - 1].append(f) } else { out.append([f]) }
         }
         return out
     }
