@@ -345,7 +345,7 @@ extension Extractor {
             for h in g where !spellings.contains(h.name) { spellings.append(h.name) }
             let name = spellings.max { $0.count < $1.count }!
             let first = g.min { $0.line < $1.line }!
-            let role = g.first(where: { $0.role == "lead" && $0.line == first.line })?.role ?? first.role
+            let role = g.contains(where: { $0.role == "lead" }) ? "lead" : first.role
             return ExtractionResult.Agency(name: name, role: role, aliases: spellings.filter { $0 != name }, text: first.text, line: first.line)
         }.sorted { $0.line < $1.line }
     }

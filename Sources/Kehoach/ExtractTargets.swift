@@ -99,7 +99,7 @@ extension Extractor {
         let units = rules.vocabulary("units")
         let planKinds = ["KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "ĐỀ ÁN", "CHỈ THỊ"]
         let isPlan = doc.info.kind.map { planKinds.contains($0) } ?? true
-        var out: [ExtractionResult.Target] = []
+        var out: [(Int, ExtractionResult.Target)] = []
         var taken: [Range<Int>] = []
         let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
         for r in rules.rules("target") {
@@ -160,20 +160,20 @@ extension Extractor {
                     return Int(Pattern.substring(s, m2.groups[1]!))
                 }).last, (1990...2100).contains(y) { year = y }
                 let textStart = sStart
-                out.append(.init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
+                out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                  population: population, year: year,
                                  text: ExtractionRules.collapse(t.text(textStart..<m.range.upperBound).replacingOccurrences(of: "*", with: "")),
-                                 line: t.line(ofFolded: vr.lowerBound)))
+                                 line: t.line(ofFolded: vr.lowerBound))))
             }
         }
-        return out.sorted { $0.line < $1.line }
+        return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
     // MARK: deadlines
 
     func deadlines(_ doc: Document, agencyHits: [AgencyHit]) -> [ExtractionResult.Deadline] {
         let t = doc.t
-        var out: [ExtractionResult.Deadline] = []
+        var out: [(Int, ExtractionResult.Deadline)] = []
         var taken: [Range<Int>] = []
         for r in rules.rules("deadline") {
             for m in r.pattern.matches(in: t.folded) {
@@ -198,11 +198,11 @@ extension Extractor {
                 if who.isEmpty, let hit = agencyHits.last(where: { $0.range.upperBound <= m.range.lowerBound && m.range.lowerBound - $0.range.upperBound < 400 }) {
                     who = [hit.name]
                 }
-                out.append(.init(date: date, recurrence: r.attributes["recurrence"],
+                out.append((m.range.lowerBound, .init(date: date, recurrence: r.attributes["recurrence"],
                                  text: ExtractionRules.collapse(t.text(m.range).replacingOccurrences(of: "*", with: "")),
-                                 agencies: who, line: t.line(ofFolded: m.range.lowerBound)))
+                                 agencies: who, line: t.line(ofFolded: m.range.lowerBound))))
             }
         }
-        return out.sorted { $0.line < $1.line }
+        return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 }
