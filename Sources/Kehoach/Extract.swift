@@ -8,10 +8,15 @@ import Foundation
 public struct Extractor: Sendable {
     public let rules: ExtractionRules
     let names: AgencyNames
+    let lexicons: [String: Lexicon]
+    let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
 
     public init(rules: ExtractionRules) {
         self.rules = rules
         self.names = AgencyNames(rules: rules)
+        var l: [String: Lexicon] = [:]
+        for name in ["indicators", "other-indicators", "growth-words", "target-words", "populations"] { l[name] = Lexicon(rules, name) }
+        lexicons = l
     }
 
     public func extract(text: String, path: String, sha256: String) -> ExtractionResult {

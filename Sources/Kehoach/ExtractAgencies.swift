@@ -45,8 +45,8 @@ struct AgencyNames: Sendable {
         headWritten = rules.vocabulary("agency-heads").written
     }
 
-    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8]) -> [Token] {
-        let b = Array(t.folded.utf8)
+    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
+        let b = fb ?? Array(t.folded.utf8)
         var out: [Token] = []
         var i = range.lowerBound
         while i < range.upperBound {
@@ -222,6 +222,7 @@ extension Extractor {
     func agencies(_ doc: inout Document) -> [AgencyHit] {
         let t = doc.t
         let ob = Array(t.original.utf8)
+        let fb = Array(t.folded.utf8)
         var hits: [AgencyHit] = []
         // Headings of the duties section.
         var dutyLevel: Int?
@@ -277,7 +278,7 @@ extension Extractor {
                         if !s.isEmpty && !isIssuer(s, doc) { chosen.append((s, span)) }
                     }
                 } else {
-                    let toks = names.tokenize(t, span, ob: ob)
+                    let toks = names.tokenize(t, span, ob: ob, fb: fb)
                     guard !toks.isEmpty else { continue }
                     let found = names.scan(toks)
                     let runs = names.runs(found, toks)

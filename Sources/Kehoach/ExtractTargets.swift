@@ -91,17 +91,16 @@ extension Extractor {
     func targets(_ doc: Document) -> [ExtractionResult.Target] {
         let t = doc.t
         let b = Array(t.folded.utf8)
-        let indicators = Lexicon(rules, "indicators")
-        let others = Lexicon(rules, "other-indicators")
-        let growth = Lexicon(rules, "growth-words")
-        let targetWords = Lexicon(rules, "target-words")
-        let populations = Lexicon(rules, "populations")
+        let indicators = lexicons["indicators"]!
+        let others = lexicons["other-indicators"]!
+        let growth = lexicons["growth-words"]!
+        let targetWords = lexicons["target-words"]!
+        let populations = lexicons["populations"]!
         let units = rules.vocabulary("units")
         let planKinds = ["KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "ĐỀ ÁN", "CHỈ THỊ"]
         let isPlan = doc.info.kind.map { planKinds.contains($0) } ?? true
         var out: [(Int, ExtractionResult.Target)] = []
         var taken: [Range<Int>] = []
-        let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
         for r in rules.rules("target") {
             for m in r.pattern.matches(in: t.folded) {
                 guard let vr = m.range("value"), let value = VietnameseNumber.parse(t.text(vr)) else { continue }
