@@ -91,7 +91,8 @@ public struct Extractor: Sendable {
                 guard let k = m.range("kind") else { continue }
                 let s = ExtractionRules.collapse(t.text(k))
                 if s == Normalize.uppercased(s) {
-                    info.kind = s
+                    // the kind with its diacritics, whatever marks the OCR left
+                    info.kind = rules.vocabulary("document-kinds").canonical(s).map { Normalize.uppercased($0) } ?? s
                     info.title = titleLines(t, after: t.line(ofFolded: m.range.upperBound))
                     break
                 }
@@ -111,13 +112,17 @@ public struct Extractor: Sendable {
                 let levelText = t.text(lv), nameText = cleanMarks(t.text(nm))
                 guard levelText == Normalize.uppercased(levelText), !nameText.isEmpty else { continue }
                 let firstLines = t.folded.prefix(600)
+                let foldedSuffix = suffix.map { ExtractionRules.key($0) } ?? ""
                 let body: String
-                if firstLines.contains("hoi dong nhan dan") || suffix.map({ $0.uppercased().hasSuffix("HĐND") }) == true {
-                    body = "Hội đồng nhân dân"
-                } else if firstLines.contains("uy ban nhan dan") || suffix.map({ $0.uppercased().contains("UBND") }) == true {
-                    body = "Ủy ban nhân dân"
-                } else { continue }
-                info.issuer = body + " " + Normalize.lowercased(ExtractionRules.collapse(levelText)) + " " + titleCase(nameText)
+                if foldedSuffix.hasSuffix("ubnd") { body = "Ủy ban nhân dân" }
+                else if foldedSuffix.hasSuffix("hdnd") { body = "Hội đồng nhân dân" }
+                else if firstLines.contains("uy ban nhan dan") { body = "Ủy ban nhân dân" }
+                else if firstLines.contains("hoi dong nhan dan") { body = "Hội đồng nhân dân" }
+                else { continue }
+                // a unit's name is a few capitalised words ("LẠNG SƠN", "HỒ CHÍ MINH")
+                let unitWords = nameText.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter } }.prefix(4)
+                guard !unitWords.isEmpty else { continue }
+                info.issuer = body + " " + Normalize.lowercased(ExtractionRules.collapse(levelText)) + " " + titleCase(unitWords.joined(separator: " "))
                 break
             }
         }

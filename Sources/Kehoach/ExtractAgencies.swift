@@ -268,7 +268,10 @@ extension Extractor {
             let role = r.attributes["role"] ?? "assigned"
             let take = r.attributes["take"] ?? "first"
             for m in r.pattern.matches(in: t.folded) {
-                guard let span = m.range("names") else { continue }
+                let span: Range<Int>
+                if r.attributes["names"] == "before" {
+                    span = clauseStart(fb, m.range.lowerBound)..<m.range.lowerBound
+                } else if let g = m.range("names") { span = g } else { continue }
                 var chosen: [(String, Range<Int>)] = []
                 if take == "lines" {
                     for lineText in t.text(span).split(separator: "\n") {
@@ -314,6 +317,27 @@ extension Extractor {
             hits = hits.filter { $0.range.lowerBound < cut }
         }
         return hits.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// Start of the clause that ends at `pos`: after a bracket, ";", ":", ". " or a blank line (at most 200 bytes back).
+    func clauseStart(_ b: [UInt8], _ pos: Int) -> Int {
+        var i = pos - 1
+        let stop = max(0, pos - 200)
+        while i >= stop {
+            let c = b[i]
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ";") || c == UInt8(ascii: ":") { return i + 1 }
+            if c == UInt8(ascii: "."), i + 1 < b.count, b[i + 1] == 0x20 || b[i + 1] == 0x0A { return i + 1 }
+            if c == 0x0A {
+                var k = i - 1
+                while k >= 0, b[k] == 0x20 { k -= 1 }
+                if k < 0 || b[k] == 0x0A { return i + 1 }
+            }
+            i -= 1
+        }
+        // no boundary within reach: start at a word
+        var j = stop
+        while j < pos, b[j] != 0x20, b[j] != 0x0A { j += 1 }
+        return j
     }
 
     func isIssuer(_ name: String, _ doc: Document) -> Bool {

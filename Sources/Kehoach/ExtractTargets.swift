@@ -97,8 +97,8 @@ extension Extractor {
         let targetWords = lexicons["target-words"]!
         let populations = lexicons["populations"]!
         let units = rules.vocabulary("units")
-        let planKinds = ["KẾ HOẠCH", "CHƯƠNG TRÌNH", "QUYẾT ĐỊNH", "NGHỊ QUYẾT", "ĐỀ ÁN", "CHỈ THỊ"]
-        let isPlan = doc.info.kind.map { planKinds.contains($0) } ?? true
+        let planKinds = ["ke hoach", "chuong trinh", "quyet dinh", "nghi quyet", "de an", "chi thi"]
+        let isPlan = doc.info.kind.map { planKinds.contains(ExtractionRules.key($0)) } ?? true
         var out: [(Int, ExtractionResult.Target)] = []
         var taken: [Range<Int>] = []
         for r in rules.rules("target") {
@@ -181,7 +181,8 @@ extension Extractor {
                 func int(_ g: String) -> Int? { m.range(g).flatMap { Int(t.text($0)) } }
                 let hasDate = r.pattern.names["d"] != nil || r.pattern.names["m"] != nil || r.pattern.names["y"] != nil
                 let month = int("m") ?? r.attributes["month"].flatMap { Int($0) }
-                let date = hasDate ? VietnameseDate.iso(day: int("d"), month: month, year: int("y")) : nil
+                let year = int("y") ?? (r.attributes["year"] == "document" ? doc.year : nil)
+                let date = hasDate ? VietnameseDate.iso(day: int("d"), month: month, year: year) : nil
                 if hasDate && date == nil { continue }
                 // Who: the body of the heading above, else the nearest body named before in the paragraph.
                 var who: [String] = []
