@@ -25,6 +25,11 @@ public struct Extractor: Sendable {
         doc.info = header(t)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
         doc.headings = headings(t)
+        if let issuer = doc.info.issuer {
+            doc.issuerKeys.insert(Extractor.agencyKey(issuer))
+            let words = Fold.string(issuer).split(separator: " ")
+            if words.count >= 5 { doc.issuerKeys.insert(Extractor.agencyKey(words.prefix(5).joined(separator: " "))) }
+        }
         var result = ExtractionResult(source: .init(path: path, sha256: sha256), document: doc.info)
         result.references = references(t)
         let agencyHits = agencies(&doc)
@@ -42,6 +47,7 @@ public struct Extractor: Sendable {
         var year: Int?
         var headings: [Heading] = []
         var issuerLevel: String?
+        var issuerKeys: Set<String> = []
     }
 
     struct Heading {
@@ -69,8 +75,11 @@ public struct Extractor: Sendable {
             if !running.isEmpty { info.number = running + "/" + suf }
         }
         // Place and date: the first "…, ngày … tháng … năm …" in the first lines.
+        // the header: the first lines only (patterns there are not anchored on a literal)
+        let headerBytes = t.lineStarts.count > 40 ? t.toOriginalInverse(lineStart: 40) : t.folded.utf8.count
+        let head = Pattern.substring(t.folded, 0..<headerBytes)
         if let r = rules.rule("document.date") {
-            for m in r.pattern.matches(in: t.folded) where t.line(ofFolded: m.range.lowerBound) <= max(20, (numberLine ?? 0) + 10) {
+            for m in r.pattern.matches(in: head) where t.line(ofFolded: m.range.lowerBound) <= max(20, (numberLine ?? 0) + 10) {
                 func int(_ g: String) -> Int? { m.range(g).flatMap { Int(t.text($0)) } }
                 info.date = VietnameseDate.iso(day: int("d"), month: int("m"), year: int("y"))
                 if let p = m.range("place") {
@@ -127,7 +136,8 @@ public struct Extractor: Sendable {
             }
         }
         // Signer: the last line, when it is a person's name (2–5 capitalised words).
-        let lines = t.original.split(separator: "\n", omittingEmptySubsequences: true)
+        let tail = t.original.utf8.count > 3000 ? Pattern.substring(t.original, (t.original.utf8.count - 3000)..<t.original.utf8.count) : t.original
+        let lines = tail.split(separator: "\n", omittingEmptySubsequences: true).suffix(8)
             .map { cleanMarks(String($0)) }.filter { !$0.isEmpty }
         if let last = lines.last {
             let words = last.split(separator: " ")
@@ -141,8 +151,10 @@ public struct Extractor: Sendable {
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
     func titleLines(_ t: FoldedText, after line: Int) -> String? {
-        let lines = t.original.split(separator: "\n", omittingEmptySubsequences: false)
-        var i = line  // index of the next line (0-based = line)
+        let from = t.lineStarts[min(line, t.lineStarts.count - 1)]
+        let to = t.lineStarts[min(line + 12, t.lineStarts.count - 1)]
+        let lines: [Substring] = [""] + (to > from ? Pattern.substring(t.original, from..<to) : "").split(separator: "\n", omittingEmptySubsequences: false)
+        var i = 1
         var parts: [String] = []
         while i < lines.count && cleanMarks(String(lines[i])).isEmpty { i += 1 }
         while i < lines.count, parts.count < 6 {
@@ -155,8 +167,7 @@ public struct Extractor: Sendable {
     }
 
     func cleanMarks(_ s: String) -> String {
-        ExtractionRules.collapse(s.replacingOccurrences(of: "*", with: " ").replacingOccurrences(of: "#", with: " ")
-            .replacingOccurrences(of: "\\", with: " ").replacingOccurrences(of: "_", with: " "))
+        ExtractionRules.collapse(String(s.map { "*#\\_".contains($0) ? " " : $0 }))
     }
 
     func titleCase(_ s: String) -> String {
@@ -183,7 +194,7 @@ public struct Extractor: Sendable {
                 level = 1 + n.split(separator: ".").count
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
-                            foldedTitle: ExtractionRules.key(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
+                            foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
             h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) }
             out.append(h)
         }

@@ -86,7 +86,9 @@ struct AgencyNames: Sendable {
 
     /// Length of the longest sequence of `list` matching word tokens at i, or 0.
     func match(_ list: [[String]], _ toks: [Token], _ i: Int) -> Int {
-        for seq in list where i + seq.count <= toks.count {
+        guard i < toks.count, toks[i].isWord else { return 0 }
+        let first = toks[i].text
+        for seq in list where seq[0] == first && i + seq.count <= toks.count {
             var ok = true
             for (k, w) in seq.enumerated() where !(toks[i + k].isWord && toks[i + k].text == w) { ok = false; break }
             if ok { return seq.count }
@@ -341,18 +343,7 @@ extension Extractor {
     }
 
     func isIssuer(_ name: String, _ doc: Document) -> Bool {
-        let k = Extractor.agencyKey(name)
-        if let issuer = doc.info.issuer {
-            let ik = Extractor.agencyKey(issuer)
-            if k == ik { return true }
-            // "UBND huyện" in a document of the UBND of a huyện.
-            let words = Fold.string(issuer).split(separator: " ")
-            if words.count >= 5 {
-                let bodyLevel = Extractor.agencyKey(words.prefix(5).joined(separator: " "))
-                if k == bodyLevel { return true }
-            }
-        }
-        return false
+        !doc.issuerKeys.isEmpty && doc.issuerKeys.contains(Extractor.agencyKey(name))
     }
 
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {

@@ -133,7 +133,7 @@ extension Extractor {
                 if measure == "rate" {
                     var ctx = before
                     if let h = heading(at: vr.lowerBound, doc.headings) { ctx += " " + doc.headings[h].foldedTitle }
-                    if growth.contains(ctx) || before.range(of: #"\btang\s*$"#, options: .regularExpression) != nil { measure = "growth" }
+                    if growth.contains(ctx) || before.split(separator: " ").last == "tang" { measure = "growth" }
                 }
                 // Status.
                 let status: String
@@ -161,7 +161,7 @@ extension Extractor {
                 let textStart = sStart
                 out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                  population: population, year: year,
-                                 text: ExtractionRules.collapse(t.text(textStart..<m.range.upperBound).replacingOccurrences(of: "*", with: "")),
+                                 text: ExtractionRules.collapse(String(t.text(textStart..<m.range.upperBound).filter { $0 != "*" })),
                                  line: t.line(ofFolded: vr.lowerBound))))
             }
         }
@@ -199,7 +199,7 @@ extension Extractor {
                     who = [hit.name]
                 }
                 out.append((m.range.lowerBound, .init(date: date, recurrence: r.attributes["recurrence"],
-                                 text: ExtractionRules.collapse(t.text(m.range).replacingOccurrences(of: "*", with: "")),
+                                 text: ExtractionRules.collapse(String(t.text(m.range).filter { $0 != "*" })),
                                  agencies: who, line: t.line(ofFolded: m.range.lowerBound))))
             }
         }

@@ -49,6 +49,22 @@ public struct FoldedText: Sendable {
     /// Original byte range of a folded byte range.
     public func originalRange(_ r: Range<Int>) -> Range<Int> { toOriginal[r.lowerBound]..<toOriginal[r.upperBound] }
 
+    /// The folded byte offset where 0-based line `lineStart` begins (the end when there are fewer lines).
+    func toOriginalInverse(lineStart: Int) -> Int {
+        guard lineStart < lineStarts.count else { return toOriginal.count - 1 }
+        let target = lineStarts[lineStart]
+        var lo = 0, hi = toOriginal.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if toOriginal[mid] < target { lo = mid + 1 } else { hi = mid }
+        }
+        // stay on a UTF-8 boundary of the folded text
+        let bytes = folded.utf8
+        var i = lo
+        while i > 0, i < bytes.count, bytes[bytes.index(bytes.startIndex, offsetBy: i)] & 0xC0 == 0x80 { i -= 1 }
+        return i
+    }
+
     /// Original text of a folded byte range.
     public func text(_ r: Range<Int>) -> String { Pattern.substring(original, originalRange(r)) }
 
