@@ -86,7 +86,9 @@ public enum VietnameseDate {
             let rest = f[r.upperBound...]
             return Int(rest.prefix(while: \.isNumber))
         }
-        let d = after("ngay"), m = after("thang"), y = after("nam")
+        // "31 tháng 12 năm 2013": the day stands first when "ngày" was left out
+        let leading = f.first?.isNumber == true ? Int(f.prefix(while: \.isNumber)) : nil
+        let d = after("ngay") ?? (f.contains("thang") ? leading : nil), m = after("thang"), y = after("nam")
         if d == nil && m == nil && y == nil { return nil }
         return iso(day: d, month: m, year: y)
     }

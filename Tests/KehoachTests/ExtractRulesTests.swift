@@ -99,6 +99,7 @@ final class ExtractNumbersTests: XCTestCase {
         XCTAssertEqual(VietnameseDate.parse("ngày 16/10/2023"), "2023-10-16")
         XCTAssertEqual(VietnameseDate.parse("ngày 5 tháng 3 năm 2024"), "2024-03-05")
         XCTAssertEqual(VietnameseDate.parse("tháng 12 năm 2025"), "2025-12")
+        XCTAssertEqual(VietnameseDate.parse("31 tháng 12 năm 2013"), "2013-12-31")
         XCTAssertEqual(VietnameseDate.parse("30/11"), "--11-30")
         XCTAssertEqual(VietnameseDate.iso(day: 25, month: nil, year: nil), "---25")
         XCTAssertEqual(VietnameseDate.iso(day: 8, month: 0, year: 2025), "2025")
