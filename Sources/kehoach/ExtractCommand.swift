@@ -48,21 +48,8 @@ struct ExtractCommand: ParsableCommand {
         if files.count > 1 && outDir == nil && !jsonl { throw ValidationError("Several inputs need --out-dir DIR or --jsonl.") }
     }
 
-    /// The rules directory: the shared locator, else any candidate that has an extract/ folder.
-    func rulesDirectory() throws -> URL {
-        if let dir = try? rules.resolve() { return dir }
-        var candidates: [String] = []
-        if let d = rules.directory { candidates.append(d) }
-        if let env = ProcessInfo.processInfo.environment["KEHOACH_RULES"] { candidates.append(env) }
-        candidates.append("rules")
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        for _ in 0..<4 { candidates.append(dir.appendingPathComponent("rules").path); dir = dir.deletingLastPathComponent() }
-        for c in candidates where FileManager.default.fileExists(atPath: c + "/extract") { return URL(fileURLWithPath: c) }
-        throw ValidationError("no rules directory with extract/ found (tried \(candidates.joined(separator: ", "))); pass --rules DIR")
-    }
-
     func run() throws {
-        let dir = try rulesDirectory()
+        let dir = try rules.resolve()
         let extractor: Extractor
         do { extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) } catch {
             printError("kehoach extract: \(error)")
@@ -81,7 +68,7 @@ struct ExtractCommand: ParsableCommand {
         for path in paths {
             do {
                 let raw = try TextInput.read(path: path)
-                let text = restorer.map { $0.restore(raw).text } ?? raw
+                let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
                 let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
                 let result = extractor.extract(text: text, path: path, sha256: digest)
                 if jsonl {
