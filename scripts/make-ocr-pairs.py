@@ -66,13 +66,18 @@ def make_lines(rng, paras, n, sequential_start=None):
     return out[:n]
 
 
-def pick_params(rng):
+def pick_params(rng, profile="clean"):
     r, acc, font = rng.random(), 0.0, FONTS[0][0]
     for name, w in FONTS:
         acc += w
         if r < acc:
             font = name
             break
+    if profile == "lowres":
+        # Small type, more blur: office scans at 200 dpi, where marks merge into letters
+        # ("cấp" read as "cip", "đối" as "dbi") as they do in real archives.
+        return {"size": rng.randint(22, 30), "blur": round(rng.uniform(0.9, 1.6), 2),
+                "noise": rng.randint(4, 12), "seed": rng.randint(1, 10**6), "font": FONTDIR + font}
     return {"size": rng.randint(34, 46), "blur": round(rng.uniform(0.5, 1.3), 2),
             "noise": rng.randint(3, 10), "seed": rng.randint(1, 10**6), "font": FONTDIR + font}
 
@@ -95,19 +100,21 @@ def training(args):
     os.makedirs(args.work, exist_ok=True)
     paras = load_paragraphs(args.text, want_held_out=False)
     print(f"{len(paras)} training paragraphs", flush=True)
+    prefix = "chunk" if args.profile == "clean" else f"chunk-{args.profile}-"
+    seed = TRAIN_SEED if args.profile == "clean" else TRAIN_SEED + 7_000_000
     for c in range(args.chunks):
-        base = os.path.join(args.work, f"chunk{c:03d}")
+        base = os.path.join(args.work, f"{prefix}{c:03d}")
         if os.path.exists(base + ".ocr.txt"):
             continue
-        rng = random.Random(TRAIN_SEED + 1000 * c)
+        rng = random.Random(seed + 1000 * c)
         lines = make_lines(rng, paras, LINES_PER_CHUNK)
-        p = pick_params(rng)
+        p = pick_params(rng, args.profile)
         write_lines(base + ".clean.txt", lines)
         with open(base + ".params.json", "w") as f:
             json.dump(p, f)
         t = time.time()
         run_tool(base + ".clean.txt", base + ".ocr.txt", p)
-        print(f"chunk{c:03d} done in {time.time() - t:.0f}s {json.dumps(p)}", flush=True)
+        print(f"{os.path.basename(base)} done in {time.time() - t:.0f}s {json.dumps(p)}", flush=True)
 
 
 def eval_docs(args):
@@ -149,6 +156,8 @@ def eval_docs(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", type=int, default=500, help="number of training chunks to have (resumes)")
+    ap.add_argument("--profile", choices=["clean", "lowres"], default="clean",
+                    help="rendering profile: clean (34-46 px) or lowres (22-30 px, more blur); chunks are named apart")
     ap.add_argument("--eval-docs", action="store_true", help="write the 3 held-out evaluation documents instead")
     ap.add_argument("--work", default=WORK)
     ap.add_argument("--text", default=TEXT)

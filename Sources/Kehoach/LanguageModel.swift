@@ -148,6 +148,10 @@ public final class LanguageModel: @unchecked Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
             throw FormatError(path: path, detail: "cannot read the language model (\(error.localizedDescription)); rebuild it with `kehoach rules build-lm`")
         }
+        return try load(data: data, path: path)
+    }
+
+    public static func load(data: Data, path: String = "<memory>") throws -> LanguageModel {
         var reader = BinaryReader(data: data, path: path)
         guard try reader.bytes(8) == magic else {
             throw FormatError(path: path, detail: "not a kehoach language model of this version (rebuild with `kehoach rules build-lm`)")

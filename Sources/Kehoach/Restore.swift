@@ -35,6 +35,10 @@ public final class Restorer: @unchecked Sendable {
     /// Cost of keeping a plain-ASCII word the vocabulary does not know: capitalized (a name?) or not.
     public var keepNameCost: Float = 10.0
     public var keepUnknownCost: Float = 15.0
+    /// Keeping a consonant-only word (an abbreviation) the lexicon lacks, where one differing by đ
+    /// is there ("LDTB" beside "LĐTB").
+    public var keepAbbreviationCost: Float = 2.0
+    static let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "y"]
     /// Extra cost of a dictionary syllable the language model never saw: `<unk>` pools the
     /// probability of tens of thousands of rare tokens, and one syllable has a small share of it.
     public var unseenSyllableCost: Float = 12.0
@@ -163,6 +167,18 @@ public final class Restorer: @unchecked Sendable {
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
         }
+        // "|." opening a line is the Roman numeral I of a section heading: a pipe before a full
+        // stop is never punctuation of its own.
+        for (pi, piece) in pieces.enumerated() where piece.kind == .punctuation && text[piece.start] == "|"
+            && pi + 1 < pieces.count && text[pieces[pi + 1].start] == "." && (pi == 0 || pieces[pi - 1].kind == .newline) {
+            replacement[pi] = "I"
+            if withChanges {
+                let line = upperBound(lineStarts, piece.start)
+                changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: "|", to: "I",
+                                             confidence: 1, alternatives: []))
+            }
+        }
+        changes.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 2)
         var copied = 0
@@ -210,6 +226,18 @@ public final class Restorer: @unchecked Sendable {
             let limit = priorCost(first) + priorMargin
             found.removeAll { priorCost($0) > limit }
         }
+        // Capitals without a vowel ("KT", "VT", "NTM") are an abbreviation: OCR damage to a
+        // syllable in capitals leaves a vowel or the digit or symbol read for one ("X4", "H6I").
+        // (Lower-case damage often reads á as d — "cdc" for "các" — so the rule is for capitals.)
+        let consonantsOnly = lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
+            && lower.allSatisfy { !Self.vowels.contains($0) }
+        if consonantsOnly {
+            let folded = Normalize.fold(String(String.UnicodeScalarView(lower)))
+            found.removeAll {
+                let e = model.generator.entries[Int($0.entry)]
+                return e.written == nil || Normalize.fold(e.key) != folded
+            }
+        }
         var options: [Decoder.Option] = []
         var entries: [Int32] = []
         for c in found {
@@ -235,7 +263,7 @@ public final class Restorer: @unchecked Sendable {
             // A capitalized word may be a name ("Kon Tum"); a lower-case one that spells no
             // syllable is almost always damage ("cip" for "cấp").
             let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
-            let cost = options.isEmpty ? 0 : (capitalized ? keepNameCost : keepUnknownCost)
+            let cost = options.isEmpty ? 0 : consonantsOnly ? keepAbbreviationCost : (capitalized ? keepNameCost : keepUnknownCost)
             options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: cost))
             entries.append(Self.keepEntry)
         }

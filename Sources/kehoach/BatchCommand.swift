@@ -81,18 +81,17 @@ struct BatchCommand: ParsableCommand {
     }
 
     /// The pipeline a batch runs.
-    /// MERGE: when `Extractor` lands, replace the `extract:` closure with
-    ///   `let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))`
-    ///   `extract: { restored, path, sha256 in try extractor.extract(text: restored, path: path, sha256: sha256) }`
-    /// and bump `version` so that earlier batch outputs are redone.
+    /// The real pipeline: restore, then extract. `version` names the pipeline's code, so that a
+    /// new pipeline redoes earlier outputs even where the rules did not change.
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
         let restorer = try Restorer.load(rulesDirectory: dir)
-        let version = "kehoach-batch/1 restore-only"
+        let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
+        let version = "kehoach-batch/2 restore+extract"
         let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
             restore: { restorer.restore($0, withChanges: false).text },
-            extract: { _, path, sha256 in ExtractionResult(source: .init(path: path, sha256: sha256)) }
+            extract: { restored, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256) }
         )
     }
 }

@@ -86,13 +86,16 @@ struct BenchCommand: ParsableCommand {
 struct BenchPipeline: @unchecked Sendable {
     let stage: BenchCommand.Stage
     let restorer: Restorer
+    let extractor: Extractor?
 
     init(stage: BenchCommand.Stage, rulesDirectory: URL) throws {
         self.stage = stage
         restorer = try Restorer.load(rulesDirectory: rulesDirectory)
+        extractor = stage == .extract ? Extractor(rules: try ExtractionRules.load(rulesDirectory: rulesDirectory)) : nil
     }
 
     func process(_ text: String) {
-        _ = restorer.restore(text, withChanges: false)
+        let restored = restorer.restore(text, withChanges: false).text
+        if let extractor { _ = extractor.extract(text: restored, path: "bench.txt", sha256: "") }
     }
 }

@@ -19,7 +19,7 @@ struct KehoachCommand: ParsableCommand {
           kehoach batch archive/ --out results/
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
         """,
-        subcommands: [RestoreCommand.self, BatchCommand.self, QueryCommand.self, IngestCommand.self,
+        subcommands: [RestoreCommand.self, ExtractCommand.self, BatchCommand.self, QueryCommand.self, IngestCommand.self,
                       EvalCommand.self, RulesCommand.self, BenchCommand.self]
     )
 }

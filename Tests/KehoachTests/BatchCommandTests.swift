@@ -49,6 +49,9 @@ final class BatchCommandTests: XCTestCase {
         try Data("ke\nhoach\n".utf8).write(to: restore.appendingPathComponent("syllables.txt"))
         try Data().write(to: restore.appendingPathComponent("lexicon.tsv"))
         try Data().write(to: restore.appendingPathComponent("confusions.tsv"))
+        // The real extraction rules: batch runs restoration and extraction.
+        try FileManager.default.copyItem(at: Fixtures.repo.appendingPathComponent("rules/extract"),
+                                         to: rules.appendingPathComponent("extract"))
         return rules
     }
 

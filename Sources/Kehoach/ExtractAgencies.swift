@@ -1,0 +1,368 @@
+import Foundation
+
+/// One place a body is named with a duty.
+struct AgencyHit: Sendable {
+    let name: String
+    let role: String
+    let range: Range<Int>   // folded
+    let line: Int
+    let text: String
+}
+
+/// Reads bodies' names out of a stretch of folded text with the agency vocabularies.
+struct AgencyNames: Sendable {
+    struct Token {
+        let text: String
+        let range: Range<Int>
+        let isWord: Bool
+        var capitalized = false
+        var acronym = false
+        var original = ""
+    }
+
+    let heads: [[String]]
+    let nameWords: [[String]]
+    let generics: [[String]]
+    let continuations: [[String]]
+    let headFull: [String: String]   // folded head → full form
+    let headWritten: Set<String>
+    static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
+    static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
+    static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
+
+    init(rules: ExtractionRules) {
+        func seqs(_ name: String) -> [[String]] {
+            rules.vocabulary(name).entries.flatMap(\.spellings).map { $0.split(separator: " ").map(String.init) }
+                .sorted { $0.count > $1.count }
+        }
+        heads = seqs("agency-heads")
+        nameWords = seqs("agency-name-words")
+        generics = seqs("agency-generic")
+        continuations = seqs("name-continuations")
+        var full: [String: String] = [:]
+        for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
+        headFull = full
+        headWritten = rules.vocabulary("agency-heads").written
+    }
+
+    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
+        let b = fb ?? Array(t.folded.utf8)
+        var out: [Token] = []
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let c = b[i]
+            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
+            let isWordByte = { (c: UInt8) -> Bool in
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
+            }
+            if isWordByte(c) {
+                var j = i
+                while j < range.upperBound, isWordByte(b[j]) { j += 1 }
+                var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
+                let o = t.toOriginal[i]
+                tok.capitalized = AgencyNames.upperAt(ob, o)
+                let oe = t.toOriginal[j]
+                tok.original = String(decoding: ob[o..<min(max(o, oe), ob.count)], as: UTF8.self)
+                tok.acronym = tok.original.count >= 2 && !tok.original.contains(where: \.isLowercase)
+                out.append(tok)
+                i = j
+            } else {
+                out.append(Token(text: String(UnicodeScalar(c)), range: i..<(i + 1), isWord: false))
+                i += 1
+            }
+        }
+        return out
+    }
+
+    static func upperAt(_ ob: [UInt8], _ o: Int) -> Bool {
+        guard o < ob.count else { return false }
+        let c = ob[o]
+        if c < 0x80 { return c >= 0x41 && c <= 0x5A }
+        var len = 2
+        if c >= 0xF0 { len = 4 } else if c >= 0xE0 { len = 3 }
+        let s = String(decoding: ob[o..<min(ob.count, o + len)], as: UTF8.self)
+        return s.first?.isUppercase == true
+    }
+
+    /// Length of the longest sequence of `list` matching word tokens at i, or 0.
+    func match(_ list: [[String]], _ toks: [Token], _ i: Int) -> Int {
+        guard i < toks.count, toks[i].isWord else { return 0 }
+        let first = toks[i].text
+        for seq in list where seq[0] == first && i + seq.count <= toks.count {
+            var ok = true
+            for (k, w) in seq.enumerated() where !(toks[i + k].isWord && toks[i + k].text == w) { ok = false; break }
+            if ok { return seq.count }
+        }
+        return 0
+    }
+
+    /// A head at token i whose written form agrees with the vocabulary (diacritics checked when the text has any).
+    func head(_ toks: [Token], _ i: Int) -> Int {
+        let n = match(heads, toks, i)
+        guard n > 0 else { return 0 }
+        let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
+        if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        return 0
+    }
+
+    /// A name starting at token i: (end token index exclusive, is generic) or nil.
+    func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
+        guard i < toks.count, toks[i].isWord else { return nil }
+        let g = match(generics, toks, i)
+        var prefix = 0
+        for p in AgencyNames.prefixes where match([p], toks, i) == p.count { prefix = p.count; break }
+        var h = prefix > 0 ? head(toks, i + prefix) : 0
+        if h > 0 && prefix > 0 && toks[i].text != "cac" && !toks[i + prefix].capitalized { h = 0 }
+        if h == 0 { prefix = 0; h = head(toks, i) }
+        guard h > 0, prefix > 0 || toks[i].capitalized else {
+            return g > 0 ? (i + g, true) : nil
+        }
+        var k = i + prefix + h
+        let headEnd = k
+        while k < toks.count {
+            let tok = toks[k]
+            if tok.isWord {
+                if tok.capitalized {
+                    if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
+                    if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
+                    k += 1; continue
+                }
+                if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
+                let n = match(nameWords, toks, k)
+                if n > 0 { k += n; continue }
+                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế"
+                if k > headEnd {
+                    let prev = toks[k - 1]
+                    if prev.isWord && prev.capitalized && !prev.acronym { k += 1; continue }
+                }
+                break
+            }
+            if tok.text == "-" || tok.text == "&" || tok.text == "/" {
+                if k + 1 < toks.count, toks[k + 1].isWord, toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
+                break
+            }
+            if tok.text == ",", k + 1 < toks.count {
+                let n = match(continuations, toks, k + 1)
+                if n > 0 && match(heads, toks, k + 1) == 0 || n > 0 && !toks[k + 1].capitalized { k += 1 + n; continue }
+                // "BHXH, BHYT xã": a list of abbreviations inside one name
+                if toks[k - 1].acronym, toks[k + 1].acronym, head(toks, k + 1) == 0 { k += 2; continue }
+                break
+            }
+            break
+        }
+        while k > headEnd, !toks[k - 1].isWord || !toks[k - 1].capitalized && AgencyNames.trim.contains(toks[k - 1].text) { k -= 1 }
+        let words = toks[i..<k].filter(\.isWord).count
+        if g > 0 && g >= k - i { return (i + g, true) }
+        // "các phòng", "cơ quan BHXH": a head alone is a group, not a body
+        let content = words - prefix
+        let multiwordHead = h > 1
+        if words < 2 || content < 2 && !multiwordHead || prefix > 0 && k == headEnd && !multiwordHead {
+            return g > 0 ? (i + g, true) : (prefix > 0 ? (k, true) : nil)
+        }
+        return (k, false)
+    }
+
+    struct Found { let start: Int; let end: Int; let generic: Bool }
+
+    /// All names in the tokens, left to right.
+    func scan(_ toks: [Token]) -> [Found] {
+        var out: [Found] = []
+        var i = 0
+        while i < toks.count {
+            if let n = name(at: i, toks) {
+                out.append(Found(start: i, end: n.end, generic: n.generic))
+                i = n.end
+            } else { i += 1 }
+        }
+        return out
+    }
+
+    static let separators: Set<String> = [",", ";", "va", "cung", "voi", "\"", "-", "+"]
+
+    func gapIsSeparator(_ toks: [Token], _ from: Int, _ to: Int) -> Bool {
+        (from..<to).allSatisfy { AgencyNames.separators.contains(toks[$0].text) }
+    }
+
+    /// Groups of names joined only by separators.
+    func runs(_ found: [Found], _ toks: [Token]) -> [[Found]] {
+        var out: [[Found]] = []
+        for f in found {
+            if let last = out.last?.last, last.end < f.start, gapIsSeparator(toks, last.end, f.start) { out[out.count - 1].append(f) } else { out.append([f]) }
+        }
+        return out
+    }
+
+    func text(_ t: FoldedText, _ toks: [Token], _ f: Found) -> String {
+        AgencyNames.clean(t.text(toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
+    }
+
+    static func clean(_ s: String) -> String {
+        var words: [Substring] = []
+        for w in s.replacingOccurrences(of: "*", with: " ").split(whereSeparator: { $0.isWhitespace }) {
+            if let last = words.last, last.lowercased() == w.lowercased(), w.first?.isLetter == true { continue }
+            words.append(w)
+        }
+        var out = words.joined(separator: " ")
+        while let l = out.last, ",;:.".contains(l) { out.removeLast() }
+        return out
+    }
+}
+
+extension Extractor {
+    /// Folded key for merging spellings of one body: abbreviations expanded, "cơ quan" dropped, punctuation ignored.
+    static func agencyKey(_ name: String) -> String {
+        let abbreviations = ["ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "bhxh": "bao hiem xa hoi",
+                             "bhyt": "bao hiem y te", "bhtn": "bao hiem that nghiep", "mttq": "mat tran to quoc",
+                             "bcd": "ban chi dao", "ldtbxh": "lao dong thuong binh va xa hoi", "tp": "thanh pho"]
+        var words = Fold.string(name).split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "&") }).map(String.init)
+        words = words.flatMap { (abbreviations[$0] ?? $0).split(separator: " ").map(String.init) }
+        if words.starts(with: ["co", "quan"]) { words.removeFirst(2) }
+        return words.joined()
+    }
+
+    func agencies(_ doc: inout Document) -> [AgencyHit] {
+        let t = doc.t
+        let ob = Array(t.original.utf8)
+        let fb = Array(t.folded.utf8)
+        var hits: [AgencyHit] = []
+        // Headings of the duties section.
+        var dutyLevel: Int?
+        for i in doc.headings.indices {
+            let h = doc.headings[i]
+            if h.isDuty { dutyLevel = h.level; continue }
+            if let d = dutyLevel, h.level <= d { dutyLevel = nil }
+            guard dutyLevel != nil else { continue }
+            var title = h.title
+            var folded = ExtractionRules.key(title)
+            for p in ["de nghi ", "doi voi ", "giao "] where folded.hasPrefix(p) {
+                title = String(title.dropFirst(p.count)); folded = String(folded.dropFirst(p.count))
+            }
+            let hadColon = title.contains(":")
+            if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
+            let ft = FoldedText(title)
+            let toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
+            guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
+            let wordCount = toks.filter(\.isWord).count
+            var found: [String] = []
+            let whole = AgencyNames.clean(title)
+            if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
+                found.append(whole)
+                // several bodies in one heading: each too, when they make up the whole heading
+                let parts = names.scan(toks)
+                let rs = names.runs(parts, toks)
+                if parts.count > 1, rs.count == 1, parts.first!.start == 0, parts.last!.end == toks.count {
+                    for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+                }
+            } else if !first.generic {
+                found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
+            }
+            found = found.filter { !isIssuer($0, doc) }
+            var unique: [String] = []
+            for f in found where !unique.contains(f) { unique.append(f) }
+            doc.headings[i].agencies = unique
+            for n in unique {
+                hits.append(AgencyHit(name: n, role: "lead", range: h.start..<h.end, line: h.line, text: h.title))
+            }
+        }
+        // Inline patterns.
+        for r in rules.rules("agency") {
+            let role = r.attributes["role"] ?? "assigned"
+            let take = r.attributes["take"] ?? "first"
+            for m in r.pattern.matches(in: t.folded) {
+                let span: Range<Int>
+                if r.attributes["names"] == "before" {
+                    span = clauseStart(fb, m.range.lowerBound)..<m.range.lowerBound
+                } else if let g = m.range("names") { span = g } else { continue }
+                var chosen: [(String, Range<Int>)] = []
+                if take == "lines" {
+                    for lineText in t.text(span).split(separator: "\n") {
+                        var s = String(lineText).trimmingCharacters(in: .whitespaces)
+                        while let f = s.first, "-+•*".contains(f) { s.removeFirst() }
+                        s = AgencyNames.clean(s)
+                        if !s.isEmpty && !isIssuer(s, doc) { chosen.append((s, span)) }
+                    }
+                } else {
+                    let toks = names.tokenize(t, span, ob: ob, fb: fb)
+                    guard !toks.isEmpty else { continue }
+                    let found = names.scan(toks)
+                    let runs = names.runs(found, toks)
+                    var run: [AgencyNames.Found] = []
+                    switch take {
+                    case "last":
+                        if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count) { run = last }
+                    case "whole":
+                        if runs.count == 1, let only = runs.first, names.gapIsSeparator(toks, 0, only.first!.start),
+                           names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
+                    case "all":
+                        if runs.count == 1, let only = runs.first, only.first!.start == 0,
+                           names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
+                    default:
+                        if let first = runs.first, names.gapIsSeparator(toks, 0, first.first!.start) { run = first }
+                    }
+                    for f in run where !f.generic {
+                        let n = names.text(t, toks, f)
+                        if !isIssuer(n, doc) {
+                            chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
+                        }
+                    }
+                }
+                for (n, range) in chosen {
+                    hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound),
+                                          text: ExtractionRules.collapse(t.text(m.range))))
+                }
+            }
+        }
+        // Nothing after the signature block: "Nơi nhận" lists receivers, not duties.
+        if let r = t.folded.range(of: "noi nhan") {
+            let cut = t.folded.utf8.distance(from: t.folded.utf8.startIndex, to: r.lowerBound)
+            hits = hits.filter { $0.range.lowerBound < cut }
+        }
+        return hits.sorted { $0.range.lowerBound < $1.range.lowerBound }
+    }
+
+    /// Start of the clause that ends at `pos`: after a bracket, ";", ":", ". " or a blank line (at most 200 bytes back).
+    func clauseStart(_ b: [UInt8], _ pos: Int) -> Int {
+        var i = pos - 1
+        let stop = max(0, pos - 200)
+        while i >= stop {
+            let c = b[i]
+            if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ";") || c == UInt8(ascii: ":") { return i + 1 }
+            if c == UInt8(ascii: "."), i + 1 < b.count, b[i + 1] == 0x20 || b[i + 1] == 0x0A { return i + 1 }
+            if c == 0x0A {
+                var k = i - 1
+                while k >= 0, b[k] == 0x20 { k -= 1 }
+                if k < 0 || b[k] == 0x0A { return i + 1 }
+            }
+            i -= 1
+        }
+        // no boundary within reach: start at a word
+        var j = stop
+        while j < pos, b[j] != 0x20, b[j] != 0x0A { j += 1 }
+        return j
+    }
+
+    func isIssuer(_ name: String, _ doc: Document) -> Bool {
+        !doc.issuerKeys.isEmpty && doc.issuerKeys.contains(Extractor.agencyKey(name))
+    }
+
+    func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
+        var order: [String] = []
+        var groups: [String: [AgencyHit]] = [:]
+        for h in hits {
+            let k = Extractor.agencyKey(h.name)
+            if k.isEmpty { continue }
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(h)
+        }
+        return order.map { k in
+            let g = groups[k]!
+            var spellings: [String] = []
+            for h in g where !spellings.contains(h.name) { spellings.append(h.name) }
+            let name = spellings.max { $0.count < $1.count }!
+            let first = g.min { $0.line < $1.line }!
+            let role = g.contains(where: { $0.role == "lead" }) ? "lead" : first.role
+            return ExtractionResult.Agency(name: name, role: role, aliases: spellings.filter { $0 != name }, text: first.text, line: first.line)
+        }.sorted { $0.line < $1.line }
+    }
+}

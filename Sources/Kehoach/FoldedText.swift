@@ -1,0 +1,114 @@
+import Foundation
+
+/// A text folded for matching (lower case, no diacritics, đ → d, Markdown emphasis marks and
+/// typographic dashes made plain) together with the way back: every byte offset in the folded
+/// text maps to a byte offset in the original, so a match found on folded text can be reported
+/// with the original spelling and line.
+public struct FoldedText: Sendable {
+    public let original: String
+    public let folded: String
+    /// folded byte offset → original byte offset; one entry more than folded has bytes.
+    let toOriginal: [Int]
+    /// Byte offset in the original where each line starts.
+    let lineStarts: [Int]
+
+    public init(_ text: String) {
+        original = text
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(text.utf8.count)
+        var map: [Int] = []
+        map.reserveCapacity(text.utf8.count + 1)
+        var starts = [0]
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            let width = UTF8.width(scalar)
+            if scalar.value == 0x0A { starts.append(offset + 1) }
+            if scalar.value < 0x80 {
+                var b = UInt8(scalar.value)
+                switch b {
+                case 0x41...0x5A: b += 0x20
+                case UInt8(ascii: "*"), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): b = 0x20
+                default: break
+                }
+                bytes.append(b)
+                map.append(offset)
+            } else {
+                for b in Fold.table.fold(scalar) {
+                    bytes.append(b)
+                    map.append(offset)
+                }
+            }
+            offset += width
+        }
+        map.append(offset)
+        folded = String(decoding: bytes, as: UTF8.self)
+        toOriginal = map
+        lineStarts = starts
+    }
+
+    /// Original byte range of a folded byte range.
+    public func originalRange(_ r: Range<Int>) -> Range<Int> { toOriginal[r.lowerBound]..<toOriginal[r.upperBound] }
+
+    /// The folded byte offset where 0-based line `lineStart` begins (the end when there are fewer lines).
+    func toOriginalInverse(lineStart: Int) -> Int {
+        guard lineStart < lineStarts.count else { return toOriginal.count - 1 }
+        let target = lineStarts[lineStart]
+        var lo = 0, hi = toOriginal.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if toOriginal[mid] < target { lo = mid + 1 } else { hi = mid }
+        }
+        // stay on a UTF-8 boundary of the folded text
+        let bytes = folded.utf8
+        var i = lo
+        while i > 0, i < bytes.count, bytes[bytes.index(bytes.startIndex, offsetBy: i)] & 0xC0 == 0x80 { i -= 1 }
+        return i
+    }
+
+    /// Original text of a folded byte range.
+    public func text(_ r: Range<Int>) -> String { Pattern.substring(original, originalRange(r)) }
+
+    /// 1-based line of an original byte offset.
+    public func line(ofOriginal offset: Int) -> Int {
+        var lo = 0, hi = lineStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+        }
+        return lo + 1
+    }
+
+    /// 1-based line of a folded byte offset.
+    public func line(ofFolded offset: Int) -> Int { line(ofOriginal: toOriginal[offset]) }
+
+    /// Folded text of a folded byte range.
+    public func foldedText(_ r: Range<Int>) -> String { Pattern.substring(folded, r) }
+}
+
+/// Folding of single characters, computed once through ICU for the Latin ranges.
+enum Fold {
+    struct Table: Sendable {
+        let map: [UInt32: [UInt8]]
+        func fold(_ s: Unicode.Scalar) -> [UInt8] {
+            if let m = map[s.value] { return m }
+            if (0x300...0x36F).contains(s.value) { return [] }
+            return Array(String(s).utf8)
+        }
+    }
+
+    static let table: Table = {
+        var map: [UInt32: [UInt8]] = [:]
+        for v in Array(0x80...0x24F) + Array(0x1E00...0x1EFF) {
+            guard let s = Unicode.Scalar(v) else { continue }
+            map[UInt32(v)] = Array(Normalize.fold(String(s)).utf8)
+        }
+        for (v, r) in [(0x2013, "-"), (0x2014, "-"), (0x2012, "-"), (0x2212, "-"), (0x201C, "\""), (0x201D, "\""),
+                       (0x2018, "'"), (0x2019, "'"), (0xA0, " "), (0x2026, "."), (0x200B, "")] {
+            map[UInt32(v)] = Array(r.utf8)
+        }
+        return Table(map: map)
+    }()
+
+    /// Folds a short string (vocabulary entries, names) the same way FoldedText folds documents.
+    static func string(_ s: String) -> String { FoldedText(s).folded }
+}

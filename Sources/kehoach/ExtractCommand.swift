@@ -1,0 +1,105 @@
+import ArgumentParser
+import Crypto
+import Foundation
+import Kehoach
+
+struct ExtractCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "extract",
+        abstract: "Extract the header, references, targets, deadlines and agencies of plans as JSON.",
+        discussion: """
+        Each input is restored first (unless --restored), then read with the patterns and
+        vocabularies of rules/extract/. The output is the contract of docs/extraction.md.
+
+        Examples:
+          kehoach extract scan.txt                          # JSON on standard output
+          kehoach extract scan.txt -o scan.json
+          kehoach extract --restored corpus/gold/*.gold.txt --out-dir out/   # NAME.json per input
+          kehoach extract --jsonl a.txt b.txt > all.jsonl   # one compact object per line
+          find archive -name '*.txt' | kehoach extract --jsonl   # paths on stdin: a streaming map step
+
+        A file that is missing, empty, binary or not UTF-8 is reported on standard error with its
+        name and skipped; the others are still processed, and the exit status is then 1. Output
+        files are written atomically, so a failed input leaves no partial file.
+        """
+    )
+
+    @Argument(help: "Text files to extract from (with --jsonl and none given: paths one per line on standard input).")
+    var files: [String] = []
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output file (one input only).", valueName: "FILE"))
+    var output: String?
+
+    @Option(name: .customLong("out-dir"), help: ArgumentHelp("Write NAME.json for each input into DIR.", valueName: "DIR"))
+    var outDir: String?
+
+    @Flag(help: "One compact JSON object per line on standard output.")
+    var jsonl = false
+
+    @Flag(help: "The input is already restored text: skip restoration.")
+    var restored = false
+
+    @OptionGroup var rules: RulesOption
+
+    func validate() throws {
+        if output != nil && outDir != nil { throw ValidationError("-o and --out-dir exclude each other.") }
+        if output != nil && files.count > 1 { throw ValidationError("-o takes one input; use --out-dir or --jsonl for several.") }
+        if files.isEmpty && !jsonl { throw ValidationError("Give FILE arguments, or --jsonl to read paths from standard input.") }
+        if files.count > 1 && outDir == nil && !jsonl { throw ValidationError("Several inputs need --out-dir DIR or --jsonl.") }
+    }
+
+    func run() throws {
+        let dir = try rules.resolve()
+        let extractor: Extractor
+        do { extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) } catch {
+            printError("kehoach extract: \(error)")
+            throw ExitCode(2)
+        }
+        let restorer: Restorer? = restored ? nil : try Restorer.load(rulesDirectory: dir)
+        if let outDir { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
+        var failures = 0
+        var paths = files
+        if paths.isEmpty {
+            while let line = readLine() {
+                let p = line.trimmingCharacters(in: .whitespaces)
+                if !p.isEmpty { paths.append(p) }
+            }
+        }
+        for path in paths {
+            do {
+                let raw = try TextInput.read(path: path)
+                let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
+                let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
+                let result = extractor.extract(text: text, path: path, sha256: digest)
+                if jsonl {
+                    var data = try result.jsonData(pretty: false)
+                    data.append(0x0A)
+                    FileHandle.standardOutput.write(data)
+                } else {
+                    var data = try result.jsonData(pretty: true)
+                    data.append(0x0A)
+                    if let output {
+                        try AtomicFile.write(data, to: output)
+                    } else if let outDir {
+                        try AtomicFile.write(data, to: URL(fileURLWithPath: outDir).appendingPathComponent(Self.outputName(path)).path)
+                    } else {
+                        FileHandle.standardOutput.write(data)
+                    }
+                }
+            } catch {
+                printError("kehoach extract: \(error)")
+                failures += 1
+            }
+        }
+        if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// NAME.json for an input: "x/langson.gold.txt" and "x/langson.txt" both give "langson.json".
+    static func outputName(_ path: String) -> String {
+        var name = URL(fileURLWithPath: path).lastPathComponent
+        for suffix in [".gold.txt", ".restored.txt", ".txt", ".md"] where name.hasSuffix(suffix) {
+            name = String(name.dropLast(suffix.count)); break
+        }
+        return name + ".json"
+    }
+}

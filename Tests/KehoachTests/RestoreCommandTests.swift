@@ -1,0 +1,113 @@
+import Foundation
+import XCTest
+@testable import Kehoach
+
+/// `kehoach restore` run as a user runs it: real files in, exact text out, bad input refused with
+/// the file named and nothing half-written.
+final class RestoreCommandTests: XCTestCase {
+    private var binary: URL!
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("kehoach")
+        let candidates = [besideTests, Fixtures.repo.appendingPathComponent(".build/debug/kehoach")]
+        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw XCTSkip("kehoach binary not built")
+        }
+        binary = found
+        dir = try scratch()
+    }
+
+    @discardableResult
+    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = ["restore", "--rules", Fixtures.repo.appendingPathComponent("rules").path] + args
+        p.currentDirectoryURL = dir
+        let out = Pipe(), err = Pipe(), input = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = input
+        try p.run()
+        if let stdin { input.fileHandleForWriting.write(stdin) }
+        try input.fileHandleForWriting.close()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    private func write(_ name: String, _ data: Data) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try data.write(to: url)
+        return url.path
+    }
+
+    func testRestoresARealFileToStdoutAndFile() throws {
+        let raw = Fixtures.raw.appendingPathComponent("konray-2025-kh-bcd.txt").path
+        let r = try kehoach([raw])
+        XCTAssertEqual(r.status, 0, r.err)
+        let lines = r.out.components(separatedBy: "\n")
+        let rawLines = try String(contentsOfFile: raw, encoding: .utf8).components(separatedBy: "\n")
+        XCTAssertEqual(lines.count, rawLines.count)
+        XCTAssertEqual(lines[0], " KẾ HOẠCH")
+        XCTAssertEqual(lines[2], "Thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế năm 2025")
+
+        let out = dir.appendingPathComponent("out.txt").path
+        let changes = dir.appendingPathComponent("changes.json").path
+        XCTAssertEqual(try kehoach([raw, "-o", out, "--changes", changes]).status, 0)
+        XCTAssertEqual(try String(contentsOfFile: out, encoding: .utf8), r.out)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: changes))) as! [String: Any]
+        let list = json["changes"] as! [[String: Any]]
+        XCTAssertGreaterThan(list.count, 500)
+        XCTAssertEqual(list[0]["from"] as? String, "KE")
+        XCTAssertEqual(list[0]["to"] as? String, "KẾ")
+        XCTAssertEqual(list[0]["line"] as? Int, 1)
+        XCTAssertEqual(list[0]["column"] as? Int, 2)
+        XCTAssertNotNil(list[0]["confidence"] as? Double)
+        XCTAssertNotNil(list[0]["alternatives"] as? [Any])
+    }
+
+    func testStandardInput() throws {
+        let r = try kehoach([], stdin: Data("Thuc hién chinh sich\n".utf8))
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertEqual(r.out, "Thực hiện chính sách\n")
+    }
+
+    func testBadInputsAreNamedAndTheRestStillRestored() throws {
+        let good = try write("good.txt", Data("bao hiém x4 hdi\n".utf8))
+        let empty = try write("empty.txt", Data())
+        let invalid = try write("latin1.txt", Data([0x42, 0x61, 0x6F, 0x20, 0xE9, 0x0A]))
+        let binary = try write("junk.bin", Data([0x7F, 0x45, 0x4C, 0x46, 0x02, 0x01, 0x00, 0x00]))
+        let missing = dir.appendingPathComponent("nowhere.txt").path
+        let outDir = dir.appendingPathComponent("restored").path
+        let r = try kehoach([empty, good, invalid, binary, missing, "--out-dir", outDir])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("\(empty): file is empty"), r.err)
+        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (byte 0xE9); convert the file to UTF-8 first at byte 4"), r.err)
+        XCTAssertTrue(r.err.contains("\(binary): binary data, not text (control byte 0x02) at byte 4"), r.err)
+        XCTAssertTrue(r.err.contains("\(missing): no such file"), r.err)
+        let written = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
+        XCTAssertEqual(written, ["good.txt"], "no output, partial or empty, for the failed inputs")
+        XCTAssertEqual(try String(contentsOfFile: outDir + "/good.txt", encoding: .utf8), "bảo hiểm xã hội\n")
+    }
+
+    func testOversizedFileIsRefused() throws {
+        var big = Data(capacity: 50 * 1_048_576)
+        let line = Data("Thuc hién chinh sich bao hiém x4 hdi nam 2025\n".utf8)
+        while big.count < 50 * 1_048_576 { big.append(line) }
+        let path = try write("big.txt", big)
+        let out = dir.appendingPathComponent("big.out").path
+        let r = try kehoach([path, "-o", out])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("\(path): file is 50.0 MB, over the 20.0 MB limit for one document"), r.err)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+
+    func testUsageErrors() throws {
+        let a = try write("a.txt", Data("a\n".utf8)), b = try write("b.txt", Data("b\n".utf8))
+        let r = try kehoach([a, b])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("Several inputs need --out-dir DIR."), r.err)
+    }
+}

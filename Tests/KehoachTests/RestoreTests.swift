@@ -1,0 +1,197 @@
+import Foundation
+import XCTest
+@testable import Kehoach
+
+/// The restoration stages with exact expected outputs: syllables, tokens, candidates, decoding,
+/// and the shipped rules on real OCR lines.
+final class SyllableTests: XCTestCase {
+    func testValidSyllables() {
+        for s in ["người", "nghiêng", "quý", "gì", "gìn", "khuỷu", "thuyền", "xã", "hội", "tập", "ác", "ghe", "qua", "oanh", "đường", "y"] {
+            XCTAssertTrue(Vietnamese.isValidSyllable(s), s)
+        }
+    }
+
+    func testInvalidSyllables() {
+        // ng/k/gh spelling rules, stop finals with the wrong tone, no vowel, foreign words.
+        for s in ["ngi", "kan", "gha", "àc", "ảt", "bhxh", "internet", "cy", "qa", "ngudi", "hién"] {
+            XCTAssertFalse(Vietnamese.isValidSyllable(s), s)
+        }
+    }
+
+    func testToneSplitAndCanonicalPlacement() {
+        XCTAssertEqual(Vietnamese.splitTone("người").toneless, "ngươi")
+        XCTAssertEqual(Vietnamese.splitTone("người").tone, 1)
+        XCTAssertEqual(Vietnamese.canonicalSyllable("hoà"), "hòa")
+        XCTAssertEqual(Vietnamese.canonicalSyllable("thuỷ"), "thủy")
+        XCTAssertEqual(Vietnamese.canonicalSyllable("khoẻ"), "khỏe")
+        XCTAssertEqual(Vietnamese.canonicalSyllable("quý"), "quý")
+        XCTAssertEqual(Vietnamese.canonicalSyllable("giá"), "giá")
+        XCTAssertEqual(Vietnamese.canonicalSyllable("hoàn"), "hoàn")
+        XCTAssertEqual(Vietnamese.placeTone("nguyên", tone: 5), "nguyện")
+    }
+
+    func testInventoryHoldsCommonSyllablesOnly() {
+        let all = Set(SyllableInventory.generate())
+        XCTAssertTrue(all.isSuperset(of: ["người", "xã", "hội", "quyết", "định", "nghiệp"]))
+        XCTAssertFalse(all.contains("ngi"))
+        XCTAssertFalse(all.contains("kan"))
+    }
+}
+
+final class TokenizerTests: XCTestCase {
+    func testPiecesKeepEveryCharacter() {
+        let text = "S6: 975/QD-UBND x4 hdi, 3,36%\n"
+        let scalars = Array(text.unicodeScalars)
+        let pieces = Tokenizer.pieces(scalars)
+        let rendered = pieces.map { p -> String in
+            let s = String(String.UnicodeScalarView(scalars[p.start..<p.end]))
+            return "\(p.kind):\(s)"
+        }
+        XCTAssertEqual(rendered, [
+            "word:S6", "punctuation::", "space: ", "number:975", "punctuation:/", "word:QD", "punctuation:-",
+            "word:UBND", "space: ", "word:x4", "space: ", "word:hdi", "punctuation:,", "space: ", "number:3",
+            "punctuation:,", "number:36", "punctuation:%", "newline:\n",
+        ])
+        XCTAssertEqual(pieces.map { $0.end - $0.start }.reduce(0, +), scalars.count)
+    }
+
+    func testLeadingYearIsANumberAndSymbolsInsideWordsAreLetters() {
+        let scalars = Array("2025ngay t&t yé}l".unicodeScalars)
+        let words = Tokenizer.pieces(scalars).filter { $0.kind == .word }
+            .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        XCTAssertEqual(words, ["ngay", "t&t", "yé}l"])
+    }
+}
+
+final class CandidateTests: XCTestCase {
+    /// A hand-written channel: ã is read as a (cost 0.5) or 4 (cost 2), ộ as o (1) or d (2.5).
+    func makeModel() throws -> ConfusionModel {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-conf-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("confusions.tsv").path
+        let rows = """
+        # test channel
+        x\tx\t10\t0.000
+        h\th\t10\t0.000
+        i\ti\t10\t0.000
+        a\ta\t10\t0.100
+        ã\ta\t10\t0.500
+        ã\t4\t10\t2.000
+        ộ\to\t10\t1.000
+        ộ\td\t10\t2.500
+        ồ\to\t10\t1.000
+        ư\tu\t10\t0.500
+        ư\tim\t10\t3.000
+        """
+        try Data(rows.utf8).write(to: URL(fileURLWithPath: path))
+        return try ConfusionModel.load(path: path)
+    }
+
+    func testCandidatesAreRankedByChannelCost() throws {
+        let model = try makeModel()
+        let entries = ["xã", "xa", "hội", "hồi", "hư"].map { CandidateGenerator.Entry(key: $0, written: nil, lmID: 0) }
+        let generator = CandidateGenerator(entries: entries, confusions: model)
+        func run(_ ocr: String) -> [String] {
+            generator.candidates(for: Array(ocr.unicodeScalars)).map { "\(entries[Int($0.entry)].key) \(String(format: "%.2f", $0.cost))" }
+        }
+        // "xa" would cost 13 (4 for a is unseen): past the margin of 9 behind the best, so dropped.
+        XCTAssertEqual(run("x4"), ["xã 2.00"])
+        XCTAssertEqual(run("xa"), ["xa 0.10", "xã 0.50"])
+        XCTAssertEqual(run("hdi"), ["hội 2.50"])
+        // One true letter read as two: ư → "im".
+        XCTAssertEqual(run("him").first, "hư 3.00")
+    }
+
+    func testConfusionFileErrorsNameTheLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-conf-bad-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("confusions.tsv").path
+        try Data("# header\na\ta\t1\t0.1\nb\tb\tnot-a-number\n".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ConfusionModel.load(path: path)) { error in
+            XCTAssertTrue(String(describing: error).hasPrefix("\(path):3:"), String(describing: error))
+        }
+    }
+}
+
+final class DecoderTests: XCTestCase {
+    func testContextChoosesBetweenValidSyllables() throws {
+        let builder = LanguageModelBuilder()
+        for _ in 0..<20 {
+            builder.add(paragraph: "bảo hiểm xã hội và bảo hiểm y tế")
+            builder.add(paragraph: "đi xa về gần")
+        }
+        let lm = try LanguageModel.load(data: builder.build(minCount: 1, minBigram: 1, minTrigram: 1).0)
+        func option(_ w: String, _ cost: Float) -> Decoder.Option { Decoder.Option(lmID: lm.id(w), cost: cost) }
+        let decoder = Decoder()
+        // "bao hiem xa hoi": the spelling alone prefers "xa"; the context wants "xã".
+        let positions: [[Decoder.Option]] = [
+            [option("bảo", 0.5), option("bao", 0.1)],
+            [option("hiểm", 0.5)],
+            [option("xa", 0.1), option("xã", 0.6)],
+            [option("hội", 0.5), option("hồi", 0.6)],
+        ]
+        XCTAssertEqual(decoder.decode(positions, lm: lm), [0, 0, 1, 0])
+        // The same word after "đi" stays "xa".
+        XCTAssertEqual(decoder.decode([[option("đi", 0)], [option("xa", 0.1), option("xã", 0.6)]], lm: lm), [0, 0])
+        let posterior = decoder.localPosterior(positions, chosen: [0, 0, 1, 0], at: 2, lm: lm)
+        XCTAssertEqual(posterior.count, 2)
+        XCTAssertGreaterThan(posterior[1], 0.9)
+    }
+}
+
+/// The shipped rules on real OCR lines (from corpus/raw): what an archivist gets.
+final class RestorerTests: XCTestCase {
+    static let restorer: Restorer? = try? Restorer.load(rulesDirectory: RulesLocator.directory())
+
+    func restorer() throws -> Restorer {
+        guard let r = Self.restorer else { throw XCTSkip("rules not found") }
+        return r
+    }
+
+    func testRealOCRLinesComeBackWithTheirMarks() throws {
+        let input = """
+        KE HOACH
+
+        Thuec hién chinh sich bao hiém x4 hdi, biao hiém y té nim 2025
+
+        Can cir Quyét dinh s6 975/QD-UBND ngay 23/12/2024 cua Uy ban nhéan
+        |. MUC PiCH, YEU CAU
+
+        """
+        let expected = """
+        KẾ HOẠCH
+
+        Thực hiện chính sách bảo hiểm xã hội, bảo hiểm y tế năm 2025
+
+        Căn cứ Quyết định số 975/QĐ-UBND ngày 23/12/2024 của Ủy ban nhân
+        I. MỤC ĐÍCH, YÊU CẦU
+
+        """
+        let result = try restorer().restore(input)
+        XCTAssertEqual(result.text, expected)
+        XCTAssertEqual(result.wordCount, 31)
+        let first = try XCTUnwrap(result.changes.first)
+        XCTAssertEqual(first, RestoreChange(line: 1, column: 1, from: "KE", to: "KẾ", confidence: first.confidence, alternatives: first.alternatives))
+        XCTAssertEqual(result.changes.first(where: { $0.from == "x4" })?.to, "xã")
+        XCTAssertEqual(result.changes.first(where: { $0.from == "|" })?.to, "I")
+    }
+
+    func testLinesNumbersAndSpacingAreKept() throws {
+        let input = "  - BHXH bit budc: 55.112 ngudi.\r\n\n\tTy 1é: 3,36%   \n"
+        let out = try restorer().restore(input).text
+        XCTAssertEqual(out, "  - BHXH bắt buộc: 55.112 người.\r\n\n\tTỷ lệ: 3,36%   \n")
+    }
+
+    func testAddressesAndKnownWordsAreLeftAlone() throws {
+        let out = try restorer().restore("Cai dat VssID tai www.baohiemxahoi.gov.vn hoac email bhxh@vss.gov.vn\n").text
+        XCTAssertTrue(out.hasPrefix("Cài đặt VssID tại www.baohiemxahoi.gov.vn"), out)
+        XCTAssertTrue(out.hasSuffix("bhxh@vss.gov.vn\n"), out)
+    }
+
+    func testOutputIsNFCAndHasTheInputsLines() throws {
+        let raw = try String(contentsOf: Fixtures.raw.appendingPathComponent("langson-2021-kh-88.txt"), encoding: .utf8)
+        let out = try restorer().restore(raw).text
+        XCTAssertEqual(out.components(separatedBy: "\n").count, raw.components(separatedBy: "\n").count)
+        XCTAssertEqual(Normalize.nfc(out), out)
+    }
+}
