@@ -299,7 +299,15 @@ public struct EvalComparison: Sendable {
               let text = try? String(contentsOf: pair.gold, encoding: .utf8) else { return nil }
         var out: [Int: [String]] = [:]
         for (i, line) in text.components(separatedBy: "\n").enumerated() {
-            let w = RestoreMetric.words(line, false)
+            // The words as the metric counts them, but as written (the metric moves tone marks).
+            var w: [String] = []
+            for raw in Normalize.nfc(line).split(whereSeparator: { $0.isWhitespace }) {
+                var scalars = Substring.UnicodeScalarView(Substring(raw).unicodeScalars)
+                while let f = scalars.first, RestoreMetric.punctuation.contains(f) { scalars.removeFirst() }
+                while let l = scalars.last, RestoreMetric.punctuation.contains(l) { scalars.removeLast() }
+                let word = String(scalars)
+                if word.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { w.append(word) }
+            }
             if !w.isEmpty { out[i + 1] = w }
         }
         return out

@@ -1,22 +1,22 @@
 import Foundation
 
-/// The one place where CI (`kehoach rules check`, `kehoach eval`) reaches extraction.
-///
-/// MERGE POINT (issue 5): until the extraction branch is merged this reports extraction as not
-/// built in; after the merge it calls `ExtractionRules.load/parse`, `checkExamples()` and
-/// `Extractor`. Nothing else in RulesCheck.swift or EvalRun.swift names extraction types.
+/// The one place where CI (`kehoach rules check`, `kehoach eval`) reaches extraction: rule files
+/// parsed and their examples run through `ExtractionRules`, documents read through `Extractor`.
 enum ExtractionBridge {
-    /// False until extraction is merged: eval then has no extraction metrics and says so.
-    static let available = false
+    /// Whether this kehoach extracts (it does since the extraction merge; tests that break
+    /// extraction rules skip without it).
+    static let available = true
 
     /// Diagnostics for the `.rules`/`.vocab` files of `extractDirectory` (file names relative to it):
-    /// every pattern compiled, every example run. Nil when extraction is not built in.
+    /// every line parsed, every pattern compiled, every example run.
     static func check(extractDirectory: URL, files: [(name: String, text: String)]) -> [RuleDiagnostic]? {
-        nil
+        let (rules, diagnostics) = ExtractionRules.parse(files: files)
+        return diagnostics + (rules?.checkExamples() ?? [])
     }
 
-    /// An extractor for restored text, or nil when extraction is not built in. Throws when the rules do not load.
+    /// An extractor for restored text. Throws when the rules do not load.
     static func extractor(rulesDirectory: URL) throws -> (@Sendable (_ text: String, _ path: String, _ sha256: String) -> ExtractionResult)? {
-        nil
+        let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: rulesDirectory))
+        return { text, path, sha in extractor.extract(text: text, path: path, sha256: sha) }
     }
 }
