@@ -11,7 +11,34 @@ enum ExtractionBridge {
     /// every line parsed, every pattern compiled, every example run.
     static func check(extractDirectory: URL, files: [(name: String, text: String)]) -> [RuleDiagnostic]? {
         let (rules, diagnostics) = ExtractionRules.parse(files: files)
-        return diagnostics + (rules?.checkExamples() ?? [])
+        guard let rules else { return diagnostics }
+        return diagnostics + vocabularyConflicts(rules) + rules.checkExamples()
+    }
+
+    /// A spelling listed twice in one vocabulary: an error when the two entries give it different
+    /// canonical forms (which one wins depends on file order), a warning when it is a plain repeat.
+    static func vocabularyConflicts(_ rules: ExtractionRules) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        for (_, vocab) in rules.vocabularies.sorted(by: { $0.key < $1.key }) {
+            var seen: [String: (canonical: String, line: Int)] = [:]
+            for entry in vocab.entries {
+                for spelling in entry.spellings {
+                    if let first = seen[spelling] {
+                        if first.line == entry.line { continue }
+                        if first.canonical == entry.canonical {
+                            out.append(RuleDiagnostic(file: vocab.file, line: entry.line, severity: .warning,
+                                                      message: "'\(spelling)' is already listed at line \(first.line)"))
+                        } else {
+                            out.append(RuleDiagnostic(file: vocab.file, line: entry.line,
+                                                      message: "'\(spelling)' means '\(entry.canonical)' here but '\(first.canonical)' at line \(first.line)"))
+                        }
+                    } else {
+                        seen[spelling] = (entry.canonical, entry.line)
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// An extractor for restored text. Throws when the rules do not load.

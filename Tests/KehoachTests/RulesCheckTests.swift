@@ -140,6 +140,36 @@ final class RulesCheckTests: XCTestCase {
         XCTFail("no pattern found in the extraction rules")
     }
 
+    func testConflictingVocabularyEntry() throws {
+        _ = try extractRuleFiles()
+        let n = try append("extract/units.vocab", "người | đơn vị")
+        assertError("extract/units.vocab", line: n, containing: "means 'người' here but 'đơn vị'")
+    }
+
+    /// The command itself: exit status 1 and GitHub annotations naming file and line.
+    func testCommandExitStatusAndGithubFormat() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("kehoach")
+        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "kehoach binary not built")
+        func run() throws -> (Int32, String) {
+            let p = Process()
+            p.executableURL = binary
+            p.arguments = ["rules", "check", "--rules", rules.path, "--format", "github"]
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+        }
+        XCTAssertEqual(try run().0, 0)
+        let n = try append("restore/syllables.txt", "qwx")
+        let (status, out) = try run()
+        XCTAssertEqual(status, 1)
+        XCTAssertTrue(out.contains("::error file=\(file("restore/syllables.txt").path),line=\(n)::'qwx' is not a valid Vietnamese syllable"), out)
+    }
+
     func testExampleThatNoLongerMatches() throws {
         for relative in try extractRuleFiles() {
             var l = try lines(relative)
