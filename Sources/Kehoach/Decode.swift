@@ -7,6 +7,27 @@ public struct Decoder: Sendable {
         public let cost: Float   // channel cost, already weighted
     }
 
+    /// Positions and their options in flat arrays: the options of position p are
+    /// `options[starts[p] ..< starts[p + 1]]` (no array per position).
+    public struct Lattice: Sendable {
+        public private(set) var options: [Option] = []
+        public private(set) var starts: [Int32] = [0]
+        public init() {}
+        public init(_ positions: [[Option]]) { for p in positions { append(p) } }
+        public var count: Int { starts.count - 1 }
+        @inline(__always) public func range(_ p: Int) -> Range<Int> { Int(starts[p])..<Int(starts[p + 1]) }
+        public mutating func reserve(_ n: Int) { options.reserveCapacity(n * 3); starts.reserveCapacity(n + 1) }
+        public mutating func append<C: Collection>(_ opts: C) where C.Element == Option {
+            options.append(contentsOf: opts)
+            starts.append(Int32(options.count))
+        }
+        public mutating func append(_ option: Option) {
+            options.append(option)
+            starts.append(Int32(options.count))
+        }
+        public subscript(_ p: Int) -> ArraySlice<Option> { options[range(p)] }
+    }
+
     /// States kept per position, and how far behind the best one a state may fall.
     public var beam = 8
     public var beamMargin: Float = 18
@@ -15,7 +36,13 @@ public struct Decoder: Sendable {
 
     /// Returns the index of the chosen option for every position.
     public func decode(_ positions: [[Option]], lm: LanguageModel) -> [Int] {
-        guard !positions.isEmpty else { return [] }
+        decode(Lattice(positions), lm: lm)
+    }
+
+    public func decode(_ lattice: Lattice, lm: LanguageModel) -> [Int] {
+        guard lattice.count > 0 else { return [] }
+        let positions = lattice
+        let lm = lm.raw
         // States of all positions in flat arrays: a state is (token before, token, option, back).
         var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
         var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
@@ -26,8 +53,10 @@ public struct Decoder: Sendable {
         var table: [Float] = [], tableBack: [Int32] = []
         var order: [Int] = []
         var bigram: [Float] = []
-        var previousOptions: [Option] = [Option(lmID: LanguageModel.boundary, cost: 0)]
-        for options in positions {
+        var previousOptions: ArraySlice<Option> = [Option(lmID: LanguageModel.boundary, cost: 0)][...]
+        for p in 0..<positions.count {
+            let options = positions[p]
+            let first = options.startIndex
             let k = options.count
             let cells = prevOptions * k
             // ln P(w | v) for every (previous option, option): states share their v.
@@ -44,7 +73,7 @@ public struct Decoder: Sendable {
                 let row = Int(stOption[si]) * k
                 let context = lm.context(u, v)
                 for oi in 0..<k {
-                    let o = options[oi]
+                    let o = options[first + oi]
                     let logP = lm.trigramLogP(context, o.lmID) ?? context.weight + bigram[row + oi]
                     let cost = base + o.cost - logP
                     if cost < table[row + oi] { table[row + oi] = cost; tableBack[row + oi] = Int32(si) }
@@ -67,7 +96,7 @@ public struct Decoder: Sendable {
             let start = stU.count
             for c in order where table[c] <= best + beamMargin {
                 let back = tableBack[c]
-                stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
+                stU.append(stV[Int(back)]); stV.append(options[first + c % k].lmID)
                 stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
             }
             prevStart = start; prevEnd = stU.count; prevOptions = k
@@ -77,7 +106,8 @@ public struct Decoder: Sendable {
         var bestIndex = prevStart
         var bestCost = Float.infinity
         for si in prevStart..<prevEnd {
-            let c = stCost[si] - lm.logP(LanguageModel.boundary, after: stU[si], stV[si])
+            let context = lm.context(stU[si], stV[si])
+            let c = stCost[si] - (lm.trigramLogP(context, LanguageModel.boundary) ?? context.weight + lm.logP(LanguageModel.boundary, after: stV[si]))
             if c < bestCost { bestCost = c; bestIndex = si }
         }
         var chosen = [Int](repeating: 0, count: positions.count)
@@ -92,8 +122,12 @@ public struct Decoder: Sendable {
     /// Probability of each option at `position`, the chosen neighbours held fixed: what
     /// `--changes` reports as confidence.
     public func localPosterior(_ positions: [[Option]], chosen: [Int], at position: Int, lm: LanguageModel) -> [Double] {
+        localPosterior(Lattice(positions), chosen: chosen, at: position, lm: lm)
+    }
+
+    public func localPosterior(_ positions: Lattice, chosen: [Int], at position: Int, lm: LanguageModel) -> [Double] {
         func id(_ p: Int) -> Int32 {
-            p < 0 || p >= positions.count ? LanguageModel.boundary : positions[p][chosen[p]].lmID
+            p < 0 || p >= positions.count ? LanguageModel.boundary : positions.options[positions.range(p).lowerBound + chosen[p]].lmID
         }
         let u = id(position - 2), v = id(position - 1), x = id(position + 1), y = id(position + 2)
         let scores = positions[position].map { o -> Double in

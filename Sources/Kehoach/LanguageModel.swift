@@ -30,6 +30,9 @@ public final class LanguageModel: @unchecked Sendable {
     let triW: [Int32]
     let triLogP: [Float]
     public let ids: [String: Int32]
+    /// Raw views of the tables for the decoder's inner loop: no retain, release or bounds check
+    /// per lookup. They copy the arrays above and live as long as the model.
+    let raw: RawTables
 
     init(words: [String], surfaces: [String?], counts: [UInt32], logP1: [Float], logGamma1: [Float],
          bigramKeys: [UInt64], bigramLogP: [Float], bigramGamma: [Float], trigramKeys: [UInt64], trigramLogP: [Float]) {
@@ -67,6 +70,8 @@ public final class LanguageModel: @unchecked Sendable {
         ids.reserveCapacity(words.count)
         for (i, w) in words.enumerated() { ids[w] = Int32(i) }
         self.ids = ids
+        raw = RawTables(logP1: logP1, logGamma1: logGamma1, biStart: biStart, biW: biW, biLogP: biLogP, biGamma: biGamma,
+                        biTriStart: biTriStart, biTriEnd: biTriEnd, triW: triW, triLogP: triLogP)
     }
 
     public var vocabularySize: Int { words.count }
@@ -83,29 +88,12 @@ public final class LanguageModel: @unchecked Sendable {
     /// Index of `w` in the sorted run `array[lo..<hi]`.
     @inline(__always)
     static func search(_ array: [Int32], _ lo: Int, _ hi: Int, _ w: Int32) -> Int? {
-        array.withUnsafeBufferPointer { a in
-            var lo = lo, hi = hi
-            while lo < hi {
-                let mid = (lo + hi) >> 1
-                let x = a[mid]
-                if x == w { return mid }
-                if x < w { lo = mid + 1 } else { hi = mid }
-            }
-            return nil
-        }
-    }
-
-    @inline(__always)
-    func bigramIndex(_ v: Int32, _ w: Int32) -> Int? {
-        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), w)
+        array.withUnsafeBufferPointer { RawTables.search($0.baseAddress!, lo, hi, w) }
     }
 
     /// ln P(w | v), the interpolated bigram.
     @inline(__always)
-    public func logP(_ w: Int32, after v: Int32) -> Float {
-        if let b = bigramIndex(v, w) { return biLogP[b] }
-        return logGamma1[Int(v)] + logP1[Int(w)]
-    }
+    public func logP(_ w: Int32, after v: Int32) -> Float { raw.logP(w, after: v) }
 
     /// A trigram context (u, v): its backoff weight and where its trigrams are.
     public struct Context {
@@ -115,19 +103,11 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     @inline(__always)
-    public func context(_ u: Int32, _ v: Int32) -> Context {
-        if let b = bigramIndex(u, v) {
-            return Context(v: v, weight: biGamma[b], start: Int(biTriStart[b]), end: Int(biTriEnd[b]))
-        }
-        return Context(v: v, weight: 0, start: 0, end: 0)
-    }
+    public func context(_ u: Int32, _ v: Int32) -> Context { raw.context(u, v) }
 
     /// ln P(w | u, v) where the trigram was kept, nil where the model backs off.
     @inline(__always)
-    public func trigramLogP(_ context: Context, _ w: Int32) -> Float? {
-        guard context.end > context.start, let t = Self.search(triW, context.start, context.end, w) else { return nil }
-        return triLogP[t]
-    }
+    public func trigramLogP(_ context: Context, _ w: Int32) -> Float? { raw.trigramLogP(context, w) }
 
     /// ln P(w | u, v).
     public func logP(_ w: Int32, after u: Int32, _ v: Int32) -> Float {
@@ -175,6 +155,68 @@ public final class LanguageModel: @unchecked Sendable {
         return LanguageModel(words: words, surfaces: surfaces, counts: counts, logP1: logP1, logGamma1: logGamma1,
                              bigramKeys: bigramKeys, bigramLogP: bigramLogP, bigramGamma: bigramGamma,
                              trigramKeys: trigramKeys, trigramLogP: trigramLogP)
+    }
+}
+
+/// Pointers to copies of the model's arrays, freed with the model.
+final class RawTables: @unchecked Sendable {
+    let logP1, logGamma1, biLogP, biGamma, triLogP: UnsafeMutablePointer<Float>
+    let biStart, biW, biTriStart, biTriEnd, triW: UnsafeMutablePointer<Int32>
+    private var owned: [UnsafeMutableRawPointer] = []
+
+    init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
+         biTriStart: [Int32], biTriEnd: [Int32], triW: [Int32], triLogP: [Float]) {
+        func copy<T>(_ a: [T]) -> (UnsafeMutablePointer<T>, UnsafeMutableRawPointer) {
+            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
+            return (p, UnsafeMutableRawPointer(p))
+        }
+        var owned: [UnsafeMutableRawPointer] = []
+        func keep<T>(_ x: (UnsafeMutablePointer<T>, UnsafeMutableRawPointer)) -> UnsafeMutablePointer<T> { owned.append(x.1); return x.0 }
+        self.logP1 = keep(copy(logP1)); self.logGamma1 = keep(copy(logGamma1))
+        self.biStart = keep(copy(biStart)); self.biW = keep(copy(biW)); self.biLogP = keep(copy(biLogP))
+        self.biGamma = keep(copy(biGamma)); self.biTriStart = keep(copy(biTriStart)); self.biTriEnd = keep(copy(biTriEnd))
+        self.triW = keep(copy(triW)); self.triLogP = keep(copy(triLogP))
+        self.owned = owned
+    }
+
+    deinit { for p in owned { p.deallocate() } }
+
+    @inline(__always)
+    static func search(_ a: UnsafePointer<Int32>, _ lo: Int, _ hi: Int, _ w: Int32) -> Int? {
+        var lo = lo, hi = hi
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            let x = a[mid]
+            if x == w { return mid }
+            if x < w { lo = mid + 1 } else { hi = mid }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    func bigramIndex(_ v: Int32, _ w: Int32) -> Int? {
+        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), w)
+    }
+
+    @inline(__always)
+    func logP(_ w: Int32, after v: Int32) -> Float {
+        if let b = bigramIndex(v, w) { return biLogP[b] }
+        return logGamma1[Int(v)] + logP1[Int(w)]
+    }
+
+    @inline(__always)
+    func context(_ u: Int32, _ v: Int32) -> LanguageModel.Context {
+        if let b = bigramIndex(u, v) {
+            return LanguageModel.Context(v: v, weight: biGamma[b], start: Int(biTriStart[b]), end: Int(biTriEnd[b]))
+        }
+        return LanguageModel.Context(v: v, weight: 0, start: 0, end: 0)
+    }
+
+    @inline(__always)
+    func trigramLogP(_ context: LanguageModel.Context, _ w: Int32) -> Float? {
+        guard context.end > context.start, let t = Self.search(triW, context.start, context.end, w) else { return nil }
+        return triLogP[t]
     }
 }
 

@@ -60,6 +60,7 @@ public final class Restorer: @unchecked Sendable {
         self.model = model
         model.generator.maxCandidates = 60
         logTotal = log(Float(model.lm.counts.reduce(0) { $0 + Int($1) }))
+        asciiPunctuation = (0..<128).map { model.lm.id(String(UnicodeScalar(UInt8($0)))) }
     }
 
     public static func load(rulesDirectory: URL) throws -> Restorer {
@@ -97,10 +98,12 @@ public final class Restorer: @unchecked Sendable {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let protected = protectedPieces(pieces, text)
-        var positions: [[Decoder.Option]] = []
+        var positions = Decoder.Lattice()
         var entryOf: [[Int32]] = []            // per position: vocabulary entry per option
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
-        positions.reserveCapacity(pieces.count)
+        positions.reserve(pieces.count)
+        entryOf.reserveCapacity(pieces.count); pieceOf.reserveCapacity(pieces.count)
+        let keepOnly = [Self.keepEntry]
         var newlines = 0
         var words = 0
         for (pi, piece) in pieces.enumerated() {
@@ -110,20 +113,19 @@ public final class Restorer: @unchecked Sendable {
                 newlines += 1
                 // A blank line ends a paragraph; a single break is only where the page wrapped.
                 if newlines == 2 {
-                    positions.append([Decoder.Option(lmID: LanguageModel.boundary, cost: 0)])
-                    entryOf.append([Self.keepEntry]); pieceOf.append(-1)
+                    positions.append(Decoder.Option(lmID: LanguageModel.boundary, cost: 0))
+                    entryOf.append(keepOnly); pieceOf.append(-1)
                 }
                 continue
             case .number:
-                positions.append([Decoder.Option(lmID: LanguageModel.number, cost: 0)])
+                positions.append(Decoder.Option(lmID: LanguageModel.number, cost: 0))
             case .punctuation:
-                let mark = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
-                positions.append([Decoder.Option(lmID: model.lm.id(mark), cost: 0)])
+                positions.append(Decoder.Option(lmID: punctuationID(text[piece.start]), cost: 0))
             case .word:
                 words += 1
                 let written = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
                 if protected.contains(pi) {
-                    positions.append([Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0)])
+                    positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
                 } else {
                     let (options, entries) = wordOptions(written)
                     positions.append(options)
@@ -133,12 +135,12 @@ public final class Restorer: @unchecked Sendable {
                 }
             }
             newlines = 0
-            entryOf.append([Self.keepEntry]); pieceOf.append(pi)
+            entryOf.append(keepOnly); pieceOf.append(pi)
         }
         let chosen = decoder.decode(positions, lm: model.lm)
 
         // Rebuild the text: every scalar of the input, restored words in place of the OCR ones.
-        var replacement: [Int: String] = [:]
+        var replacement: [(piece: Int, text: String)] = []
         var changes: [RestoreChange] = []
         let lineStarts = lineStartOffsets(text)
         let upperLines = upperCaseLines(text, lineStarts)
@@ -152,7 +154,7 @@ public final class Restorer: @unchecked Sendable {
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             let restored = surface(entry, casing: casing)
             guard restored != original else { continue }
-            replacement[pi] = restored
+            replacement.append((pi, restored))
             guard withChanges else { continue }
             let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
             let line = upperBound(lineStarts, piece.start)
@@ -171,7 +173,7 @@ public final class Restorer: @unchecked Sendable {
         // stop is never punctuation of its own.
         for (pi, piece) in pieces.enumerated() where piece.kind == .punctuation && text[piece.start] == "|"
             && pi + 1 < pieces.count && text[pieces[pi + 1].start] == "." && (pi == 0 || pieces[pi - 1].kind == .newline) {
-            replacement[pi] = "I"
+            replacement.append((pi, "I"))
             if withChanges {
                 let line = upperBound(lineStarts, piece.start)
                 changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: "|", to: "I",
@@ -182,13 +184,21 @@ public final class Restorer: @unchecked Sendable {
         var out: [UInt8] = []
         out.reserveCapacity(text.count * 2)
         var copied = 0
-        for (pi, r) in replacement.sorted(by: { $0.key < $1.key }) {
+        replacement.sort { $0.piece < $1.piece }
+        for (pi, r) in replacement {
             appendUTF8(text[copied..<pieces[pi].start], to: &out)
             out.append(contentsOf: r.utf8)
             copied = pieces[pi].end
         }
         appendUTF8(text[copied...], to: &out)
         return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+    }
+
+    /// Language-model ids of ASCII punctuation, looked up once.
+    private let asciiPunctuation: [Int32]
+
+    private func punctuationID(_ s: Unicode.Scalar) -> Int32 {
+        s.value < 128 ? asciiPunctuation[Int(s.value)] : model.lm.id(String(s))
     }
 
     private func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {

@@ -25,7 +25,8 @@ public enum Tokenizer {
 
     @inline(__always)
     static func isSpace(_ s: Unicode.Scalar) -> Bool {
-        s == " " || s == "\t" || s == "\r" || s.value == 0xA0 || s.value == 0x0C || s.properties.isWhitespace && s != "\n"
+        if s.value < 0x80 { return s == " " || s == "\t" || s == "\r" || s.value == 0x0B || s.value == 0x0C }
+        return s.value == 0xA0 || (s.value >= 0x2000 && s.properties.isWhitespace)
     }
 
     public static func pieces(_ text: [Unicode.Scalar]) -> [Piece] {
