@@ -38,6 +38,12 @@ public struct EvalRun: Sendable {
     public var errors: [String]
     /// Things worth saying that are not failures (extraction not built in).
     public var notes: [String]
+    /// Restored text per document ("real/NAME"), for naming what a newly wrong word became.
+    public var restored: [String: String] = [:]
+
+    public init(figures: EvalFigures, errors: [String], notes: [String], restored: [String: String] = [:]) {
+        self.figures = figures; self.errors = errors; self.notes = notes; self.restored = restored
+    }
 }
 
 public enum Evaluator {
@@ -169,7 +175,9 @@ public enum Evaluator {
             figures.metrics["extract.document.total"] = Double(docTotal)
             figures.metrics["extract.document.accuracy"] = docTotal > 0 ? ExtractMetric.round(Double(docRight) / Double(docTotal)) : 0
         }
-        return EvalRun(figures: figures, errors: errors, notes: notes)
+        var outputs: [String: String] = [:]
+        for pair in pairs { if let out = restored[pair.raw.path] { outputs["\(pair.group)/\(pair.name)"] = out } }
+        return EvalRun(figures: figures, errors: errors, notes: notes, restored: outputs)
     }
 }
 
@@ -249,14 +257,19 @@ public struct EvalComparison: Sendable {
             for doc in Set(run.figures.words.keys).union(run.figures.entities.keys).sorted() {
                 var d = DocumentDiff(document: doc)
                 if let now = run.figures.words[doc], let then = baseline.words[doc] {
-                    let goldWords = corpus.flatMap { EvalComparison.goldWords(corpus: $0, document: doc) } ?? [:]
+                    let goldText = corpus.flatMap { EvalComparison.goldText(corpus: $0, document: doc) }
+                    let goldLines = goldText?.components(separatedBy: "\n") ?? []
+                    let outLines = run.restored[doc]?.components(separatedBy: "\n") ?? []
                     let before = Dictionary(then.compactMap(EvalComparison.parseLine), uniquingKeysWith: { a, _ in a })
                     for (line, bits) in now.compactMap(EvalComparison.parseLine) {
                         guard let old = before[line] else { d.changedLines.append(line); continue }
                         guard old.count == bits.count else { d.changedLines.append(line); continue }
-                        let words = goldWords[line] ?? []
+                        let g = line <= goldLines.count ? goldLines[line - 1] : ""
+                        let words = EvalComparison.writtenWords(g)
+                        let became = line <= outLines.count ? EvalComparison.alignedOutput(gold: g, output: outLines[line - 1]) : []
                         for (i, (a, b)) in zip(old, bits).enumerated() where a != b {
-                            let w = i < words.count ? words[i] : "#\(i + 1)"
+                            var w = i < words.count ? words[i] : "#\(i + 1)"
+                            if b == "0" { w += " → " + (i < became.count ? became[i] ?? "(nothing)" : "?") }
                             if b == "0" { d.newlyWrong.append((line, w)) } else { d.newlyRight.append((line, w)) }
                         }
                     }
@@ -293,22 +306,45 @@ public struct EvalComparison: Sendable {
         return (n, Array(parts[1]))
     }
 
-    /// Gold words per line of a document ("real/NAME"), as the metric counts them.
-    static func goldWords(corpus: URL, document: String) -> [Int: [String]]? {
-        guard let pair = EvalCorpus(root: corpus).restorePairs().first(where: { "\($0.group)/\($0.name)" == document }),
-              let text = try? String(contentsOf: pair.gold, encoding: .utf8) else { return nil }
-        var out: [Int: [String]] = [:]
-        for (i, line) in text.components(separatedBy: "\n").enumerated() {
-            // The words as the metric counts them, but as written (the metric moves tone marks).
-            var w: [String] = []
-            for raw in Normalize.nfc(line).split(whereSeparator: { $0.isWhitespace }) {
-                var scalars = Substring.UnicodeScalarView(Substring(raw).unicodeScalars)
-                while let f = scalars.first, RestoreMetric.punctuation.contains(f) { scalars.removeFirst() }
-                while let l = scalars.last, RestoreMetric.punctuation.contains(l) { scalars.removeLast() }
-                let word = String(scalars)
-                if word.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { w.append(word) }
+    static func goldText(corpus: URL, document: String) -> String? {
+        guard let pair = EvalCorpus(root: corpus).restorePairs().first(where: { "\($0.group)/\($0.name)" == document }) else { return nil }
+        return try? String(contentsOf: pair.gold, encoding: .utf8)
+    }
+
+    /// The words of a line as the metric counts them, but as written (the metric moves tone marks).
+    static func writtenWords(_ line: String) -> [String] {
+        var w: [String] = []
+        for raw in Normalize.nfc(line).split(whereSeparator: { $0.isWhitespace }) {
+            var scalars = Substring.UnicodeScalarView(Substring(raw).unicodeScalars)
+            while let f = scalars.first, RestoreMetric.punctuation.contains(f) { scalars.removeFirst() }
+            while let l = scalars.last, RestoreMetric.punctuation.contains(l) { scalars.removeLast() }
+            let word = String(scalars)
+            if word.unicodeScalars.contains(where: { $0.properties.isAlphabetic }) { w.append(word) }
+        }
+        return w
+    }
+
+    /// For each gold word of a line, the output word the metric aligned to it (as written), or nil.
+    static func alignedOutput(gold: String, output: String) -> [String?] {
+        let g = RestoreMetric.words(gold, false), o = RestoreMetric.words(output, false), written = writtenWords(output)
+        let n = g.count, m = o.count
+        var d = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
+        for i in 0...n { d[i][0] = i }
+        for j in 0...m { d[0][j] = j }
+        if n > 0 && m > 0 {
+            for i in 1...n { for j in 1...m { d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (g[i - 1] == o[j - 1] ? 0 : 1)) } }
+        }
+        var out = [String?](repeating: nil, count: n)
+        var i = n, j = m
+        while i > 0 && j > 0 {
+            if d[i][j] == d[i - 1][j - 1] + (g[i - 1] == o[j - 1] ? 0 : 1) {
+                out[i - 1] = j - 1 < written.count ? written[j - 1] : o[j - 1]
+                i -= 1; j -= 1
+            } else if d[i][j] == d[i - 1][j] + 1 {
+                i -= 1
+            } else {
+                j -= 1
             }
-            if !w.isEmpty { out[i + 1] = w }
         }
         return out
     }
