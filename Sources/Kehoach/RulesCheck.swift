@@ -67,12 +67,15 @@ public enum RulesCheck {
             default:
                 if relative.hasPrefix("extract/"), relative.hasSuffix(".rules") || relative.hasSuffix(".vocab") {
                     extractFiles.append((String(relative.dropFirst("extract/".count)), text))
-                } else if !relative.hasPrefix("extract/") {
+                } else {
                     out.append(RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown rule file: nothing reads it"))
                 }
             }
         }
         let extractDir = root.appendingPathComponent("extract")
+        if ExtractionBridge.available && extractFiles.isEmpty {
+            out.append(RuleDiagnostic(file: displayPath(extractDir), line: 1, message: "no extraction rules (.rules and .vocab files): extraction would find nothing"))
+        }
         if !extractFiles.isEmpty, let found = ExtractionBridge.check(extractDirectory: extractDir, files: extractFiles) {
             out += found.map {
                 let file = $0.file.hasPrefix("/") ? displayPath(URL(fileURLWithPath: $0.file))
