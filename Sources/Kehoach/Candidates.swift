@@ -109,7 +109,8 @@ public final class CandidateGenerator: @unchecked Sendable {
     public var margin: Float = 9
     public var ceiling: Float = 26
 
-    public init(entries: [Entry], confusions: ConfusionModel) {
+    /// `entries[..<trieEntries]` are searched; the rest are reachable by index only.
+    public init(entries: [Entry], trieEntries: Int? = nil, confusions: ConfusionModel) {
         self.entries = entries
         self.confusions = confusions
         var letters = Set<Unicode.Scalar>()
@@ -128,7 +129,7 @@ public final class CandidateGenerator: @unchecked Sendable {
             for (oi, o) in ocrList.enumerated() { matrix[ti * ocrList.count + oi] = confusions.cost(t, o) }
         }
         substitutionMatrix = matrix
-        for (i, e) in entries.enumerated() { insert(Array(e.key.unicodeScalars), entry: Int32(i)) }
+        for (i, e) in entries.prefix(trieEntries ?? entries.count).enumerated() { insert(Array(e.key.unicodeScalars), entry: Int32(i)) }
     }
 
     private func insert(_ word: [Unicode.Scalar], entry: Int32) {

@@ -97,7 +97,7 @@ public final class Restorer: @unchecked Sendable {
     public func restore(_ input: String, withChanges: Bool = true) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
-        let protected = protectedPieces(pieces, text)
+        let (protected, codes) = protectedPieces(pieces, text)
         var positions = Decoder.Lattice()
         var entryOf: [[Int32]] = []            // per position: vocabulary entry per option
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
@@ -127,7 +127,7 @@ public final class Restorer: @unchecked Sendable {
                 if protected.contains(pi) {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
                 } else {
-                    let (options, entries) = wordOptions(written)
+                    let (options, entries) = wordOptions(written, inCode: codes.contains(pi))
                     positions.append(options)
                     entryOf.append(entries); pieceOf.append(pi)
                     newlines = 0
@@ -220,9 +220,10 @@ public final class Restorer: @unchecked Sendable {
 
     /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the
     /// word itself where it may be a name or a foreign word.
-    private func wordOptions(_ written: String) -> ([Decoder.Option], [Int32]) {
+    private func wordOptions(_ written: String, inCode: Bool = false) -> ([Decoder.Option], [Int32]) {
+        let cacheKey = inCode ? "\u{1}" + written : written
         cacheLock.lock()
-        let cached = cache[written]
+        let cached = cache[cacheKey]
         cacheLock.unlock()
         if let cached { return cached }
         let lower = Array(written.lowercased().unicodeScalars)
@@ -239,14 +240,16 @@ public final class Restorer: @unchecked Sendable {
         // Capitals without a vowel ("KT", "VT", "NTM") are an abbreviation: OCR damage to a
         // syllable in capitals leaves a vowel or the digit or symbol read for one ("X4", "H6I").
         // (Lower-case damage often reads á as d — "cdc" for "các" — so the rule is for capitals.)
-        let consonantsOnly = lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
-            && lower.allSatisfy { !Self.vowels.contains($0) }
+        // The parts of a document code ("894-CV/HU", "08-CTr/TU") are abbreviations too.
+        let consonantsOnly = inCode || (lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
+            && lower.allSatisfy { !Self.vowels.contains($0) })
         if consonantsOnly {
             let folded = Normalize.fold(String(String.UnicodeScalarView(lower)))
             found.removeAll {
                 let e = model.generator.entries[Int($0.entry)]
                 return e.written == nil || Normalize.fold(e.key) != folded
             }
+            if inCode, let code = model.codeEntries[folded] { found = [Candidate(entry: code, cost: 0)] }
         }
         var options: [Decoder.Option] = []
         var entries: [Int32] = []
@@ -279,7 +282,7 @@ public final class Restorer: @unchecked Sendable {
         }
         cacheLock.lock()
         if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[written] = (options, entries)
+        cache[cacheKey] = (options, entries)
         cacheLock.unlock()
         return (options, entries)
     }
@@ -311,19 +314,28 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
-    /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn").
-    private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> Set<Int> {
+    /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn"); and the word
+    /// pieces of document codes ("975/QD-UBND", "894-CV/HU": a number and a slash, words starting
+    /// with a capital), which may only become abbreviations.
+    private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> (Set<Int>, Set<Int>) {
         var out = Set<Int>()
+        var codes = Set<Int>()
         var chunkStart = 0
         func close(_ end: Int) {
             guard end > chunkStart else { return }
+            let chunk = pieces[chunkStart..<end]
+            if chunk.contains(where: { $0.kind == .number }),
+               chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
+                let words = chunk.indices.filter { pieces[$0].kind == .word }
+                if !words.isEmpty, words.allSatisfy({ text[pieces[$0].start].properties.isUppercase }) { codes.formUnion(words) }
+            }
             // Cheap test first: an address has a dot, an @ or a colon between its parts.
-            guard pieces[chunkStart..<end].contains(where: { p in
+            guard chunk.contains(where: { p in
                 p.kind == .punctuation && (text[p.start] == "." || text[p.start] == "@" || text[p.start] == ":")
             }) else { return }
-            let chunk = String(String.UnicodeScalarView(text[pieces[chunkStart].start..<pieces[end - 1].end])).lowercased()
-            if chunk.contains("://") || chunk.contains("www.") || chunk.contains(".gov") || chunk.contains(".com")
-                || (chunk.contains("@") && chunk.contains(".")) {
+            let address = String(String.UnicodeScalarView(text[pieces[chunkStart].start..<pieces[end - 1].end])).lowercased()
+            if address.contains("://") || address.contains("www.") || address.contains(".gov") || address.contains(".com")
+                || (address.contains("@") && address.contains(".")) {
                 for i in chunkStart..<end where pieces[i].kind == .word { out.insert(i) }
             }
         }
@@ -332,7 +344,7 @@ public final class Restorer: @unchecked Sendable {
             chunkStart = i + 1
         }
         close(pieces.count)
-        return out
+        return (out, codes)
     }
 
     /// Lines written in capitals (headings), where a word's case comes from its line, not from

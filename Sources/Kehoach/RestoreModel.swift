@@ -19,10 +19,17 @@ public final class RestoreModel: @unchecked Sendable {
         let confusions = try ConfusionModel.load(path: dir.appendingPathComponent("confusions.tsv").path)
         let syllables = try readList(dir.appendingPathComponent("syllables.txt").path)
         let lexicon = try readLexicon(dir.appendingPathComponent("lexicon.tsv").path)
-        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: lexicon.map(\.form))
+        // Codes that spell a syllable ("HU" in 894-CV/HU) apply inside document codes only.
+        let codes = lexicon.filter { $0.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word($0.form)) }.map(\.form)
+        let general = lexicon.filter { !($0.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word($0.form))) }.map(\.form)
+        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes)
     }
 
-    public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String]) {
+    /// Entries (indexes into `generator.entries`) for codes that spell a syllable, by folded key:
+    /// not in the trie, offered only for the parts of a document code.
+    public let codeEntries: [String: Int32]
+
+    public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String], codeSyllables: [String] = []) {
         self.lm = lm
         self.confusions = confusions
         var entries: [CandidateGenerator.Entry] = []
@@ -42,7 +49,15 @@ public final class RestoreModel: @unchecked Sendable {
                   surface == surface.uppercased(), lm.counts[i] >= 30 else { continue }
             if seen.insert(word).inserted { entries.append(.init(key: word, written: surface, lmID: Int32(i))) }
         }
-        generator = CandidateGenerator(entries: entries, confusions: confusions)
+        let trieEntries = entries.count
+        var codeEntries: [String: Int32] = [:]
+        for form in codeSyllables {
+            let key = TokenKey.word(form)
+            codeEntries[Normalize.fold(key)] = Int32(entries.count)
+            entries.append(.init(key: key, written: form, lmID: lm.id(key)))
+        }
+        self.codeEntries = codeEntries
+        generator = CandidateGenerator(entries: entries, trieEntries: trieEntries, confusions: confusions)
         syllableCount = syllables.count
         lexiconCount = lexicon.count
     }

@@ -171,7 +171,8 @@ public enum RulesCheck {
             }
             forms[form] = (kind, n)
             let key = TokenKey.word(form)
-            if Vietnamese.isValidSyllable(key) {
+            // A code that spells a syllable ("HU", "TU") is used only inside document codes.
+            if Vietnamese.isValidSyllable(key) && kind != "code" {
                 out.append(RuleDiagnostic(file: file, line: n, message: "form '\(form)' is also the Vietnamese syllable '\(key)': restoration would strip its diacritics everywhere"))
             }
             if let other = keys[key] {
