@@ -48,6 +48,8 @@ public enum Tokenizer {
                 var j = i
                 var letters = 0
                 while j < n, isLetter(text[j]) || isDigit(text[j]) || letterLike.contains(text[j]) {
+                    // "TB&XH", "GD&ĐT": an ampersand between capitals joins two abbreviations.
+                    if text[j] == "&", j > i, j + 1 < n, text[j - 1].properties.isUppercase, text[j + 1].properties.isUppercase { break }
                     if isLetter(text[j]) { letters += 1 }
                     j += 1
                 }

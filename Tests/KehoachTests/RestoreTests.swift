@@ -61,6 +61,13 @@ final class TokenizerTests: XCTestCase {
             .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
         XCTAssertEqual(words, ["ngay", "t&t", "yé}l"])
     }
+
+    func testAmpersandBetweenCapitalsJoinsAbbreviations() {
+        let scalars = Array("LĐTB&XH Ké& GD&ĐT".unicodeScalars)
+        let rendered = Tokenizer.pieces(scalars).filter { $0.kind != .space }
+            .map { "\($0.kind):" + String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        XCTAssertEqual(rendered, ["word:LĐTB", "punctuation:&", "word:XH", "word:Ké&", "word:GD", "punctuation:&", "word:ĐT"])
+    }
 }
 
 final class CandidateTests: XCTestCase {
