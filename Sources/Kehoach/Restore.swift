@@ -123,7 +123,7 @@ public final class Restorer: @unchecked Sendable {
                 positions.append(Decoder.Option(lmID: punctuationID(text[piece.start]), cost: 0))
             case .word:
                 words += 1
-                let written = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
+                let written = Self.string(text[piece.start..<piece.end])
                 if protected.contains(pi) {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
                 } else {
@@ -148,7 +148,7 @@ public final class Restorer: @unchecked Sendable {
             let entry = entryOf[p][chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
-            let original = String(String.UnicodeScalarView(text[piece.start..<piece.end]))
+            let original = Self.string(text[piece.start..<piece.end])
             var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[upperBound(lineStarts, piece.start) - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
@@ -201,7 +201,25 @@ public final class Restorer: @unchecked Sendable {
         s.value < 128 ? asciiPunctuation[Int(s.value)] : model.lm.id(String(s))
     }
 
+    /// A String from scalars by direct UTF-8 encoding (String.UnicodeScalarView appends are slow).
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        if scalars.allSatisfy({ $0.value < 0x80 }) {
+            return String(unsafeUninitializedCapacity: scalars.count) { buf in
+                for (i, s) in scalars.enumerated() { buf[i] = UInt8(s.value) }
+                return scalars.count
+            }
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 3)
+        appendUTF8(scalars, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     private func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {
+        Self.appendUTF8(scalars, to: &out)
+    }
+
+    static func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {
         for s in scalars {
             let v = s.value
             switch v {
@@ -389,13 +407,21 @@ enum Casing {
     case lower, title, upper
 
     static func of(_ word: ArraySlice<Unicode.Scalar>, lineIsUpper: Bool) -> Casing {
-        let cased = word.filter { $0.properties.isCased }
-        guard let first = cased.first else { return .lower }
-        guard first.properties.isUppercase else { return .lower }
+        // 1 upper, 0 lower, −1 uncased; ASCII without a property lookup.
+        @inline(__always) func kind(_ s: Unicode.Scalar) -> Int {
+            if s.value < 0x80 { return s.value >= 0x41 && s.value <= 0x5A ? 1 : (s.value >= 0x61 && s.value <= 0x7A ? 0 : -1) }
+            guard s.properties.isCased else { return -1 }
+            return s.properties.isUppercase ? 1 : 0
+        }
+        var first = -1, restUpper = 0, restLower = 0
+        for s in word {
+            let k = kind(s)
+            if k < 0 { continue }
+            if first < 0 { first = k } else if k == 1 { restUpper += 1 } else { restLower += 1 }
+        }
+        guard first == 1 else { return .lower }
         if lineIsUpper { return .upper }
-        let rest = cased.dropFirst()
-        if rest.isEmpty { return .title }
-        if rest.allSatisfy({ $0.properties.isUppercase }) { return .upper }
-        return .title
+        if restUpper + restLower == 0 { return .title }
+        return restLower == 0 ? .upper : .title
     }
 }
