@@ -326,26 +326,9 @@ public struct EvalComparison: Sendable {
 
     /// For each gold word of a line, the output word the metric aligned to it (as written), or nil.
     static func alignedOutput(gold: String, output: String) -> [String?] {
-        let g = RestoreMetric.words(gold, false), o = RestoreMetric.words(output, false), written = writtenWords(output)
-        let n = g.count, m = o.count
-        var d = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
-        for i in 0...n { d[i][0] = i }
-        for j in 0...m { d[0][j] = j }
-        if n > 0 && m > 0 {
-            for i in 1...n { for j in 1...m { d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (g[i - 1] == o[j - 1] ? 0 : 1)) } }
+        let o = RestoreMetric.words(output, false), written = writtenWords(output)
+        return RestoreMetric.alignment(RestoreMetric.words(gold, false), o).map { j in
+            j.map { $0 < written.count ? written[$0] : o[$0] }
         }
-        var out = [String?](repeating: nil, count: n)
-        var i = n, j = m
-        while i > 0 && j > 0 {
-            if d[i][j] == d[i - 1][j - 1] + (g[i - 1] == o[j - 1] ? 0 : 1) {
-                out[i - 1] = j - 1 < written.count ? written[j - 1] : o[j - 1]
-                i -= 1; j -= 1
-            } else if d[i][j] == d[i - 1][j] + 1 {
-                i -= 1
-            } else {
-                j -= 1
-            }
-        }
-        return out
     }
 }

@@ -102,6 +102,12 @@ public enum RestoreMetric {
 
     /// For each gold word, whether an identical word is aligned to it.
     static func align(_ gold: [String], _ other: [String]) -> [Bool] {
+        alignment(gold, other).enumerated().map { i, j in j.map { gold[i] == other[$0] } ?? false }
+    }
+
+    /// For each gold word, the index of the word of `other` aligned to it on the Levenshtein path
+    /// (the scorer's backtrace, diagonal first), or nil where the gold word was deleted.
+    static func alignment(_ gold: [String], _ other: [String]) -> [Int?] {
         let n = gold.count, m = other.count
         var d = [[Int]](repeating: [Int](repeating: 0, count: m + 1), count: n + 1)
         for i in 0...n { d[i][0] = i }
@@ -113,12 +119,11 @@ public enum RestoreMetric {
                 }
             }
         }
-        var ok = [Bool](repeating: false, count: n)
+        var out = [Int?](repeating: nil, count: n)
         var i = n, j = m
         while i > 0 && j > 0 {
-            let same = gold[i - 1] == other[j - 1]
-            if d[i][j] == d[i - 1][j - 1] + (same ? 0 : 1) {
-                ok[i - 1] = same
+            if d[i][j] == d[i - 1][j - 1] + (gold[i - 1] == other[j - 1] ? 0 : 1) {
+                out[i - 1] = j - 1
                 i -= 1; j -= 1
             } else if d[i][j] == d[i - 1][j] + 1 {
                 i -= 1
@@ -126,7 +131,7 @@ public enum RestoreMetric {
                 j -= 1
             }
         }
-        return ok
+        return out
     }
 }
 

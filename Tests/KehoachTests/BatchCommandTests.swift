@@ -4,36 +4,16 @@ import XCTest
 
 /// The `kehoach` binary end to end: exit statuses, and the JSON of `query` against COUNT(*).
 final class BatchCommandTests: XCTestCase {
-    private var binary: URL!
     private var dir: URL!
 
     override func setUpWithError() throws {
-        let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("kehoach")
-        let candidates = [besideTests, Fixtures.repo.appendingPathComponent(".build/debug/kehoach")]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("kehoach binary not built")
-        }
-        binary = found
+        _ = try KehoachBinary.url()
         dir = try scratch()
     }
 
     @discardableResult
-    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> KehoachBinary.Result {
+        try KehoachBinary.run(args, in: dir, stdin: stdin)
     }
 
     /// A tiny but real restoration model, so that `batch` runs its real pipeline.

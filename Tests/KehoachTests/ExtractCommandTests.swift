@@ -4,39 +4,10 @@ import XCTest
 final class ExtractCommandTests: XCTestCase {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    var binary: URL {
-        // productsDirectory: beside the .xctest bundle (or, on Linux, the test executable's folder)
-        var candidates: [URL] = []
-        if let bundle = Bundle.allBundles.first(where: { $0.bundlePath.hasSuffix(".xctest") }) {
-            candidates.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        candidates.append(Bundle.main.bundleURL)
-        candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for dir in candidates where FileManager.default.isExecutableFile(atPath: dir.appendingPathComponent("kehoach").path) {
-            return dir.appendingPathComponent("kehoach")
-        }
-        return candidates[0].appendingPathComponent("kehoach")
-    }
+    override func setUpWithError() throws { _ = try KehoachBinary.url() }
 
-    func run(_ args: [String], stdin: String? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = args
-        var env = ProcessInfo.processInfo.environment
-        env["KEHOACH_RULES"] = Self.root.appendingPathComponent("rules").path
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        let input = Pipe()
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    func run(_ args: [String], stdin: String? = nil) throws -> KehoachBinary.Result {
+        try KehoachBinary.run(args, stdin: stdin.map { Data($0.utf8) })
     }
 
     func tempDir() throws -> URL {

@@ -5,36 +5,16 @@ import XCTest
 /// `kehoach restore` run as a user runs it: real files in, exact text out, bad input refused with
 /// the file named and nothing half-written.
 final class RestoreCommandTests: XCTestCase {
-    private var binary: URL!
     private var dir: URL!
 
     override func setUpWithError() throws {
-        let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("kehoach")
-        let candidates = [besideTests, Fixtures.repo.appendingPathComponent(".build/debug/kehoach")]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("kehoach binary not built")
-        }
-        binary = found
+        _ = try KehoachBinary.url()
         dir = try scratch()
     }
 
     @discardableResult
-    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = binary
-        p.arguments = ["restore", "--rules", Fixtures.repo.appendingPathComponent("rules").path] + args
-        p.currentDirectoryURL = dir
-        let out = Pipe(), err = Pipe(), input = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = input
-        try p.run()
-        if let stdin { input.fileHandleForWriting.write(stdin) }
-        try input.fileHandleForWriting.close()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> KehoachBinary.Result {
+        try KehoachBinary.run(["restore", "--rules", Fixtures.repo.appendingPathComponent("rules").path] + args, in: dir, stdin: stdin)
     }
 
     private func write(_ name: String, _ data: Data) throws -> String {

@@ -148,20 +148,9 @@ final class RulesCheckTests: XCTestCase {
 
     /// The command itself: exit status 1 and GitHub annotations naming file and line.
     func testCommandExitStatusAndGithubFormat() throws {
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("kehoach")
-        try XCTSkipUnless(FileManager.default.isExecutableFile(atPath: binary.path), "kehoach binary not built")
         func run() throws -> (Int32, String) {
-            let p = Process()
-            p.executableURL = binary
-            p.arguments = ["rules", "check", "--rules", rules.path, "--format", "github"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle.nullDevice
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+            let r = try KehoachBinary.run(["rules", "check", "--rules", rules.path, "--format", "github"])
+            return (r.status, r.out)
         }
         XCTAssertEqual(try run().0, 0)
         let n = try append("restore/syllables.txt", "qwx")
