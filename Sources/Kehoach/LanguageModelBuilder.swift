@@ -27,6 +27,22 @@ public final class LanguageModelBuilder {
         return id
     }
 
+    /// Adds a dictionary entry ("bao phủ"): its n-grams count `weight` times, its edges are no boundaries,
+    /// so a word list adds the syllable pairs of words the training text lacks and nothing else.
+    public func add(phrase: String, weight: UInt32 = 1) {
+        let scalars = Array(phrase.unicodeScalars)
+        let seq = Tokenizer.pieces(scalars).filter { $0.kind == .word }.map {
+            id(TokenKey.word(String(String.UnicodeScalarView(scalars[$0.start..<$0.end]))))
+        }
+        guard seq.count >= 2 else { return }
+        for i in 0..<seq.count {
+            if i >= 1 { bigrams[LanguageModel.key2(seq[i - 1], seq[i]), default: 0] += weight }
+            if i >= 2 { trigrams[LanguageModel.key3(seq[i - 2], seq[i - 1], seq[i]), default: 0] += weight }
+        }
+        phrases += 1
+    }
+    public private(set) var phrases = 0
+
     /// Adds one paragraph: its edges are sentence boundaries.
     public func add(paragraph: String) {
         let scalars = Array(paragraph.unicodeScalars)

@@ -74,6 +74,12 @@ struct BuildLanguageModel: ParsableCommand {
     @Option(help: "Leave out every Nth paragraph (0 keeps all).")
     var holdOut = 50
 
+    @Option(help: ArgumentHelp("A word list, one word per line (e.g. underthesea's Viet74K.txt, Apache-2.0): the syllable pairs inside its words count --word-weight times.", valueName: "FILE"))
+    var words: [String] = []
+
+    @Option(help: "How many times a word list's syllable pair counts (2 survives --min-bigram 2).")
+    var wordWeight: UInt32 = 2
+
     func run() throws {
         let builder = LanguageModelBuilder()
         for path in texts {
@@ -82,6 +88,10 @@ struct BuildLanguageModel: ParsableCommand {
                 builder.add(paragraph: Normalize.nfc(line))
             }
             printError("read \(path): \(builder.paragraphs) paragraphs so far")
+        }
+        for path in words {
+            try readTextLines(path) { line, _ in builder.add(phrase: Normalize.nfc(line), weight: wordWeight) }
+            printError("read \(path): \(builder.phrases) multi-syllable words")
         }
         let (data, summary) = builder.build(minCount: minCount, minBigram: minBigram, minTrigram: minTrigram)
         try AtomicFile.write(data, to: out)
