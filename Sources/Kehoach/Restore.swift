@@ -342,6 +342,12 @@ public final class Restorer: @unchecked Sendable {
         func close(_ end: Int) {
             guard end > chunkStart else { return }
             let chunk = pieces[chunkStart..<end]
+            // Single letters joined by a slash are abbreviations: "V/v" (về việc), "b/c", "t/h".
+            for i in chunk.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 1 {
+                let slashBefore = i > chunkStart && pieces[i - 1].kind == .punctuation && text[pieces[i - 1].start] == "/"
+                let slashAfter = i + 1 < end && pieces[i + 1].kind == .punctuation && text[pieces[i + 1].start] == "/"
+                if slashBefore || slashAfter { out.insert(i) }
+            }
             if chunk.contains(where: { $0.kind == .number }),
                chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
                 let words = chunk.indices.filter { pieces[$0].kind == .word }
