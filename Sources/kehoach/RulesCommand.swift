@@ -80,12 +80,22 @@ struct BuildLanguageModel: ParsableCommand {
     @Option(help: "How many times a word list's syllable pair counts (2 survives --min-bigram 2).")
     var wordWeight: UInt32 = 2
 
+    @Option(help: ArgumentHelp("Lexicon whose abbreviations (NOTE = expansion of three or more syllables) are also counted contracted: plans write \"đóng BHXH\" where laws write \"đóng bảo hiểm xã hội\". Empty to skip.", valueName: "FILE"))
+    var contract = "rules/restore/lexicon.tsv"
+
     func run() throws {
         let builder = LanguageModelBuilder()
+        let contractions = contract.isEmpty ? [] : try Contraction.load(lexicon: contract)
+        var contracted = 0
         for path in texts {
             try readTextLines(path) { line, index in
                 if holdOut > 0, index % holdOut == 0 { return }
-                builder.add(paragraph: Normalize.nfc(line))
+                let paragraph = Normalize.nfc(line)
+                builder.add(paragraph: paragraph)
+                if let short = Contraction.apply(contractions, to: paragraph) {
+                    builder.add(paragraph: short)
+                    contracted += 1
+                }
             }
             printError("read \(path): \(builder.paragraphs) paragraphs so far")
         }
@@ -93,6 +103,7 @@ struct BuildLanguageModel: ParsableCommand {
             try readTextLines(path) { line, _ in builder.add(phrase: Normalize.nfc(line), weight: wordWeight) }
             printError("read \(path): \(builder.phrases) multi-syllable words")
         }
+        if !contractions.isEmpty { printError("\(contracted) paragraphs also counted with \(contractions.count) abbreviations contracted") }
         let (data, summary) = builder.build(minCount: minCount, minBigram: minBigram, minTrigram: minTrigram)
         try AtomicFile.write(data, to: out)
         print("\(out): \(summary)")
@@ -208,5 +219,29 @@ struct Check: ParsableCommand {
         let errors = found.filter { $0.severity == .error }.count, warnings = found.count - errors
         printError("rules check: \(errors) error\(errors == 1 ? "" : "s"), \(warnings) warning\(warnings == 1 ? "" : "s") in \(dir.path)")
         if errors > 0 { throw ExitCode(1) }
+    }
+}
+
+/// Abbreviations of the lexicon with their expansions, for counting text as plans write it.
+enum Contraction {
+    static func load(lexicon path: String) throws -> [(expansion: String, abbreviation: String)] {
+        try RestoreModel.readLexicon(path).compactMap { entry in
+            let note = entry.note.trimmingCharacters(in: .whitespaces)
+            guard entry.kind == "abbreviation", !note.contains("/"), !note.contains("("), !note.contains("\""),
+                  note.split(separator: " ").count >= 3 else { return nil }
+            return (Normalize.nfc(note.lowercased()), entry.form)
+        }
+    }
+
+    /// The paragraph with every expansion replaced by its abbreviation, or nil where none occurs.
+    static func apply(_ pairs: [(expansion: String, abbreviation: String)], to paragraph: String) -> String? {
+        let lower = paragraph.lowercased()
+        var text = paragraph
+        var changed = false
+        for (expansion, abbreviation) in pairs where lower.contains(expansion) {
+            text = text.replacingOccurrences(of: expansion, with: abbreviation, options: .caseInsensitive)
+            changed = true
+        }
+        return changed ? text : nil
     }
 }
