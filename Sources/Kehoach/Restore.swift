@@ -324,7 +324,9 @@ public final class Restorer: @unchecked Sendable {
     /// The written form of a vocabulary entry in the casing of the word it replaces.
     private func surface(_ entry: Int32, casing: Casing) -> String {
         let e = model.generator.entries[Int(entry)]
-        if let written = e.written { return written }
+        // A written form with capitals ("VssID", "QĐ") is fixed; a lower-case one ("internet")
+        // takes the word's casing like any syllable.
+        if let written = e.written, written != e.key { return written }
         switch casing {
         case .lower: return e.key
         case .upper: return e.key.uppercased()
@@ -342,11 +344,12 @@ public final class Restorer: @unchecked Sendable {
         func close(_ end: Int) {
             guard end > chunkStart else { return }
             let chunk = pieces[chunkStart..<end]
-            // Single letters joined by a slash are abbreviations: "V/v" (về việc), "b/c", "t/h".
+            // Single letters joined by a slash are abbreviations: "V/v" (về việc), "b/c", "t/h";
+            // a single letter before ")" numbers a list item: "b)", "d)".
             for i in chunk.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 1 {
                 let slashBefore = i > chunkStart && pieces[i - 1].kind == .punctuation && text[pieces[i - 1].start] == "/"
-                let slashAfter = i + 1 < end && pieces[i + 1].kind == .punctuation && text[pieces[i + 1].start] == "/"
-                if slashBefore || slashAfter { out.insert(i) }
+                let after = i + 1 < end && pieces[i + 1].kind == .punctuation ? text[pieces[i + 1].start] : nil
+                if slashBefore || after == "/" || (after == ")" && i == chunkStart) { out.insert(i) }
             }
             if chunk.contains(where: { $0.kind == .number }),
                chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
