@@ -8,18 +8,20 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Restore and extract every text file under folders, in parallel, into OUT and SQLite.",
         discussion: """
-        Walks each DIR for *.txt files (hidden files and folders and OUT itself are left out) and
-        writes, mirroring the input tree, OUT/sub/NAME.txt (restored text) and OUT/sub/NAME.json
-        (extraction), stores every document in the SQLite store (--db, default OUT/kehoach.sqlite)
-        and writes the run report OUT/report.json (each file: ok, skipped or failed with reason
-        and byte offset). With several DIRs each tree goes under OUT/<folder name>/.
+        Walks each DIR for *.txt files (hidden files and folders and OUT itself are
+        left out) and writes, mirroring the input tree, OUT/sub/NAME.txt (restored
+        text) and OUT/sub/NAME.json (extraction), stores every document in the SQLite
+        store (--db, default OUT/kehoach.sqlite) and writes the run report
+        OUT/report.json (each file: ok, skipped or failed with reason and byte
+        offset). With several DIRs each tree goes under OUT/<folder name>/.
 
-        A file that is empty, binary, not UTF-8 or unreadable is reported and recorded in the
-        store as failed; the run goes on, and the exit status is 1. A rerun skips documents whose
-        content and rules are unchanged and whose outputs are intact, and redoes the rest, so
-        an interrupted run (Ctrl-C stops after the files in flight) is finished by running the
-        same command again; documents whose files are gone are removed from OUT and the store.
-        Results do not depend on --jobs.
+        A file that is empty, binary, not UTF-8 or unreadable is reported and recorded
+        in the store as failed; the run goes on, and the exit status is 1. A rerun
+        skips documents whose content and rules are unchanged and whose outputs are
+        intact, and redoes the rest, so an interrupted run (Ctrl-C stops after the
+        files in flight) is finished by running the same command again; documents
+        whose files are gone are removed from OUT and the store. Results do not depend
+        on --jobs.
 
         Examples:
           kehoach batch archive/ --out results/

@@ -8,8 +8,9 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure throughput in this build (use a release build: swift build -c release).",
         discussion: """
-        Repeats the corpus documents until at least --mb megabytes and processes them one document
-        at a time, on one core and then on --jobs cores, reporting MB/s, documents/s and peak memory.
+        Repeats the corpus documents until at least --mb megabytes and processes them
+        one document at a time, on one core and then on --jobs cores, reporting MB/s,
+        documents/s and peak memory.
 
         Examples:
           .build/release/kehoach bench restore --mb 10

@@ -7,15 +7,18 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Measure restoration and extraction on corpus/ and compare with the baseline.",
         discussion: """
-        Restores every OCR file that has a true text (corpus/raw with corpus/gold, corpus/synthetic,
-        corpus/unseen/raw with corpus/unseen/gold) and scores it as tools/score does: word accuracy,
-        accuracy on words with marks, the OCR's own accuracy, error reduction, and harm (words the
-        OCR had right that restoring broke), per document, per group and overall. Then extracts
-        from each restored corpus/raw file that has an answer key in corpus/keys and scores it as
-        tools/score extract does (precision, recall, F1 per array, micro F1, document fields).
+        Restores every OCR file that has a true text (corpus/raw with corpus/gold,
+        corpus/synthetic, corpus/unseen/raw with corpus/unseen/gold) and scores it as
+        tools/score does: word accuracy, accuracy on words with marks, the OCR's own
+        accuracy, error reduction, and harm (words the OCR had right that restoring
+        broke), per document, per group and overall. Then extracts from each restored
+        corpus/raw file that has an answer key in corpus/keys and scores it as
+        tools/score extract does (precision, recall, F1 per array, micro F1, document
+        fields).
 
-        The figures are compared with corpus/baseline.json: the run fails (exit 1) when an overall
-        or per-group accuracy, error reduction, precision, recall or F1 drops by more than
+        The figures are compared with corpus/baseline.json: the run fails (exit 1)
+        when an overall or per-group accuracy, error reduction, precision, recall or
+        F1 drops by more than
         --tolerance, or harm rises by more than --harm-tolerance, and names those metrics, the
         words newly wrong or right and the entities lost or gained.
 

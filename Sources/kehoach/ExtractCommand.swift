@@ -8,8 +8,9 @@ struct ExtractCommand: ParsableCommand {
         commandName: "extract",
         abstract: "Extract the header, references, targets, deadlines and agencies of plans as JSON.",
         discussion: """
-        Each input is restored first (unless --restored), then read with the patterns and
-        vocabularies of rules/extract/. The output is the contract of docs/extraction.md.
+        Each input is restored first (unless --restored), then read with the patterns
+        and vocabularies of rules/extract/. The output is the contract of
+        docs/extraction.md.
 
         Examples:
           kehoach extract scan.txt                          # JSON on standard output
@@ -18,9 +19,10 @@ struct ExtractCommand: ParsableCommand {
           kehoach extract --jsonl a.txt b.txt > all.jsonl   # one compact object per line
           find archive -name '*.txt' | kehoach extract --jsonl   # paths on stdin: a streaming map step
 
-        A file that is missing, empty, binary or not UTF-8 is reported on standard error with its
-        name and skipped; the others are still processed, and the exit status is then 1. Output
-        files are written atomically, so a failed input leaves no partial file.
+        A file that is missing, empty, binary or not UTF-8 is reported on standard
+        error with its name and skipped; the others are still processed, and the exit
+        status is then 1. Output files are written atomically, so a failed input
+        leaves no partial file.
         """
     )
 

@@ -7,11 +7,11 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Load extraction results (JSON lines) into the SQLite store.",
         discussion: """
-        Each line holds one document's extraction, as `kehoach extract --jsonl` prints it; use
-        this to load results computed elsewhere (Spark, Hadoop Streaming: see docs/scale-out.md).
-        A document already in the store (same source.path) is replaced in one transaction.
-        A line that is not an extraction is reported with its number and skipped; the exit
-        status is then 1. "-" reads standard input.
+        Each line holds one document's extraction, as `kehoach extract --jsonl` prints
+        it; use this to load results computed elsewhere (Spark, Hadoop Streaming: see
+        docs/scale-out.md). A document already in the store (same source.path) is
+        replaced in one transaction. A line that is not an extraction is reported with
+        its number and skipped; the exit status is then 1. "-" reads standard input.
 
         Examples:
           kehoach ingest part-00000.jsonl part-00001.jsonl --db plans.sqlite

@@ -8,10 +8,11 @@ struct KehoachCommand: ParsableCommand {
         commandName: "kehoach",
         abstract: "Restore, extract and store Vietnamese government plans read by OCR.",
         discussion: """
-        Scans of KẾ HOẠCH and công văn read with an English OCR model lose their diacritics
-        ("Thuc hién chinh sich bao hiém x4 hdi"). kehoach restores the text line for line
-        ("Thực hiện chính sách bảo hiểm xã hội"), extracts targets, deadlines, agencies and
-        referenced decisions as JSON, and stores them in SQLite for querying.
+        Scans of KẾ HOẠCH and công văn read with an English OCR model lose their
+        diacritics ("Thuc hién chinh sich bao hiém x4 hdi"). kehoach restores the text
+        line for line ("Thực hiện chính sách bảo hiểm xã hội"), extracts targets,
+        deadlines, agencies and referenced decisions as JSON, and stores them in
+        SQLite for querying.
 
         Typical use:
           kehoach restore scan.txt -o scan.restored.txt --changes scan.changes.json

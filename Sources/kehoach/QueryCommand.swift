@@ -9,8 +9,9 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Ask the SQLite store for targets, deadlines or documents, or run a SELECT.",
         discussion: """
-        Name filters (--indicator, --place, --agency) ignore case and diacritics: "ha noi" finds
-        "Hà Nội", "bhxh bat buoc" finds "BHXH bắt buộc". The store is opened read-only.
+        Name filters (--indicator, --place, --agency) ignore case and diacritics: "ha
+        noi" finds "Hà Nội", "bhxh bat buoc" finds "BHXH bắt buộc". The store is
+        opened read-only.
 
         Examples:
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025

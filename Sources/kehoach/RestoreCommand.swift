@@ -7,19 +7,21 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore the Vietnamese diacritics an English OCR model lost, line for line.",
         discussion: """
-        Writes NFC text with exactly the input's lines; numbers, punctuation and spacing are kept,
-        only words change. Reads standard input when no FILE is given.
+        Writes NFC text with exactly the input's lines; numbers, punctuation and
+        spacing are kept, only words change. Reads standard input when no FILE is
+        given.
 
         Examples:
-          kehoach restore scan.txt                      # restored text on standard output
+          kehoach restore scan.txt               # restored text on stdout
           kehoach restore scan.txt -o scan.vi.txt --changes scan.changes.json
-          kehoach restore raw/*.txt --out-dir restored/ # one output per input, same names
+          kehoach restore raw/*.txt --out-dir restored/
           cat scan.txt | kehoach restore > scan.vi.txt
 
-        --changes writes every changed word as JSON (line, column, from, to, confidence,
-        alternatives); sort by confidence to review the uncertain ones first.
-        A file that is missing, empty, binary or not UTF-8 is reported with its name (and byte
-        offset) and skipped; the exit status is then 1, and no output is written for it.
+        The change log (--changes) lists every changed word as JSON: line, column,
+        from, to, confidence and alternatives; sort by confidence to review the
+        uncertain ones first. A file that is missing, empty, binary or not UTF-8 is
+        reported with its name (and byte offset) and skipped; the exit status is
+        then 1, and no output is written for it.
         """
     )
 

@@ -47,9 +47,10 @@ struct BuildLanguageModel: ParsableCommand {
         commandName: "build-lm",
         abstract: "Count syllable n-grams in clean text and write rules/restore/ngrams.bin.",
         discussion: """
-        The text is one paragraph per line, UTF-8 (.gz read through gzip). Every paragraph whose
-        0-based line number is a multiple of --hold-out is left out, so that those paragraphs can
-        serve as unseen evaluation text (scripts/make-ocr-pairs.py uses the same rule).
+        The text is one paragraph per line, UTF-8 (.gz read through gzip). Every
+        paragraph whose 0-based line number is a multiple of --hold-out is left out,
+        so that those paragraphs can serve as unseen evaluation text
+        (scripts/make-ocr-pairs.py uses the same rule).
 
         Example (the command that built the shipped model):
           kehoach rules build-lm ../shared/text/legal-vi.txt.gz ../shared/text/legal-vi-extra.txt.gz
@@ -168,8 +169,9 @@ struct Explain: ParsableCommand {
         commandName: "explain",
         abstract: "Show the candidates restoration weighs for OCR words, with their costs.",
         discussion: """
-        For a rule author asking why a word came out as it did: each candidate with its channel
-        cost (−ln P(OCR word | candidate), from confusions.tsv) and its language-model frequency.
+        For a rule author asking why a word came out as it did: each candidate with
+        its channel cost (−ln P(OCR word | candidate), from confusions.tsv) and its
+        language-model frequency.
 
         Example:
           kehoach rules explain x4 hdi Pé ngudi
@@ -195,8 +197,9 @@ struct Check: ParsableCommand {
         commandName: "check",
         abstract: "Check every rule file under rules/: formats, headers, NFC, duplicates, patterns and their examples.",
         discussion: """
-        Reports each problem as FILE:LINE: error: MESSAGE (or, with --format github, as a GitHub
-        annotation) and exits 1 when there is any error; warnings do not fail.
+        Reports each problem as FILE:LINE: error: MESSAGE (or, with --format github,
+        as a GitHub annotation) and exits 1 when there is any error; warnings do not
+        fail.
 
         Example:
           kehoach rules check
