@@ -195,10 +195,23 @@ public struct Extractor: Sendable {
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
                             foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
-            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) }
+            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) } || Extractor.fuzzyDuty(h.foldedTitle, dutyWords)
             out.append(h)
         }
         return out
+    }
+
+    /// A heading whose opening words are a duty-section heading with a damaged letter or two
+    /// ("TỔ CHỨC THU'CƯ HIỆN"); the heading may add a few words ("… KẾ HOẠCH").
+    static func fuzzyDuty(_ title: String, _ dutyWords: [String]) -> Bool {
+        let words = Fuzzy.letters(title).split(separator: " ")
+        for d in dutyWords {
+            let known = Fuzzy.letters(d)
+            let n = known.split(separator: " ").count
+            guard words.count >= n, words.count <= n + 3 else { continue }
+            if Fuzzy.close(words.prefix(n).joined(separator: " "), known) { return true }
+        }
+        return false
     }
 
     /// The index of the innermost heading above a folded offset.
