@@ -26,6 +26,7 @@ struct AgencyNames: Sendable {
     let continuations: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
+    let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
@@ -43,6 +44,55 @@ struct AgencyNames: Sendable {
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
         headWritten = rules.vocabulary("agency-heads").written
+        known = rules.vocabulary("agency-names").entries.map { e in
+            (Fuzzy.letters(e.canonical).split(separator: " ").map(String.init), e.canonical)
+        }
+    }
+
+    static let placeWords = ["tinh": "tỉnh", "huyen": "huyện"]
+
+    /// A body's name as the administration spells it, when its opening words are a name of
+    /// agency-names.vocab with a damaged letter or two ("Phòng Giáo dục và Pdo tạo huyện" →
+    /// "Phòng Giáo dục và Đào tạo huyện"), and with a last word one letter from "tỉnh"/"huyện"
+    /// written as that word ("… Hợp tác xã trình").
+    func canonical(_ name: String) -> String {
+        var words = name.split(separator: " ").map(String.init)
+        let letters = words.map { Fuzzy.letters($0) }
+        // the original words that hold the first n lettered words
+        func prefix(_ n: Int) -> Int? {
+            var seen = 0
+            for (i, l) in letters.enumerated() where !l.isEmpty {
+                seen += 1
+                if seen == n { return i + 1 }
+            }
+            return nil
+        }
+        let lettered = letters.filter { !$0.isEmpty }
+        var best: (end: Int, canonical: String, d: Int)?
+        var tie = false
+        for k in known where !k.words.isEmpty && k.words.count <= lettered.count && lettered[0] == k.words[0] {
+            guard let end = prefix(k.words.count) else { continue }
+            let text = lettered.prefix(k.words.count).joined(separator: " ")
+            let want = k.words.joined(separator: " ")
+            let a = Fuzzy.allowance(want.utf8.count)
+            let d = Fuzzy.distance(text, want, limit: a)
+            guard d <= a else { continue }
+            if best == nil || d < best!.d || d == best!.d && end > best!.end { best = (end, k.canonical, d); tie = false }
+            else if d == best!.d && end == best!.end && k.canonical != best!.canonical { tie = true }
+        }
+        if let b = best, !tie {
+            words.replaceSubrange(0..<b.end, with: [b.canonical])
+        }
+        if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
+            let l = Fuzzy.letters(last)
+            if l.count >= 4, match(nameWords, [Token(text: l, range: 0..<0, isWord: true)], 0) == 0 {
+                for (p, written) in AgencyNames.placeWords where l != p && Fuzzy.distance(l, p, limit: 1) <= 1 || l == p && last != written {
+                    words[words.count - 1] = written
+                    break
+                }
+            }
+        }
+        return words.joined(separator: " ")
     }
 
     func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
@@ -349,7 +399,8 @@ extension Extractor {
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
         var order: [String] = []
         var groups: [String: [AgencyHit]] = [:]
-        for h in hits {
+        for var h in hits {
+            h = AgencyHit(name: names.canonical(h.name), role: h.role, range: h.range, line: h.line, text: h.text)
             let k = Extractor.agencyKey(h.name)
             if k.isEmpty { continue }
             if groups[k] == nil { order.append(k) }
