@@ -80,7 +80,14 @@ public struct Extractor: Sendable {
         let head = Pattern.substring(t.folded, 0..<headerBytes)
         if let r = rules.rule("document.date") {
             for m in r.pattern.matches(in: head) where t.line(ofFolded: m.range.lowerBound) <= max(20, (numberLine ?? 0) + 10) {
-                func int(_ g: String) -> Int? { m.range(g).flatMap { Int(t.text($0)) } }
+                func int(_ g: String) -> Int? {
+                    m.range(g).flatMap { r in
+                        var s = t.text(r)
+                        // a tens digit read as "/", "|" or "l" ("ngày /3"): the pattern admits it before a digit only
+                        if let f = s.first, "/|lI".contains(f), s.count == 2 { s = "1" + s.dropFirst() }
+                        return Int(s)
+                    }
+                }
                 info.date = VietnameseDate.iso(day: int("d"), month: int("m"), year: int("y"))
                 if let p = m.range("place") {
                     let words = ExtractionRules.collapse(t.text(p).replacingOccurrences(of: "*", with: " ")).split(separator: " ")

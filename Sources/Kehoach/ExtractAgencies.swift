@@ -102,6 +102,8 @@ struct AgencyNames: Sendable {
         while i < range.upperBound {
             let c = b[i]
             if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
+            // an apostrophe after a letter is OCR residue of a horn ("Sổ'", "THU'C"), not a word
+            if c == 0x27, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
             let isWordByte = { (c: UInt8) -> Bool in
                 (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
             }
@@ -152,7 +154,33 @@ struct AgencyNames: Sendable {
         guard n > 0 else { return 0 }
         let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
         if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
-        return 0
+        // a head of several words with other diacritics on one of them ("Bản phát triển", "tờ phụ trách")
+        if n >= 2 {
+            let ww = written.split(separator: " ")
+            for hw in headWritten {
+                let hs = hw.split(separator: " ")
+                guard hs.count == n, Fold.string(hw) == Fold.string(written) else { continue }
+                if zip(hs, ww).filter({ $0 != $1 }).count <= 1 { return n }
+            }
+        }
+        // other diacritics, but the words after it make a known name ("Sổ' Giáo dục và Đào tạo")
+        return knownName(toks, i) ? n : 0
+    }
+
+    /// Whether the word tokens from i spell a name of agency-names.vocab, allowing a damaged letter or two.
+    func knownName(_ toks: [Token], _ i: Int) -> Bool {
+        guard i < toks.count, toks[i].isWord, toks[i].capitalized else { return false }
+        var words: [String] = []
+        var k = i
+        while k < toks.count, words.count < 12 {
+            if toks[k].isWord { words.append(toks[k].text) } else if !"-,&".contains(toks[k].text) { break }
+            k += 1
+        }
+        for kn in known where kn.words.count >= 2 && kn.words.count <= words.count && kn.words[0] == words[0] {
+            let want = kn.words.joined(separator: " ")
+            if Fuzzy.close(words.prefix(kn.words.count).joined(separator: " "), want) { return true }
+        }
+        return false
     }
 
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
