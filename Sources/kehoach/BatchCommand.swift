@@ -91,7 +91,7 @@ struct BatchCommand: ParsableCommand {
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
             restore: { restorer.restore($0, withChanges: false).text },
-            extract: { restored, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256) }
+            extract: { restored, ocr, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256, ocr: ocr) }
         )
     }
 }
