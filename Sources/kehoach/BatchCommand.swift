@@ -86,7 +86,7 @@ struct BatchCommand: ParsableCommand {
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
         let restorer = try Restorer.load(rulesDirectory: dir)
         let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
-        let version = "kehoach-batch/2 restore+extract"
+        let version = "kehoach-batch/3 restore+extract"
         let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
