@@ -81,7 +81,12 @@ struct AgencyNames: Sendable {
             else if d == best!.d && end == best!.end && k.canonical != best!.canonical { tie = true }
         }
         if let b = best, !tie {
-            words.replaceSubrange(0..<b.end, with: [b.canonical])
+            // punctuation after the name stays ("Hiệp hội Doanh nghiệp, Liên minh …")
+            let last = words[b.end - 1]
+            let tail = String(last.reversed().prefix { !$0.isLetter && !$0.isNumber }.reversed())
+            let written = words[0..<b.end].joined(separator: " ")
+            let same = Normalize.lowercased(String(written.dropLast(tail.count))) == Normalize.lowercased(b.canonical)
+            if !same { words.replaceSubrange(0..<b.end, with: [b.canonical + tail]) }
         }
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
