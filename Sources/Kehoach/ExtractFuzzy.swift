@@ -38,3 +38,35 @@ enum Fuzzy {
         return distance(text, known, limit: a) <= a
     }
 }
+
+extension Extractor {
+    /// Restoration knows no proper names and may change the letters of one ("Kon Plông" →
+    /// "Hòn Pông"). On a line the OCR already read as Vietnamese (most words marked, nearly all of
+    /// them syllables: a typed text, not an English model's output), a capitalised word whose
+    /// letters restoration changed is given back as the OCR read it. Lines must pair up word for word.
+    static func keepNames(restored: String, ocr: String) -> String {
+        let rl = restored.split(separator: "\n", omittingEmptySubsequences: false)
+        let ol = ocr.split(separator: "\n", omittingEmptySubsequences: false)
+        guard rl.count == ol.count else { return restored }
+        func core(_ w: Substring) -> String { String(w.filter { $0.isLetter }) }
+        var out: [String] = []
+        var changed = false
+        for (r, o) in zip(rl, ol) {
+            let rw = r.split(separator: " ", omittingEmptySubsequences: false)
+            let ow = o.split(separator: " ", omittingEmptySubsequences: false)
+            let letters = ow.map(core).filter { !$0.isEmpty }
+            guard rw.count == ow.count, letters.count >= 3 else { out.append(String(r)); continue }
+            let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
+            let valid = letters.filter { Vietnamese.isValidSyllable(Normalize.lowercased($0)) }.count
+            guard marked * 2 >= letters.count, valid * 5 >= letters.count * 4 else { out.append(String(r)); continue }
+            var words = rw.map(String.init)
+            for i in words.indices {
+                let oc = core(ow[i]), rc = core(rw[i])
+                guard let f = oc.first, f.isUppercase, !oc.isEmpty, Fold.string(oc) != Fold.string(rc) else { continue }
+                words[i] = String(ow[i]); changed = true
+            }
+            out.append(words.joined(separator: " "))
+        }
+        return changed ? out.joined(separator: "\n") : restored
+    }
+}

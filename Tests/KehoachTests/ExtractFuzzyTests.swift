@@ -42,4 +42,13 @@ final class ExtractFuzzyTests: XCTestCase {
         let same = Self.extractor.extract(text: restored, path: "x.txt", sha256: "", ocr: nil)
         XCTAssertEqual(same.document.issuer, "Ủy ban nhân dân huyện Đắk Hạ")
     }
+
+    /// Where only the marks differ ("Hồi"/"Hội") restoration's reading stands; the second line is an
+    /// English model's output and keeps restoration's words.
+    func testNamesOnLinesTheOCRReadAsVietnamese() {
+        let ocr = "phối hợp với Chi cục Thống kê khu vực Đắk Glei - Ngọc Hồi rà soát\nphoi hop voi Phong Noi vu huyen Dak Ha"
+        let restored = "phối hợp với Chi cục Thống kê khu vực Đắc Gai - Ngọc Hội rà soát\nphối hợp với Phòng Nội vụ huyện Đắc Hà"
+        XCTAssertEqual(Extractor.keepNames(restored: restored, ocr: ocr),
+                       "phối hợp với Chi cục Thống kê khu vực Đắk Glei - Ngọc Hội rà soát\nphối hợp với Phòng Nội vụ huyện Đắc Hà")
+    }
 }
