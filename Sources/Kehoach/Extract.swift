@@ -316,7 +316,10 @@ public struct Extractor: Sendable {
         for r in rules.rules("reference") {
             for m in r.pattern.matches(in: t.folded) {
                 guard let k = m.range("kind"), let n = m.range("number") else { continue }
-                let number = t.text(n).filter { !$0.isWhitespace }
+                // OCR's "[", "|", "\\" for "/" and dashes for "-"
+                let number = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
+                    "[|\\".contains(c) ? "/" : "—–".contains(c) ? "-" : c
+                })
                 let key = ExtractionRules.key(number)
                 if seen.contains(key) { continue }
                 seen.insert(key)
