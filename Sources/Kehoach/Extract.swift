@@ -203,9 +203,10 @@ public struct Extractor: Sendable {
     /// A place's name read in one or more places of the header (the unit line, the date line), each
     /// as restored and as the OCR read it. Restoration knows no place names and may change their
     /// letters ("Kon" → "Lợn"); so for each word: the first reading where restoration only added
-    /// marks and that is a Vietnamese syllable; else an OCR reading that is a syllable; else,
-    /// where the OCR line already had its diacritics (not an English model's output), the OCR
-    /// word; else the first restored word.
+    /// marks and that is a Vietnamese syllable; else an OCR reading that is a syllable; else the
+    /// OCR's word where its readings agree and restoration changed them all; else, where the OCR
+    /// line already had its diacritics (not an English model's output), the OCR word; else the
+    /// first restored word.
     static func placeName(_ sources: [(restored: [String], ocr: [String]?)]) -> [String] {
         guard let base = sources.first?.restored, !base.isEmpty else { return sources.first?.restored ?? [] }
         let baseKey = Fuzzy.letters(base.joined(separator: " "))
@@ -227,6 +228,9 @@ public struct Extractor: Sendable {
         func pick(_ i: Int) -> String {
             for s in usable where fold(s.restored[i]) == fold(s.ocr![i]) && valid(s.restored[i]) { return s.restored[i] }
             for s in usable where valid(s.ocr![i]) { return s.ocr![i] }
+            // two readings of the OCR agree and restoration changed the letters of both ("KON", "Kon")
+            if usable.count >= 2, Set(usable.map { fold($0.ocr![i]) }).count == 1,
+               usable.allSatisfy({ fold($0.restored[i]) != fold($0.ocr![i]) }) { return usable[0].ocr![i] }
             for s in usable where marked(s.ocr!) && fold(s.restored[i]) != fold(s.ocr![i]) { return s.ocr![i] }
             return base[i]
         }
