@@ -14,11 +14,12 @@ public protocol DocumentProcessor: Sendable {
 public struct PipelineProcessor: DocumentProcessor {
     public let rulesFingerprint: String
     let restore: @Sendable (String) -> String
-    let extract: @Sendable (_ restored: String, _ path: String, _ sha256: String) throws -> ExtractionResult
+    let extract: @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult
 
+    /// `extract` gets the restored text and the text restoration started from.
     public init(rulesFingerprint: String,
                 restore: @escaping @Sendable (String) -> String,
-                extract: @escaping @Sendable (_ restored: String, _ path: String, _ sha256: String) throws -> ExtractionResult) {
+                extract: @escaping @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult) {
         self.rulesFingerprint = rulesFingerprint
         self.restore = restore
         self.extract = extract
@@ -26,7 +27,7 @@ public struct PipelineProcessor: DocumentProcessor {
 
     public func process(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult) {
         let restored = restore(text)
-        return (restored, try extract(restored, path, sha256))
+        return (restored, try extract(restored, text, path, sha256))
     }
 }
 

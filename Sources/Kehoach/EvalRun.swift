@@ -116,13 +116,13 @@ public enum Evaluator {
         let keysDir = corpus.appendingPathComponent("keys")
         let keyNames = ((try? FileManager.default.contentsOfDirectory(atPath: keysDir.path)) ?? [])
             .filter { $0.hasSuffix(".entities.json") }.sorted()
-        var extract: (@Sendable (String, String, String) -> ExtractionResult)?
+        var extract: (@Sendable (String, String?, String, String) -> ExtractionResult)?
         do {
             extract = try ExtractionBridge.extractor(rulesDirectory: rulesDirectory)
             if extract == nil { notes.append("extraction is not built into this kehoach: no extraction figures") }
         } catch {
             errors.append("extraction rules do not load (scoring empty extractions): \(error)")
-            extract = { _, path, sha in ExtractionResult(source: .init(path: path, sha256: sha)) }
+            extract = { _, _, path, sha in ExtractionResult(source: .init(path: path, sha256: sha)) }
         }
         if let extract, !keyNames.isEmpty {
             var agg: [String: ExtractMetric.ArrayCounts] = [:]
@@ -135,7 +135,7 @@ public enum Evaluator {
                     let key = try JSONValue.parse(Data(contentsOf: keysDir.appendingPathComponent(name)))
                     let (_, out) = try restore(rawURL)
                     let sha = sha256Hex(try Data(contentsOf: rawURL))
-                    let result = extract(out, RulesCheck.displayPath(rawURL), sha)
+                    let result = extract(out, try? TextInput.read(path: rawURL.path), RulesCheck.displayPath(rawURL), sha)
                     let score = ExtractMetric.scoreDocument(key: key, output: try JSONValue.parse(result.jsonData(pretty: false)))
                     var docCounts = ExtractMetric.ArrayCounts()
                     var outcome: [String: EvalFigures.EntityOutcome] = [:]

@@ -19,10 +19,14 @@ public struct Extractor: Sendable {
         lexicons = l
     }
 
-    public func extract(text: String, path: String, sha256: String) -> ExtractionResult {
+    /// `ocr`: the text restoration started from (line for line), when there was one; names of
+    /// places in the header are checked against it.
+    public func extract(text: String, path: String, sha256: String, ocr: String? = nil) -> ExtractionResult {
+        let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: Normalize.nfc($0)) } ?? text
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
-        doc.info = header(t)
+        let ocrLines = ocr.map { Normalize.nfc($0).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        doc.info = header(t, ocrLines: ocrLines)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
         doc.headings = headings(t)
         if let issuer = doc.info.issuer {
@@ -61,7 +65,34 @@ public struct Extractor: Sendable {
         var isDuty = false
     }
 
-    func header(_ t: FoldedText) -> ExtractionResult.DocumentInfo {
+    func header(_ t: FoldedText, ocrLines: [String]? = nil) -> ExtractionResult.DocumentInfo {
+        // The same group of a rule matched on the OCR text's line `line` (1-based), if any.
+        func ocrGroup(_ r: ExtractionRules.Rule, _ line: Int, _ group: String) -> String? {
+            guard let ls = ocrLines, line >= 1, line <= ls.count else { return nil }
+            let ot = FoldedText(ls[line - 1])
+            guard let m = r.pattern.firstMatch(in: ot.folded), let g = m.range(group) else { return nil }
+            return ot.text(g)
+        }
+        // The OCR's words at the place of `words` in line `line`: by position when the line kept its
+        // number of words, else from the rule's group on the OCR line.
+        func ocrWords(_ words: [String], line: Int, rule r: ExtractionRules.Rule, group: String, fromEnd: Bool) -> [String]? {
+            guard let ls = ocrLines, line >= 1, line <= ls.count, !words.isEmpty else { return nil }
+            func split(_ s: String) -> [String] {
+                s.split(whereSeparator: { $0.isWhitespace }).map { String($0.filter { !"*#\\_,;:.".contains($0) }) }
+            }
+            let restoredLine = split(Pattern.substring(t.original, t.lineStarts[line - 1]..<(line < t.lineStarts.count ? t.lineStarts[line] : t.original.utf8.count)))
+            let ocrLine = split(ls[line - 1])
+            if restoredLine.count == ocrLine.count, restoredLine.count >= words.count {
+                for j in 0...(restoredLine.count - words.count) where Array(restoredLine[j..<(j + words.count)]) == words {
+                    return Array(ocrLine[j..<(j + words.count)])
+                }
+            }
+            guard let g = ocrGroup(r, line, group) else { return nil }
+            let ws = split(cleanMarks(g)).filter { !$0.isEmpty }
+            guard ws.count >= words.count else { return nil }
+            return fromEnd ? Array(ws.suffix(words.count)) : Array(ws.prefix(words.count))
+        }
+        var placeSources: [(restored: [String], ocr: [String]?)] = []
         var info = ExtractionResult.DocumentInfo()
         let headerEnd = t.folded.utf8.count
         // Number.
@@ -80,7 +111,14 @@ public struct Extractor: Sendable {
         let head = Pattern.substring(t.folded, 0..<headerBytes)
         if let r = rules.rule("document.date") {
             for m in r.pattern.matches(in: head) where t.line(ofFolded: m.range.lowerBound) <= max(20, (numberLine ?? 0) + 10) {
-                func int(_ g: String) -> Int? { m.range(g).flatMap { Int(t.text($0)) } }
+                func int(_ g: String) -> Int? {
+                    m.range(g).flatMap { r in
+                        var s = t.text(r)
+                        // a tens digit read as "/", "|" or "l" ("ngày /3"): the pattern admits it before a digit only
+                        if let f = s.first, "/|lI".contains(f), s.count == 2 { s = "1" + s.dropFirst() }
+                        return Int(s)
+                    }
+                }
                 info.date = VietnameseDate.iso(day: int("d"), month: int("m"), year: int("y"))
                 if let p = m.range("place") {
                     let words = ExtractionRules.collapse(t.text(p).replacingOccurrences(of: "*", with: " ")).split(separator: " ")
@@ -89,7 +127,11 @@ public struct Extractor: Sendable {
                         guard let c = w.first, c.isUppercase, !(w.count > 1 && w.allSatisfy { !$0.isLowercase }) else { break }
                         place.insert(w, at: 0)
                     }
-                    if !place.isEmpty { info.place = place.joined(separator: " ") }
+                    if !place.isEmpty {
+                        info.place = place.joined(separator: " ")
+                        let ws = place.map(String.init)
+                        placeSources.append((ws, ocrWords(ws, line: t.line(ofFolded: p.lowerBound), rule: r, group: "place", fromEnd: true)))
+                    }
                 }
                 break
             }
@@ -129,8 +171,17 @@ public struct Extractor: Sendable {
                 else if firstLines.contains("hoi dong nhan dan") { body = "Hội đồng nhân dân" }
                 else { continue }
                 // a unit's name is a few capitalised words ("LẠNG SƠN", "HỒ CHÍ MINH")
-                let unitWords = nameText.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter } }.prefix(4)
+                func words(_ s: String) -> [String] {
+                    s.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter } }.prefix(4).map(String.init)
+                }
+                var unitWords = words(nameText)
                 guard !unitWords.isEmpty else { continue }
+                let ocrUnit = ocrWords(unitWords, line: t.line(ofFolded: nm.lowerBound), rule: r, group: "name", fromEnd: false)
+                let unitSource = (restored: unitWords, ocr: ocrUnit)
+                unitWords = Extractor.placeName([unitSource] + placeSources)
+                if let first = placeSources.first, ocrLines != nil {
+                    info.place = Extractor.placeName([first, unitSource]).joined(separator: " ")
+                }
                 info.issuer = body + " " + Normalize.lowercased(ExtractionRules.collapse(levelText)) + " " + titleCase(unitWords.joined(separator: " "))
                 break
             }
@@ -147,6 +198,42 @@ public struct Extractor: Sendable {
         }
         _ = headerEnd
         return info
+    }
+
+    /// A place's name read in one or more places of the header (the unit line, the date line), each
+    /// as restored and as the OCR read it. Restoration knows no place names and may change their
+    /// letters ("Kon" → "Lợn"); so for each word: the first reading where restoration only added
+    /// marks and that is a Vietnamese syllable; else an OCR reading that is a syllable; else the
+    /// OCR's word where its readings agree and restoration changed them all; else, where the OCR
+    /// line already had its diacritics (not an English model's output), the OCR word; else the
+    /// first restored word.
+    static func placeName(_ sources: [(restored: [String], ocr: [String]?)]) -> [String] {
+        guard let base = sources.first?.restored, !base.isEmpty else { return sources.first?.restored ?? [] }
+        let baseKey = Fuzzy.letters(base.joined(separator: " "))
+        let usable = sources.filter { s in
+            s.restored.count == base.count && s.ocr?.count == base.count
+                && Fuzzy.close(Fuzzy.letters(s.restored.joined(separator: " ")), baseKey)
+        }
+        func valid(_ w: String) -> Bool { Vietnamese.isValidSyllable(Normalize.lowercased(w)) }
+        func fold(_ w: String) -> String { Fuzzy.letters(w) }
+        func marked(_ ws: [String]) -> Bool { ws.contains { $0.unicodeScalars.contains { $0.value >= 0x80 } } }
+        // a reading from another source, in the casing of the first ("NỘI" in "Hà Nội")
+        func cased(_ w: String, _ i: Int) -> String {
+            let b = base[i]
+            if b == Normalize.uppercased(b) { return Normalize.uppercased(w) }
+            let lower = Normalize.lowercased(w)
+            return b.first?.isUppercase == true ? Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst() : lower
+        }
+        return base.indices.map { i in cased(pick(i), i) }
+        func pick(_ i: Int) -> String {
+            for s in usable where fold(s.restored[i]) == fold(s.ocr![i]) && valid(s.restored[i]) { return s.restored[i] }
+            for s in usable where valid(s.ocr![i]) { return s.ocr![i] }
+            // two readings of the OCR agree and restoration changed the letters of both ("KON", "Kon")
+            if usable.count >= 2, Set(usable.map { fold($0.ocr![i]) }).count == 1,
+               usable.allSatisfy({ fold($0.restored[i]) != fold($0.ocr![i]) }) { return usable[0].ocr![i] }
+            for s in usable where marked(s.ocr!) && fold(s.restored[i]) != fold(s.ocr![i]) { return s.ocr![i] }
+            return base[i]
+        }
     }
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
@@ -195,10 +282,23 @@ public struct Extractor: Sendable {
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
                             foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
-            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) }
+            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) } || Extractor.fuzzyDuty(h.foldedTitle, dutyWords)
             out.append(h)
         }
         return out
+    }
+
+    /// A heading whose opening words are a duty-section heading with a damaged letter or two
+    /// ("TỔ CHỨC THU'CƯ HIỆN"); the heading may add a few words ("… KẾ HOẠCH").
+    static func fuzzyDuty(_ title: String, _ dutyWords: [String]) -> Bool {
+        let words = Fuzzy.letters(title).split(separator: " ")
+        for d in dutyWords {
+            let known = Fuzzy.letters(d)
+            let n = known.split(separator: " ").count
+            guard words.count >= n, words.count <= n + 3 else { continue }
+            if Fuzzy.close(words.prefix(n).joined(separator: " "), known) { return true }
+        }
+        return false
     }
 
     /// The index of the innermost heading above a folded offset.
@@ -220,7 +320,10 @@ public struct Extractor: Sendable {
         for r in rules.rules("reference") {
             for m in r.pattern.matches(in: t.folded) {
                 guard let k = m.range("kind"), let n = m.range("number") else { continue }
-                let number = t.text(n).filter { !$0.isWhitespace }
+                // OCR's "[", "|", "\\" for "/" and dashes for "-"
+                let number = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
+                    "[|\\".contains(c) ? "/" : "—–".contains(c) ? "-" : c
+                })
                 let key = ExtractionRules.key(number)
                 if seen.contains(key) { continue }
                 seen.insert(key)

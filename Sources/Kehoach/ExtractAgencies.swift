@@ -26,6 +26,7 @@ struct AgencyNames: Sendable {
     let continuations: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
+    let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
@@ -43,6 +44,60 @@ struct AgencyNames: Sendable {
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
         headWritten = rules.vocabulary("agency-heads").written
+        known = rules.vocabulary("agency-names").entries.map { e in
+            (Fuzzy.letters(e.canonical).split(separator: " ").map(String.init), e.canonical)
+        }
+    }
+
+    static let placeWords = ["tinh": "tỉnh", "huyen": "huyện"]
+
+    /// A body's name as the administration spells it, when its opening words are a name of
+    /// agency-names.vocab with a damaged letter or two ("Phòng Giáo dục và Pdo tạo huyện" →
+    /// "Phòng Giáo dục và Đào tạo huyện"), and with a last word one letter from "tỉnh"/"huyện"
+    /// written as that word ("… Hợp tác xã trình").
+    func canonical(_ name: String) -> String {
+        var words = name.split(separator: " ").map(String.init)
+        let letters = words.map { Fuzzy.letters($0) }
+        // the original words that hold the first n lettered words
+        func prefix(_ n: Int) -> Int? {
+            var seen = 0
+            for (i, l) in letters.enumerated() where !l.isEmpty {
+                seen += 1
+                if seen == n { return i + 1 }
+            }
+            return nil
+        }
+        let lettered = letters.filter { !$0.isEmpty }
+        var best: (end: Int, canonical: String, d: Int)?
+        var tie = false
+        for k in known where !k.words.isEmpty && k.words.count <= lettered.count && lettered[0] == k.words[0] {
+            guard let end = prefix(k.words.count) else { continue }
+            let text = lettered.prefix(k.words.count).joined(separator: " ")
+            let want = k.words.joined(separator: " ")
+            let a = Fuzzy.allowance(want.utf8.count)
+            let d = Fuzzy.distance(text, want, limit: a)
+            guard d <= a else { continue }
+            if best == nil || d < best!.d || d == best!.d && end > best!.end { best = (end, k.canonical, d); tie = false }
+            else if d == best!.d && end == best!.end && k.canonical != best!.canonical { tie = true }
+        }
+        if let b = best, !tie {
+            // punctuation after the name stays ("Hiệp hội Doanh nghiệp, Liên minh …")
+            let last = words[b.end - 1]
+            let tail = String(last.reversed().prefix { !$0.isLetter && !$0.isNumber }.reversed())
+            let written = words[0..<b.end].joined(separator: " ")
+            let same = Normalize.lowercased(String(written.dropLast(tail.count))) == Normalize.lowercased(b.canonical)
+            if !same { words.replaceSubrange(0..<b.end, with: [b.canonical + tail]) }
+        }
+        if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
+            let l = Fuzzy.letters(last)
+            if l.count >= 4, match(nameWords, [Token(text: l, range: 0..<0, isWord: true)], 0) == 0 {
+                for (p, written) in AgencyNames.placeWords where l != p && Fuzzy.distance(l, p, limit: 1) <= 1 || l == p && last != written {
+                    words[words.count - 1] = written
+                    break
+                }
+            }
+        }
+        return words.joined(separator: " ")
     }
 
     func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
@@ -52,6 +107,8 @@ struct AgencyNames: Sendable {
         while i < range.upperBound {
             let c = b[i]
             if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
+            // an apostrophe after a letter is OCR residue of a horn ("Sổ'", "THU'C"), not a word
+            if c == 0x27, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
             let isWordByte = { (c: UInt8) -> Bool in
                 (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
             }
@@ -102,7 +159,33 @@ struct AgencyNames: Sendable {
         guard n > 0 else { return 0 }
         let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
         if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
-        return 0
+        // a head of several words with other diacritics on one of them ("Bản phát triển", "tờ phụ trách")
+        if n >= 2 {
+            let ww = written.split(separator: " ")
+            for hw in headWritten {
+                let hs = hw.split(separator: " ")
+                guard hs.count == n, Fold.string(hw) == Fold.string(written) else { continue }
+                if zip(hs, ww).filter({ $0 != $1 }).count <= 1 { return n }
+            }
+        }
+        // other diacritics, but the words after it make a known name ("Sổ' Giáo dục và Đào tạo")
+        return knownName(toks, i) ? n : 0
+    }
+
+    /// Whether the word tokens from i spell a name of agency-names.vocab, allowing a damaged letter or two.
+    func knownName(_ toks: [Token], _ i: Int) -> Bool {
+        guard i < toks.count, toks[i].isWord, toks[i].capitalized else { return false }
+        var words: [String] = []
+        var k = i
+        while k < toks.count, words.count < 12 {
+            if toks[k].isWord { words.append(toks[k].text) } else if !"-,&".contains(toks[k].text) { break }
+            k += 1
+        }
+        for kn in known where kn.words.count >= 2 && kn.words.count <= words.count && kn.words[0] == words[0] {
+            let want = kn.words.joined(separator: " ")
+            if Fuzzy.close(words.prefix(kn.words.count).joined(separator: " "), want) { return true }
+        }
+        return false
     }
 
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
@@ -349,7 +432,8 @@ extension Extractor {
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
         var order: [String] = []
         var groups: [String: [AgencyHit]] = [:]
-        for h in hits {
+        for var h in hits {
+            h = AgencyHit(name: names.canonical(h.name), role: h.role, range: h.range, line: h.line, text: h.text)
             let k = Extractor.agencyKey(h.name)
             if k.isEmpty { continue }
             if groups[k] == nil { order.append(k) }

@@ -42,8 +42,9 @@ enum ExtractionBridge {
     }
 
     /// An extractor for restored text. Throws when the rules do not load.
-    static func extractor(rulesDirectory: URL) throws -> (@Sendable (_ text: String, _ path: String, _ sha256: String) -> ExtractionResult)? {
+    /// `ocr`: the text restoration started from, if any.
+    static func extractor(rulesDirectory: URL) throws -> (@Sendable (_ text: String, _ ocr: String?, _ path: String, _ sha256: String) -> ExtractionResult)? {
         let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: rulesDirectory))
-        return { text, path, sha in extractor.extract(text: text, path: path, sha256: sha) }
+        return { text, ocr, path, sha in extractor.extract(text: text, path: path, sha256: sha, ocr: ocr) }
     }
 }

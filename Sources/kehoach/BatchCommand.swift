@@ -88,12 +88,12 @@ struct BatchCommand: ParsableCommand {
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
         let restorer = try Restorer.load(rulesDirectory: dir)
         let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
-        let version = "kehoach-batch/2 restore+extract"
+        let version = "kehoach-batch/3 restore+extract"
         let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
             restore: { restorer.restore($0, withChanges: false).text },
-            extract: { restored, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256) }
+            extract: { restored, ocr, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256, ocr: ocr) }
         )
     }
 }

@@ -72,7 +72,7 @@ struct ExtractCommand: ParsableCommand {
                 let raw = try TextInput.read(path: path)
                 let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
                 let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
-                let result = extractor.extract(text: text, path: path, sha256: digest)
+                let result = extractor.extract(text: text, path: path, sha256: digest, ocr: restorer == nil ? nil : raw)
                 if jsonl {
                     var data = try result.jsonData(pretty: false)
                     data.append(0x0A)

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Tolerance for what restoration leaves behind in names and headings: folded comparison with a
+/// small edit distance ("thu'cu hien" for "thuc hien", "pdo tao" for "dao tao").
+enum Fuzzy {
+    /// Levenshtein distance between two strings of folded text (bytes).
+    static func distance(_ a: String, _ b: String, limit: Int = .max) -> Int {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        if abs(x.count - y.count) > limit { return limit + 1 }
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var prev = Array(0...y.count), cur = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            cur[0] = i
+            var best = cur[0]
+            for j in 1...y.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
+                best = min(best, cur[j])
+            }
+            if best > limit { return limit + 1 }
+            swap(&prev, &cur)
+        }
+        return prev[y.count]
+    }
+
+    /// Folded letters and digits only, words separated by one space ("thu'cu" → "thucu").
+    static func letters(_ s: String) -> String {
+        Fold.string(s).split(separator: " ").map { w in String(w.filter { $0.isLetter || $0.isNumber }) }
+            .filter { !$0.isEmpty }.joined(separator: " ")
+    }
+
+    /// Edits allowed between a known name of `n` bytes and a damaged spelling of it.
+    static func allowance(_ n: Int) -> Int { n < 6 ? 0 : n < 12 ? 1 : n < 24 ? 2 : 3 }
+
+    /// Whether `text` is `known` with at most the allowed number of edits (both folded).
+    static func close(_ text: String, _ known: String) -> Bool {
+        let a = allowance(known.utf8.count)
+        return distance(text, known, limit: a) <= a
+    }
+}
+
+extension Extractor {
+    /// Restoration knows no proper names and may change the letters of one ("Kon Plông" →
+    /// "Hòn Pông"). On a line the OCR already read as Vietnamese (most words marked, nearly all of
+    /// them syllables: a typed text, not an English model's output), a capitalised word whose
+    /// letters restoration changed is given back as the OCR read it. Lines must pair up word for word.
+    static func keepNames(restored: String, ocr: String) -> String {
+        let rl = restored.split(separator: "\n", omittingEmptySubsequences: false)
+        let ol = ocr.split(separator: "\n", omittingEmptySubsequences: false)
+        guard rl.count == ol.count else { return restored }
+        func core(_ w: Substring) -> String { String(w.filter { $0.isLetter }) }
+        var out: [String] = []
+        var changed = false
+        for (r, o) in zip(rl, ol) {
+            let rw = r.split(separator: " ", omittingEmptySubsequences: false)
+            let ow = o.split(separator: " ", omittingEmptySubsequences: false)
+            let letters = ow.map(core).filter { !$0.isEmpty }
+            guard rw.count == ow.count, letters.count >= 3 else { out.append(String(r)); continue }
+            let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
+            let valid = letters.filter { Vietnamese.isValidSyllable(Normalize.lowercased($0)) }.count
+            guard marked * 2 >= letters.count, valid * 5 >= letters.count * 4 else { out.append(String(r)); continue }
+            var words = rw.map(String.init)
+            for i in words.indices {
+                let oc = core(ow[i]), rc = core(rw[i])
+                guard let f = oc.first, f.isUppercase, !oc.isEmpty, Fold.string(oc) != Fold.string(rc) else { continue }
+                words[i] = String(ow[i]); changed = true
+            }
+            out.append(words.joined(separator: " "))
+        }
+        return changed ? out.joined(separator: "\n") : restored
+    }
+}
