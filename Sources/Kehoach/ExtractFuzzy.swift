@@ -52,20 +52,34 @@ extension Extractor {
         var out: [String] = []
         var changed = false
         for (r, o) in zip(rl, ol) {
+            // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
+            // English model's OCR almost never do.
+            var words = 0, markedWords = 0, inWord = false, wordMarked = false
+            for u in o.unicodeScalars {
+                if u.properties.isAlphabetic {
+                    if !inWord { inWord = true; wordMarked = false; words += 1 }
+                    if u.value >= 0x80 && !wordMarked { wordMarked = true; markedWords += 1 }
+                } else {
+                    inWord = false
+                }
+            }
+            guard words >= 3, markedWords * 2 >= words else { out.append(String(r)); continue }
             let rw = r.split(separator: " ", omittingEmptySubsequences: false)
             let ow = o.split(separator: " ", omittingEmptySubsequences: false)
             let letters = ow.map(core).filter { !$0.isEmpty }
             guard rw.count == ow.count, letters.count >= 3 else { out.append(String(r)); continue }
+            // Cheap test first: English-model OCR lines have few marks, and most lines stop here.
             let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
-            let valid = letters.filter { Vietnamese.isValidSyllable(Normalize.lowercased($0)) }.count
-            guard marked * 2 >= letters.count, valid * 5 >= letters.count * 4 else { out.append(String(r)); continue }
-            var words = rw.map(String.init)
-            for i in words.indices {
+            guard marked * 2 >= letters.count else { out.append(String(r)); continue }
+            let valid = letters.filter { Vietnamese.isValidSyllable($0.lowercased()) }.count
+            guard valid * 5 >= letters.count * 4 else { out.append(String(r)); continue }
+            var kept = rw.map(String.init)
+            for i in kept.indices {
                 let oc = core(ow[i]), rc = core(rw[i])
                 guard let f = oc.first, f.isUppercase, !oc.isEmpty, Fold.string(oc) != Fold.string(rc) else { continue }
-                words[i] = String(ow[i]); changed = true
+                kept[i] = String(ow[i]); changed = true
             }
-            out.append(words.joined(separator: " "))
+            out.append(kept.joined(separator: " "))
         }
         return changed ? out.joined(separator: "\n") : restored
     }

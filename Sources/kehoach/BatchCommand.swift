@@ -65,6 +65,7 @@ struct BatchCommand: ParsableCommand {
 
         let progress = ProgressLine(terminal: isatty(STDERR_FILENO) != 0)
         let report: BatchReport
+        let started = Date()
         do {
             report = try runner.run(onProgress: progress.update)
         } catch {
@@ -78,6 +79,14 @@ struct BatchCommand: ParsableCommand {
         printError("kehoach batch: \(report.total) files: \(report.ok) processed, \(report.skipped) unchanged, \(report.failed) failed"
                    + (report.pending > 0 ? ", \(report.pending) not reached" : "")
                    + "; report \(URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path), store \(db)")
+        // Throughput goes to the terminal only: the report holds no timings, so runs compare.
+        let seconds = Date().timeIntervalSince(started)
+        let processed = report.files.filter { $0.status == .ok }
+        if !processed.isEmpty, seconds > 0 {
+            let mb = Double(processed.map(\.bytes).reduce(0, +)) / 1_048_576
+            printError(String(format: "kehoach batch: %d documents, %.1f MB in %.1f s: %.1f documents/s, %.2f MB/s",
+                              processed.count, mb, seconds, Double(processed.count) / seconds, mb / seconds))
+        }
         if interrupted || report.pending > 0 { throw ExitCode(130) }
         if report.hasFailures { throw ExitCode(1) }
     }

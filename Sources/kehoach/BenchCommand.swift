@@ -97,6 +97,6 @@ struct BenchPipeline: @unchecked Sendable {
 
     func process(_ text: String) {
         let restored = restorer.restore(text, withChanges: false).text
-        if let extractor { _ = extractor.extract(text: restored, path: "bench.txt", sha256: "") }
+        if let extractor { _ = extractor.extract(text: restored, path: "bench.txt", sha256: "", ocr: text) }
     }
 }
