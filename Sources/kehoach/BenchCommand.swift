@@ -47,7 +47,11 @@ struct BenchCommand: ParsableCommand {
         while Double(bytes) < mb * 1_048_576 {
             for t in texts { docs.append(t); bytes += t.utf8.count }
         }
-        print(String(format: "rules loaded in %.3f s; %d documents, %@", loadSeconds, docs.count, TextInput.formatBytes(bytes)))
+        let model = pipeline.restorer.model
+        print(String(format: "rules loaded in %.3f s (%d syllables, %d lexicon forms, %d confusion rows; language model %d tokens, %d bigrams, %d trigrams; ICU %@)",
+                     loadSeconds, model.syllableCount, model.lexiconCount, model.confusions.rows, model.lm.vocabularySize,
+                     model.lm.bigramCount, model.lm.trigramCount, Normalize.icuVersion))
+        print("\(docs.count) documents, \(TextInput.formatBytes(bytes))")
         for j in Set([1, jobs]).sorted() {
             let start = Date()
             let cpuStart = cpuSeconds()
