@@ -52,8 +52,11 @@ struct BuildLanguageModel: ParsableCommand {
         so that those paragraphs can serve as unseen evaluation text
         (scripts/make-ocr-pairs.py uses the same rule).
 
-        Example (the command that built the shipped model):
-          kehoach rules build-lm ../shared/text/legal-vi.txt.gz ../shared/text/legal-vi-extra.txt.gz
+        The command that built the shipped model (pip install underthesea for the
+        word list; rules/README.md):
+          kehoach rules build-lm ../shared/text/legal-vi.txt.gz \\
+            ../shared/text/legal-vi-extra.txt.gz --words VIET74K
+        where VIET74K is underthesea's corpus/data/Viet74K.txt.
         """
     )
 
