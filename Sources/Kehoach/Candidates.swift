@@ -104,8 +104,9 @@ public final class CandidateGenerator: @unchecked Sendable {
     let ocrIndex: [Unicode.Scalar: Int]
     let substitutionMatrix: [Float]
 
-    /// Candidates kept per word, and how far behind the best a candidate may be.
-    public var maxCandidates = 10
+    /// Candidates kept per word (the restorer re-ranks them by frequency too, so it wants a long
+    /// list), and how far behind the best a candidate may be.
+    public var maxCandidates = 60
     public var margin: Float = 9
     public var ceiling: Float = 26
 

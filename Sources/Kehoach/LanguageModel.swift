@@ -16,22 +16,12 @@ public final class LanguageModel: @unchecked Sendable {
     /// The usual written form of tokens that are not plain syllables ("UBND", "QĐ", "VssID").
     public let surfaces: [String?]
     public let counts: [UInt32]
-    let logP1: [Float]
-    let logGamma1: [Float]
-    // Bigrams sorted by (v, w): the ones after v are biW[biStart[v] ..< biStart[v + 1]].
-    let biStart: [Int32]
-    let biW: [Int32]
-    let biLogP: [Float]
-    let biGamma: [Float]
-    // Trigrams sorted by (u, v, w): the ones after context (u, v) are a run located through the
-    // context's bigram entry, so that decoding does binary searches in short runs, not hashing.
-    let biTriStart: [Int32]
-    let biTriEnd: [Int32]
-    let triW: [Int32]
-    let triLogP: [Float]
+    public let bigramCount: Int
+    public let trigramCount: Int
     public let ids: [String: Int32]
-    /// Raw views of the tables for the decoder's inner loop: no retain, release or bounds check
-    /// per lookup. They copy the arrays above and live as long as the model.
+    /// The probability tables, as raw memory for the decoder's inner loop (no retain, release or
+    /// bounds check per look-up). Bigrams are sorted by (v, w), so the ones after v form a run;
+    /// trigrams are sorted by (u, v, w), and each context's run is found through its bigram entry.
     let raw: RawTables
 
     init(words: [String], surfaces: [String?], counts: [UInt32], logP1: [Float], logGamma1: [Float],
@@ -39,18 +29,14 @@ public final class LanguageModel: @unchecked Sendable {
         self.words = words
         self.surfaces = surfaces
         self.counts = counts
-        self.logP1 = logP1
-        self.logGamma1 = logGamma1
         let v = words.count
         var start = [Int32](repeating: 0, count: v + 1)
         for k in bigramKeys { start[Int(k >> 32) + 1] += 1 }
         for i in 0..<v { start[i + 1] += start[i] }
-        biStart = start
-        biW = bigramKeys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
-        biLogP = bigramLogP
-        biGamma = bigramGamma
-        triW = trigramKeys.map { Int32(truncatingIfNeeded: $0 & ((1 << 21) - 1)) }
-        triLogP = trigramLogP
+        let biW = bigramKeys.map { Int32(truncatingIfNeeded: $0 & 0xFFFF_FFFF) }
+        let triW = trigramKeys.map { Int32(truncatingIfNeeded: $0 & ((1 << 21) - 1)) }
+        bigramCount = biW.count
+        trigramCount = triW.count
         var triStart = [Int32](repeating: 0, count: bigramKeys.count)
         var triEnd = [Int32](repeating: 0, count: bigramKeys.count)
         var i = 0
@@ -64,19 +50,15 @@ public final class LanguageModel: @unchecked Sendable {
             }
             i = j
         }
-        biTriStart = triStart
-        biTriEnd = triEnd
         var ids: [String: Int32] = [:]
         ids.reserveCapacity(words.count)
         for (i, w) in words.enumerated() { ids[w] = Int32(i) }
         self.ids = ids
-        raw = RawTables(logP1: logP1, logGamma1: logGamma1, biStart: biStart, biW: biW, biLogP: biLogP, biGamma: biGamma,
-                        biTriStart: biTriStart, biTriEnd: biTriEnd, triW: triW, triLogP: triLogP)
+        raw = RawTables(logP1: logP1, logGamma1: logGamma1, biStart: start, biW: biW, biLogP: bigramLogP, biGamma: bigramGamma,
+                        biTriStart: triStart, biTriEnd: triEnd, triW: triW, triLogP: trigramLogP)
     }
 
     public var vocabularySize: Int { words.count }
-    public var bigramCount: Int { biW.count }
-    public var trigramCount: Int { triW.count }
 
     public func id(_ token: String) -> Int32 { ids[token] ?? Self.unknown }
 
@@ -245,7 +227,7 @@ struct BinaryReader {
     mutating func array<T>(_ n: Int) throws -> [T] {
         let size = n * MemoryLayout<T>.stride
         guard offset + size <= data.count else { throw LanguageModel.FormatError(path: path, detail: "truncated at byte \(offset)") }
-        var out = [T](unsafeUninitializedCapacity: n) { buf, count in
+        let out = [T](unsafeUninitializedCapacity: n) { buf, count in
             data.withUnsafeBytes { raw in
                 let src = UnsafeRawBufferPointer(rebasing: raw[offset ..< offset + size])
                 UnsafeMutableRawBufferPointer(buf).copyMemory(from: src)
@@ -253,7 +235,6 @@ struct BinaryReader {
             count = n
         }
         offset += size
-        if out.isEmpty { out = [] }
         return out
     }
 }

@@ -58,7 +58,6 @@ public final class Restorer: @unchecked Sendable {
 
     public init(model: RestoreModel) {
         self.model = model
-        model.generator.maxCandidates = 60
         logTotal = log(Float(model.lm.counts.reduce(0) { $0 + Int($1) }))
         asciiPunctuation = (0..<128).map { model.lm.id(String(UnicodeScalar(UInt8($0)))) }
     }
@@ -149,7 +148,8 @@ public final class Restorer: @unchecked Sendable {
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
             let original = Self.string(text[piece.start..<piece.end])
-            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[upperBound(lineStarts, piece.start) - 1])
+            let line = upperBound(lineStarts, piece.start)
+            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             let restored = surface(entry, casing: casing)
@@ -157,7 +157,6 @@ public final class Restorer: @unchecked Sendable {
             replacement.append((pi, restored))
             guard withChanges else { continue }
             let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
-            let line = upperBound(lineStarts, piece.start)
             let alternatives = posterior.enumerated()
                 .filter { $0.offset != chosen[p] && $0.element >= 0.01 }
                 .sorted { $0.element > $1.element }
@@ -186,11 +185,11 @@ public final class Restorer: @unchecked Sendable {
         var copied = 0
         replacement.sort { $0.piece < $1.piece }
         for (pi, r) in replacement {
-            appendUTF8(text[copied..<pieces[pi].start], to: &out)
+            Self.appendUTF8(text[copied..<pieces[pi].start], to: &out)
             out.append(contentsOf: r.utf8)
             copied = pieces[pi].end
         }
-        appendUTF8(text[copied...], to: &out)
+        Self.appendUTF8(text[copied...], to: &out)
         return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
     }
 
@@ -213,10 +212,6 @@ public final class Restorer: @unchecked Sendable {
         bytes.reserveCapacity(scalars.count * 3)
         appendUTF8(scalars, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {
-        Self.appendUTF8(scalars, to: &out)
     }
 
     static func appendUTF8(_ scalars: ArraySlice<Unicode.Scalar>, to out: inout [UInt8]) {
@@ -245,6 +240,8 @@ public final class Restorer: @unchecked Sendable {
         cacheLock.unlock()
         if let cached { return cached }
         let lower = Array(written.lowercased().unicodeScalars)
+        let key = String(String.UnicodeScalarView(lower))
+        let folded = Normalize.fold(key)
         // The generator's list is long; keep the ones likely a priori as well as close in spelling,
         // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
         var found = model.generator.candidates(for: lower)
@@ -262,7 +259,6 @@ public final class Restorer: @unchecked Sendable {
         let consonantsOnly = inCode || (lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
             && lower.allSatisfy { !Self.vowels.contains($0) })
         if consonantsOnly {
-            let folded = Normalize.fold(String(String.UnicodeScalarView(lower)))
             found.removeAll {
                 let e = model.generator.entries[Int($0.entry)]
                 return e.written == nil || Normalize.fold(e.key) != folded
@@ -282,10 +278,8 @@ public final class Restorer: @unchecked Sendable {
         // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
         // words); a word with digits or marks that spells no syllable is OCR damage, not a name.
         let plain = lower.allSatisfy { $0.value < 0x80 && Tokenizer.isLetter($0) }
-        let key = String(String.UnicodeScalarView(lower))
         // An abbreviation that differs only by đ ("HDND" for "HĐND") counts as found: the OCR
         // reading it is no evidence of an unknown word.
-        let folded = Normalize.fold(key)
         let exact = found.contains {
             let e = model.generator.entries[Int($0.entry)]
             return e.key == key || (e.written != nil && Normalize.fold(e.key) == folded)

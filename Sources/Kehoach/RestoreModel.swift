@@ -20,8 +20,10 @@ public final class RestoreModel: @unchecked Sendable {
         let syllables = try readList(dir.appendingPathComponent("syllables.txt").path)
         let lexicon = try readLexicon(dir.appendingPathComponent("lexicon.tsv").path)
         // Codes that spell a syllable ("HU" in 894-CV/HU) apply inside document codes only.
-        let codes = lexicon.filter { $0.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word($0.form)) }.map(\.form)
-        let general = lexicon.filter { !($0.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word($0.form))) }.map(\.form)
+        var general: [String] = [], codes: [String] = []
+        for entry in lexicon {
+            if entry.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word(entry.form)) { codes.append(entry.form) } else { general.append(entry.form) }
+        }
         return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes)
     }
 
