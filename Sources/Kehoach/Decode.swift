@@ -59,11 +59,10 @@ public struct Decoder: Sendable {
             let first = options.startIndex
             let k = options.count
             let cells = prevOptions * k
-            // ln P(w | v) for every (previous option, option): states share their v.
+            // ln P(w | v) for (previous option, option), filled only for the previous options that
+            // surviving states end in (states share their v; most previous options have none).
             bigram.removeAll(keepingCapacity: true)
-            for pv in previousOptions {
-                for o in options { bigram.append(lm.logP(o.lmID, after: pv.lmID)) }
-            }
+            bigram.append(contentsOf: repeatElement(Float.nan, count: cells))
             table.removeAll(keepingCapacity: true)
             table.append(contentsOf: repeatElement(Float.infinity, count: cells))
             tableBack.removeAll(keepingCapacity: true)
@@ -71,6 +70,10 @@ public struct Decoder: Sendable {
             for si in prevStart..<prevEnd {
                 let u = stU[si], v = stV[si], base = stCost[si]
                 let row = Int(stOption[si]) * k
+                if bigram[row].isNaN {
+                    let pv = previousOptions[previousOptions.startIndex + Int(stOption[si])].lmID
+                    for oi in 0..<k { bigram[row + oi] = lm.logP(options[first + oi].lmID, after: pv) }
+                }
                 let context = lm.context(u, v)
                 for oi in 0..<k {
                     let o = options[first + oi]
