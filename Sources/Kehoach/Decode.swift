@@ -53,14 +53,13 @@ public struct Decoder: Sendable {
         var table: [Float] = [], tableBack: [Int32] = []
         var order: [Int] = []
         var bigram: [Float] = []
-        var previousOptions: ArraySlice<Option> = [Option(lmID: LanguageModel.boundary, cost: 0)][...]
         for p in 0..<positions.count {
             let options = positions[p]
             let first = options.startIndex
             let k = options.count
             let cells = prevOptions * k
-            // ln P(w | v) for (previous option, option), filled only for the previous options that
-            // surviving states end in (states share their v; most previous options have none).
+            // ln P(w | v) for (previous option, option), states share their v: filled only where a
+            // state needs it, when the trigram was not kept.
             bigram.removeAll(keepingCapacity: true)
             bigram.append(contentsOf: repeatElement(Float.nan, count: cells))
             table.removeAll(keepingCapacity: true)
@@ -70,14 +69,16 @@ public struct Decoder: Sendable {
             for si in prevStart..<prevEnd {
                 let u = stU[si], v = stV[si], base = stCost[si]
                 let row = Int(stOption[si]) * k
-                if bigram[row].isNaN {
-                    let pv = previousOptions[previousOptions.startIndex + Int(stOption[si])].lmID
-                    for oi in 0..<k { bigram[row + oi] = lm.logP(options[first + oi].lmID, after: pv) }
-                }
                 let context = lm.context(u, v)
                 for oi in 0..<k {
                     let o = options[first + oi]
-                    let logP = lm.trigramLogP(context, o.lmID) ?? context.weight + bigram[row + oi]
+                    let logP: Float
+                    if let p = lm.trigramLogP(context, o.lmID) {
+                        logP = p
+                    } else {
+                        if bigram[row + oi].isNaN { bigram[row + oi] = lm.logP(o.lmID, after: v) }
+                        logP = context.weight + bigram[row + oi]
+                    }
                     let cost = base + o.cost - logP
                     if cost < table[row + oi] { table[row + oi] = cost; tableBack[row + oi] = Int32(si) }
                 }
@@ -103,7 +104,6 @@ public struct Decoder: Sendable {
                 stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
             }
             prevStart = start; prevEnd = stU.count; prevOptions = k
-            previousOptions = options
         }
         // Close the document with a boundary and trace back.
         var bestIndex = prevStart

@@ -68,7 +68,6 @@ public final class LanguageModel: @unchecked Sendable {
     }
 
     /// Index of `w` in the sorted run `array[lo..<hi]`.
-    @inline(__always)
     static func search(_ array: [Int32], _ lo: Int, _ hi: Int, _ w: Int32) -> Int? {
         array.withUnsafeBufferPointer { RawTables.search($0.baseAddress!, lo, hi, w) }
     }
@@ -119,6 +118,10 @@ public final class LanguageModel: @unchecked Sendable {
             throw FormatError(path: path, detail: "not a kehoach language model of this version (rebuild with `kehoach rules build-lm`)")
         }
         let v = Int(try reader.u32()), b = Int(try reader.u32()), t = Int(try reader.u32())
+        // The decoder's tables hold token ids in 16 bits.
+        guard v <= Int(UInt16.max) else {
+            throw FormatError(path: path, detail: "\(v) tokens: at most \(UInt16.max) fit (rebuild with a higher --min-count)")
+        }
         var words: [String] = [], surfaces: [String?] = []
         words.reserveCapacity(v); surfaces.reserveCapacity(v)
         for _ in 0..<v {
@@ -140,32 +143,42 @@ public final class LanguageModel: @unchecked Sendable {
     }
 }
 
-/// Pointers to copies of the model's arrays, freed with the model.
+/// The tables in the layout the decoder's look-ups want, freed with the model. Look-ups are
+/// memory-bound, so the layout saves cache lines: token ids of at most 16 bits (twice the keys per
+/// line while searching a run), and what a found bigram leads to (its probability, its backoff
+/// weight as a trigram context, where its trigrams are) in one record.
 final class RawTables: @unchecked Sendable {
-    let logP1, logGamma1, biLogP, biGamma, triLogP: UnsafeMutablePointer<Float>
-    let biStart, biW, biTriStart, biTriEnd, triW: UnsafeMutablePointer<Int32>
-    private var owned: [UnsafeMutableRawPointer] = []
+    struct BigramRecord {
+        var logP: Float
+        var gamma: Float
+        var triStart: Int32, triEnd: Int32
+    }
+    let logP1, logGamma1, triLogP: UnsafeMutablePointer<Float>
+    let biStart: UnsafeMutablePointer<Int32>
+    let biW, triW: UnsafeMutablePointer<UInt16>
+    let bigrams: UnsafeMutablePointer<BigramRecord>
 
     init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
          biTriStart: [Int32], biTriEnd: [Int32], triW: [Int32], triLogP: [Float]) {
-        func copy<T>(_ a: [T]) -> (UnsafeMutablePointer<T>, UnsafeMutableRawPointer) {
+        func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
             let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
             _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
-            return (p, UnsafeMutableRawPointer(p))
+            return p
         }
-        var owned: [UnsafeMutableRawPointer] = []
-        func keep<T>(_ x: (UnsafeMutablePointer<T>, UnsafeMutableRawPointer)) -> UnsafeMutablePointer<T> { owned.append(x.1); return x.0 }
-        self.logP1 = keep(copy(logP1)); self.logGamma1 = keep(copy(logGamma1))
-        self.biStart = keep(copy(biStart)); self.biW = keep(copy(biW)); self.biLogP = keep(copy(biLogP))
-        self.biGamma = keep(copy(biGamma)); self.biTriStart = keep(copy(biTriStart)); self.biTriEnd = keep(copy(biTriEnd))
-        self.triW = keep(copy(triW)); self.triLogP = keep(copy(triLogP))
-        self.owned = owned
+        self.logP1 = copy(logP1); self.logGamma1 = copy(logGamma1); self.triLogP = copy(triLogP)
+        self.biStart = copy(biStart)
+        self.biW = copy(biW.map { UInt16(truncatingIfNeeded: $0) })
+        self.triW = copy(triW.map { UInt16(truncatingIfNeeded: $0) })
+        self.bigrams = copy(biW.indices.map { BigramRecord(logP: biLogP[$0], gamma: biGamma[$0], triStart: biTriStart[$0], triEnd: biTriEnd[$0]) })
     }
 
-    deinit { for p in owned { p.deallocate() } }
+    deinit {
+        logP1.deallocate(); logGamma1.deallocate(); triLogP.deallocate(); biStart.deallocate()
+        biW.deallocate(); triW.deallocate(); bigrams.deallocate()
+    }
 
     @inline(__always)
-    static func search(_ a: UnsafePointer<Int32>, _ lo: Int, _ hi: Int, _ w: Int32) -> Int? {
+    static func search<K: FixedWidthInteger>(_ a: UnsafePointer<K>, _ lo: Int, _ hi: Int, _ w: K) -> Int? {
         var lo = lo, hi = hi
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -178,26 +191,28 @@ final class RawTables: @unchecked Sendable {
 
     @inline(__always)
     func bigramIndex(_ v: Int32, _ w: Int32) -> Int? {
-        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), w)
+        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), UInt16(truncatingIfNeeded: w))
     }
 
     @inline(__always)
     func logP(_ w: Int32, after v: Int32) -> Float {
-        if let b = bigramIndex(v, w) { return biLogP[b] }
+        if let b = bigramIndex(v, w) { return bigrams[b].logP }
         return logGamma1[Int(v)] + logP1[Int(w)]
     }
 
     @inline(__always)
     func context(_ u: Int32, _ v: Int32) -> LanguageModel.Context {
         if let b = bigramIndex(u, v) {
-            return LanguageModel.Context(v: v, weight: biGamma[b], start: Int(biTriStart[b]), end: Int(biTriEnd[b]))
+            let r = bigrams[b]
+            return LanguageModel.Context(v: v, weight: r.gamma, start: Int(r.triStart), end: Int(r.triEnd))
         }
         return LanguageModel.Context(v: v, weight: 0, start: 0, end: 0)
     }
 
     @inline(__always)
     func trigramLogP(_ context: LanguageModel.Context, _ w: Int32) -> Float? {
-        guard context.end > context.start, let t = Self.search(triW, context.start, context.end, w) else { return nil }
+        guard context.end > context.start,
+              let t = Self.search(triW, context.start, context.end, UInt16(truncatingIfNeeded: w)) else { return nil }
         return triLogP[t]
     }
 }
