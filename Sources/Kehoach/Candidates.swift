@@ -82,6 +82,12 @@ public final class CandidateGenerator: @unchecked Sendable {
         public let key: String          // lower case, as in the language model
         public let written: String?     // fixed written form (abbreviations, foreign words)
         public let lmID: Int32
+        /// Outside Vietnamese phonotactics, known from place names only ("kon", "đắk", "krông").
+        public let nameOnly: Bool
+
+        public init(key: String, written: String?, lmID: Int32, nameOnly: Bool = false) {
+            self.key = key; self.written = written; self.lmID = lmID; self.nameOnly = nameOnly
+        }
     }
 
     public let entries: [Entry]

@@ -245,6 +245,10 @@ public final class Restorer: @unchecked Sendable {
         // The generator's list is long; keep the ones likely a priori as well as close in spelling,
         // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
         var found = model.generator.candidates(for: lower)
+        // Syllables only names use (Kon, Đắk) are written with a capital; proposing them for a
+        // lower-case word would only turn damage into foreign words ("seŕ" → "sôr" for "số").
+        let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
+        if !capitalized { found.removeAll { model.generator.entries[Int($0.entry)].nameOnly } }
         found.sort { priorCost($0) < priorCost($1) }
         if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
         if let cheapest = found.map(\.cost).min() { found.removeAll { $0.cost > cheapest + optionMargin } }
@@ -287,7 +291,6 @@ public final class Restorer: @unchecked Sendable {
         if options.isEmpty || (plain && !exact) {
             // A capitalized word may be a name ("Kon Tum"); a lower-case one that spells no
             // syllable is almost always damage ("cip" for "cấp").
-            let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
             let cost = options.isEmpty ? 0 : consonantsOnly ? keepAbbreviationCost : (capitalized ? keepNameCost : keepUnknownCost)
             options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: cost))
             entries.append(Self.keepEntry)

@@ -42,7 +42,7 @@ public final class RestoreModel: @unchecked Sendable {
             if seen.insert(key).inserted { entries.append(.init(key: key, written: form, lmID: lm.id(key))) }
         }
         for s in syllables where seen.insert(s).inserted {
-            entries.append(.init(key: s, written: nil, lmID: lm.id(s)))
+            entries.append(.init(key: s, written: nil, lmID: lm.id(s), nameOnly: !Vietnamese.isValidSyllable(s)))
         }
         // Abbreviations the legal text writes in capitals (UBND, HĐND, BHXH, TP).
         for (i, word) in lm.words.enumerated() {

@@ -5,7 +5,8 @@ import Foundation
 /// fails in review rather than in production.
 ///
 /// Checked: every text rule file starts with a `#` header saying what it is for and is NFC;
-/// syllables.txt holds valid, canonical, unique syllables; lexicon.tsv has FORM<TAB>KIND rows with
+/// syllables.txt holds valid (or place-name), canonical, unique syllables; places.txt has a kind of
+/// unit and a name per line; lexicon.tsv has FORM<TAB>KIND rows with
 /// a known kind, no form twice, and no form that is itself a Vietnamese syllable (it would lose its
 /// diacritics everywhere); confusions.tsv has four columns, 0–2 characters each side, whole counts,
 /// finite non-negative costs and no pair twice; ngrams.bin loads; extraction patterns compile and
@@ -37,6 +38,9 @@ public enum RulesCheck {
             out.append(RuleDiagnostic(file: display(required), line: 1, message: "missing: restoration needs this file"))
         }
 
+        // Syllables of place names may lie outside phonotactics ("kon", "đắk"): syllables.txt keeps them.
+        let placeSyllables = (try? String(contentsOf: root.appendingPathComponent("restore/places.txt"), encoding: .utf8))
+            .map { placeNameSyllables($0.split(separator: "\n").map(String.init)) } ?? []
         var extractFiles: [(name: String, text: String)] = []
         for relative in files {
             let file = display(relative)
@@ -61,7 +65,8 @@ public enum RulesCheck {
                 .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
             out += checkCommon(lines: lines, file: file)
             switch relative {
-            case "restore/syllables.txt": out += checkSyllables(lines: lines, file: file)
+            case "restore/syllables.txt": out += checkSyllables(lines: lines, file: file, placeSyllables: placeSyllables)
+            case "restore/places.txt": out += checkPlaces(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
             default:
@@ -116,7 +121,37 @@ public enum RulesCheck {
         return t.isEmpty || t.hasPrefix("#")
     }
 
-    static func checkSyllables(lines: [String], file: String) -> [RuleDiagnostic] {
+    /// The syllables of the names in places.txt (each line: the kind of unit, then its name).
+    static func placeNameSyllables(_ lines: [String]) -> Set<String> {
+        var out = Set<String>()
+        for line in lines where !isComment(line) {
+            for word in Normalize.nfc(line).split(separator: " ").dropFirst() { out.insert(TokenKey.word(String(word))) }
+        }
+        return out
+    }
+
+    static let placeKinds: Set<String> = ["thành phố", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "đặc khu"]
+
+    static func checkPlaces(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            if let first = seen[line] {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate place '\(line)' (first at line \(first))"))
+                continue
+            }
+            seen[line] = n
+            let words = line.split(separator: " ")
+            let kind = words.count >= 3 && placeKinds.contains(words.prefix(2).joined(separator: " ")) ? 2 : 1
+            if !placeKinds.contains(words.prefix(kind).joined(separator: " ")) || words.count <= kind {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(line)': expected the kind of unit in lower case (\(placeKinds.sorted().joined(separator: ", "))) and then the name"))
+            }
+        }
+        return out
+    }
+
+    static func checkSyllables(lines: [String], file: String, placeSyllables: Set<String> = []) -> [RuleDiagnostic] {
         var out: [RuleDiagnostic] = []
         var seen: [String: Int] = [:]
         for (i, line) in lines.enumerated() where !isComment(line) {
@@ -134,8 +169,8 @@ public enum RulesCheck {
             seen[norm] = n
             if norm != Normalize.lowercased(norm) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not lower case"))
-            } else if !Vietnamese.isValidSyllable(norm) {
-                out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not a valid Vietnamese syllable"))
+            } else if !Vietnamese.isValidSyllable(norm) && !placeSyllables.contains(norm) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not a valid Vietnamese syllable nor one of a name in restore/places.txt"))
             } else if Vietnamese.canonicalSyllable(norm) != norm {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' has its tone mark out of place; write '\(Vietnamese.canonicalSyllable(norm))'"))
             }

@@ -58,6 +58,16 @@ final class RulesCheckTests: XCTestCase {
         assertError("restore/syllables.txt", line: n, containing: "not a valid Vietnamese syllable")
     }
 
+    func testPlaceSyllablesAreAllowedAndPlacesNeedAKind() throws {
+        // "kon" breaks phonotactics (k before o) but names places; once the place is gone, it is an error.
+        XCTAssertTrue(try lines("restore/syllables.txt").contains("kon"))
+        try write("restore/places.txt", try lines("restore/places.txt").filter { !$0.contains("Kon") })
+        let n = try lines("restore/syllables.txt").firstIndex(of: "kon")! + 1
+        assertError("restore/syllables.txt", line: n, containing: "'kon' is not a valid Vietnamese syllable nor one of a name in restore/places.txt")
+        let bad = try append("restore/places.txt", "Kon Tum")
+        assertError("restore/places.txt", line: bad, containing: "expected the kind of unit")
+    }
+
     func testNonNFCEntry() throws {
         let n = try append("restore/syllables.txt", "nghie\u{0302}\u{0323}p")  // nghiệp, decomposed
         assertError("restore/syllables.txt", line: n, containing: "NFC")
