@@ -115,6 +115,8 @@ public final class CandidateGenerator: @unchecked Sendable {
     public var maxCandidates = 60
     public var margin: Float = 9
     public var ceiling: Float = 26
+    /// The first walk's limit (see `candidates(for:)`).
+    public var firstLimit: Float = 10
 
     /// `entries[..<trieEntries]` are searched; the rest are reachable by index only.
     public init(entries: [Entry], trieEntries: Int? = nil, confusions: ConfusionModel) {
@@ -163,77 +165,142 @@ public final class CandidateGenerator: @unchecked Sendable {
     }
 
     /// Entries within reach of the lower-case OCR word `ocr`, cheapest first.
+    ///
+    /// A depth-first walk of the trie computes one column of the weighted edit distance per node
+    /// and prunes where the column's least value exceeds the limit. On text the cache has not seen,
+    /// this walk is most of restoration's time, so it runs on raw buffers with per-word tables (no
+    /// hashing, reference counting or nested arrays per node).
     public func candidates(for ocr: [Unicode.Scalar]) -> [Candidate] {
         let n = ocr.count
         guard n > 0, n <= 24 else { return [] }
         let a = alphabet.count
-        // Per-word cost tables, so the trie walk does no hashing.
-        var sub = [Float](repeating: 0, count: a * n)
-        let del = deletionByLetter
+        let width = n + 1
+        // Substitution cost of true letter ti read as ocr[j - 1], at sub[ti * width + j].
+        var sub = [Float](repeating: 0, count: a * width)
         let width0 = ocrIndex.count
-        for j in 0..<n {
-            if let oi = ocrIndex[ocr[j]] {
-                for ti in 0..<a { sub[ti * n + j] = substitutionMatrix[ti * width0 + oi] }
+        for j in 1...n {
+            if let oi = ocrIndex[ocr[j - 1]] {
+                for ti in 0..<a { sub[ti * width + j] = substitutionMatrix[ti * width0 + oi] }
             } else {
-                for (ti, t) in alphabet.enumerated() { sub[ti * n + j] = confusions.cost(t, ocr[j]) }
+                for (ti, t) in alphabet.enumerated() { sub[ti * width + j] = confusions.cost(t, ocr[j - 1]) }
             }
         }
-        let ins = ocr.map { confusions.insertion[$0] ?? ConfusionModel.unseenIndel }
-        // 1→2 readings that fit at j (ocr[j-2], ocr[j-1]), per true letter.
-        var split = [[(Int, Float)]](repeating: [], count: a)
+        var ins = [Float](repeating: 0, count: width)
+        for j in 1...n { ins[j] = confusions.insertion[ocr[j - 1]] ?? ConfusionModel.unseenIndel }
+        // 1→2 readings: true letter ti read as (ocr[j-2], ocr[j-1]), at split[ti * width + j].
+        var split = [Float](repeating: .infinity, count: a * width)
+        var anySplit = [Bool](repeating: false, count: a)
         if n >= 2 {
             for ti in 0..<a {
                 for (o1, o2, c) in splitsByLetter[ti] {
-                    for j in 2...n where ocr[j - 2] == o1 && ocr[j - 1] == o2 { split[ti].append((j, c)) }
+                    for j in 2...n where ocr[j - 2] == o1 && ocr[j - 1] == o2 {
+                        split[ti * width + j] = min(split[ti * width + j], c)
+                        anySplit[ti] = true
+                    }
                 }
             }
+        }
+        // 2→1 readings that fit this word: (previous true letter, j, cost), grouped by true letter.
+        var mergeStart = [Int32](repeating: 0, count: a + 1)
+        var mergePrev: [Unicode.Scalar] = [], mergeJ: [Int32] = [], mergeCost: [Float] = []
+        for ti in 0..<a {
+            for (t1, o, c) in mergesByLetter[ti] {
+                for j in 1...n where ocr[j - 1] == o { mergePrev.append(t1); mergeJ.append(Int32(j)); mergeCost.append(c) }
+            }
+            mergeStart[ti + 1] = Int32(mergePrev.count)
         }
 
         var found: [Candidate] = []
         var best = ceiling
-        let width = n + 1
         // Columns by depth; depth 0 is the root: insertions before the first true letter.
         var columns = [Float](repeating: 0, count: width * 26)
-        for j in 1...n { columns[j] = columns[j - 1] + ins[j - 1] }
-        var stack: [(node: Int32, depth: Int)] = []
-        var child = firstChild[0]
-        while child >= 0 { stack.append((child, 1)); child = nextSibling[Int(child)] }
+        for j in 1...n { columns[j] = columns[j - 1] + ins[j] }
+        var stackNode = [Int32](repeating: 0, count: 64), stackDepth = [Int32](repeating: 0, count: 64)
         var charAtDepth = [Unicode.Scalar](repeating: "\0", count: 26)
-        while let (node, depth) = stack.popLast() {
-            guard depth < 25 else { continue }
-            let ti = Int(nodeLetter[Int(node)])
-            let t = nodeChar[Int(node)]
-            charAtDepth[depth] = t
-            let p = (depth - 1) * width, c = depth * width, g = (depth - 2) * width
-            let dt = del[ti]
-            columns[c] = columns[p] + dt
-            var low = columns[c]
-            let splits = split[ti]
-            let merges = depth >= 2 ? mergesByLetter[ti] : []
-            for j in 1...n {
-                var v = columns[p + j - 1] + sub[ti * n + j - 1]
-                v = min(v, columns[p + j] + dt)
-                v = min(v, columns[c + j - 1] + ins[j - 1])
-                for (jj, cost) in splits where jj == j { v = min(v, columns[p + j - 2] + cost) }
-                if !merges.isEmpty {
-                    let prev = charAtDepth[depth - 1]
-                    for (t1, o, cost) in merges where t1 == prev && ocr[j - 1] == o { v = min(v, columns[g + j - 1] + cost) }
+        let margin = self.margin, ceiling = self.ceiling
+        let nodeChar = self.nodeChar, nodeLetter = self.nodeLetter, firstChild = self.firstChild
+        let nextSibling = self.nextSibling, terminal = self.terminal, deletion = deletionByLetter
+        nodeChar.withUnsafeBufferPointer { nodeChar in
+        nodeLetter.withUnsafeBufferPointer { nodeLetter in
+        firstChild.withUnsafeBufferPointer { firstChild in
+        nextSibling.withUnsafeBufferPointer { nextSibling in
+        terminal.withUnsafeBufferPointer { terminal in
+        deletion.withUnsafeBufferPointer { deletion in
+        sub.withUnsafeBufferPointer { sub in
+        ins.withUnsafeBufferPointer { ins in
+        split.withUnsafeBufferPointer { split in
+        columns.withUnsafeMutableBufferPointer { columns in
+        charAtDepth.withUnsafeMutableBufferPointer { charAtDepth in
+            // The walk prunes at `limit`; most words have a candidate that costs little, so a first
+            // walk at a low limit finds the same list in a small part of the trie. Only when the
+            // best found leaves room (best + margin above the limit), or nothing is found, does a
+            // wider walk follow.
+            var limit = min(firstLimit, ceiling)
+            while true {
+                found.removeAll(keepingCapacity: true)
+                best = limit
+                var top = 0
+                func push(_ node: Int32, _ depth: Int32) {
+                    if top == stackNode.count { stackNode.append(0); stackDepth.append(0) }
+                    stackNode[top] = node; stackDepth[top] = depth; top += 1
                 }
-                columns[c + j] = v
-                low = min(low, v)
-            }
-            if low > min(best + margin, ceiling) { continue }
-            let entry = terminal[Int(node)]
-            if entry >= 0 {
-                let total = columns[c + n]
-                if total <= min(best + margin, ceiling) {
-                    found.append(Candidate(entry: entry, cost: total))
-                    best = min(best, total)
+                var child = firstChild[0]
+                while child >= 0 { push(child, 1); child = nextSibling[Int(child)] }
+                while top > 0 {
+                    top -= 1
+                    let node = Int(stackNode[top]), depth = Int(stackDepth[top])
+                    guard depth < 25 else { continue }
+                    let ti = Int(nodeLetter[node])
+                    charAtDepth[depth] = nodeChar[node]
+                    let p = (depth - 1) * width, c = depth * width
+                    let dt = deletion[ti]
+                    let row = ti * width
+                    columns[c] = columns[p] + dt
+                    var low = columns[c]
+                    for j in 1...n {
+                        var v = columns[p + j - 1] + sub[row + j]
+                        v = min(v, columns[p + j] + dt)
+                        v = min(v, columns[c + j - 1] + ins[j])
+                        columns[c + j] = v
+                    }
+                    if anySplit[ti] {
+                        for j in 2...max(2, n) where split[row + j] < .infinity {
+                            columns[c + j] = min(columns[c + j], columns[p + j - 2] + split[row + j])
+                            // A cheaper cell feeds the insertions after it.
+                            var k = j + 1
+                            while k <= n, columns[c + k - 1] + ins[k] < columns[c + k] { columns[c + k] = columns[c + k - 1] + ins[k]; k += 1 }
+                        }
+                    }
+                    let m0 = Int(mergeStart[ti]), m1 = Int(mergeStart[ti + 1])
+                    if m0 < m1, depth >= 2 {
+                        let prev = charAtDepth[depth - 1], g = (depth - 2) * width
+                        for m in m0..<m1 where mergePrev[m] == prev {
+                            let j = Int(mergeJ[m])
+                            columns[c + j] = min(columns[c + j], columns[g + j - 1] + mergeCost[m])
+                            var k = j + 1
+                            while k <= n, columns[c + k - 1] + ins[k] < columns[c + k] { columns[c + k] = columns[c + k - 1] + ins[k]; k += 1 }
+                        }
+                    }
+                    for j in 1...n { low = min(low, columns[c + j]) }
+                    let bound = min(best + margin, limit)
+                    if low > bound { continue }
+                    let entry = terminal[node]
+                    if entry >= 0 {
+                        let total = columns[c + n]
+                        if total <= bound {
+                            found.append(Candidate(entry: entry, cost: total))
+                            best = min(best, total)
+                        }
+                    }
+                    var ch = firstChild[node]
+                    while ch >= 0 { push(ch, Int32(depth + 1)); ch = nextSibling[Int(ch)] }
                 }
+                if limit >= ceiling { break }
+                if found.isEmpty { limit = ceiling; continue }
+                if best + margin <= limit { break }
+                limit = min(best + margin, ceiling)
             }
-            var ch = firstChild[Int(node)]
-            while ch >= 0 { stack.append((ch, depth + 1)); ch = nextSibling[Int(ch)] }
-        }
+        }}}}}}}}}}}
         found.removeAll { $0.cost > best + margin }
         found.sort { $0.cost < $1.cost }
         if found.count > maxCandidates { found.removeLast(found.count - maxCandidates) }
