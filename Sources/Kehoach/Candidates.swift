@@ -11,6 +11,8 @@ public struct ConfusionModel: Sendable {
     var oneToTwo: [Unicode.Scalar: [(Unicode.Scalar, Unicode.Scalar, Float)]] = [:]
     var twoToOne: [Unicode.Scalar: [(Unicode.Scalar, Unicode.Scalar, Float)]] = [:]  // keyed by the second true char
     public private(set) var rows = 0
+    /// The true letters each OCR scalar was learned for, with their costs (for sibling readings).
+    var siblingsReading: [Unicode.Scalar: [(Unicode.Scalar, Float)]] = [:]
 
     /// Costs for what the training pairs never showed: a mark lost or changed on the right letter
     /// is plausible, any other substitution or an indel is not.
@@ -39,7 +41,9 @@ public struct ConfusionModel: Sendable {
             let t = cols[0] == "∅" ? [] : Array(Normalize.nfc(String(cols[0])).unicodeScalars)
             let o = cols[1] == "∅" ? [] : Array(Normalize.nfc(String(cols[1])).unicodeScalars)
             switch (t.count, o.count) {
-            case (1, 1): model.substitution[t[0], default: [:]][o[0]] = cost
+            case (1, 1):
+                model.substitution[t[0], default: [:]][o[0]] = cost
+                model.siblingsReading[o[0], default: []].append((t[0], cost))
             // Learned deletions include alignment noise (words the OCR split or merged), and a cheap
             // deletion lets every short OCR word grow into longer syllables ("KH" → "khờ").
             case (1, 0): model.deletion[t[0]] = max(cost, minimumIndelCost)
@@ -55,11 +59,21 @@ public struct ConfusionModel: Sendable {
         return model
     }
 
-    @inline(__always)
+    /// Cost of a reading seen only for another letter of the same base ("¢" learned for ệ and ợ,
+    /// not for ẻ or ộ) beyond that letter's cost: the page's glyphs differ from the training
+    /// pages', and a shape read for one marked vowel is read for its siblings too.
+    /// (Measured flat from 3 to 6 nats on corpus/: `kehoach eval restore`.)
+    static let siblingPenalty: Float = 3
+
     func cost(_ t: Unicode.Scalar, _ o: Unicode.Scalar) -> Float {
         if let c = substitution[t]?[o] { return c }
         if t == o { return 0.7 }
-        return baseLetter(t) == baseLetter(o) ? Self.unseenSameLetter : Self.unseenSubstitution
+        let base = baseLetter(t)
+        let unseen = base == baseLetter(o) ? Self.unseenSameLetter : Self.unseenSubstitution
+        guard let readAs = siblingsReading[o] else { return unseen }
+        var sibling = Float.infinity
+        for (t2, c) in readAs where t2 != t && baseLetter(t2) == base { sibling = min(sibling, c + Self.siblingPenalty) }
+        return min(unseen, sibling)
     }
 
     @inline(__always)

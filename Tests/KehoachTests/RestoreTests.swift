@@ -101,10 +101,13 @@ final class CandidateTests: XCTestCase {
         func run(_ ocr: String) -> [String] {
             generator.candidates(for: Array(ocr.unicodeScalars)).map { "\(entries[Int($0.entry)].key) \(String(format: "%.2f", $0.cost))" }
         }
-        // "xa" would cost 13 (4 for a is unseen): past the margin of 9 behind the best, so dropped.
-        XCTAssertEqual(run("x4"), ["xã 2.00"])
+        // 4 for a was never seen, but for its sibling ã (2.0): a reading a letter shares with its
+        // siblings costs theirs plus 3.
+        XCTAssertEqual(run("x4"), ["xã 2.00", "xa 5.00"])
         XCTAssertEqual(run("xa"), ["xa 0.10", "xã 0.50"])
-        XCTAssertEqual(run("hdi"), ["hội 2.50"])
+        XCTAssertEqual(run("hdi"), ["hội 2.50", "hồi 5.50"])
+        // "hu" for hội would take an unseen substitution (13): past the margin of 9 behind hư's 0.5.
+        XCTAssertEqual(run("hu"), ["hư 0.50"])
         // One true letter read as two: ư → "im".
         XCTAssertEqual(run("him").first, "hư 3.00")
     }
