@@ -9,6 +9,9 @@ public struct Extractor: Sendable {
     public let rules: ExtractionRules
     let names: AgencyNames
     let lexicons: [String: Lexicon]
+    /// The spellings of duty-sections.vocab, and each one's letters with its number of words.
+    let dutyWords: [String]
+    let dutyLetters: [(letters: String, words: Int)]
     let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
 
     public init(rules: ExtractionRules) {
@@ -17,6 +20,11 @@ public struct Extractor: Sendable {
         var l: [String: Lexicon] = [:]
         for name in ["indicators", "other-indicators", "growth-words", "target-words", "populations"] { l[name] = Lexicon(rules, name) }
         lexicons = l
+        dutyWords = rules.vocabulary("duty-sections").entries.flatMap(\.spellings)
+        dutyLetters = dutyWords.map { d in
+            let known = Fuzzy.letters(d)
+            return (known, known.split(separator: " ").count)
+        }
     }
 
     /// `ocr`: the text restoration started from (line for line), when there was one; names of
@@ -254,7 +262,9 @@ public struct Extractor: Sendable {
     }
 
     func cleanMarks(_ s: String) -> String {
-        ExtractionRules.collapse(String(s.map { "*#\\_".contains($0) ? " " : $0 }))
+        // the marks made spaces, then spaces collapsed
+        (s.plainSplit(whereSeparator: { $0.isWhitespaceCharacter || "*#\\_".unicodeScalars.contains($0) })
+            ?? s.split(whereSeparator: { $0.isWhitespace || "*#\\_".contains($0) })).joined(separator: " ")
     }
 
     func titleCase(_ s: String) -> String {
@@ -268,8 +278,6 @@ public struct Extractor: Sendable {
 
     func headings(_ t: FoldedText) -> [Heading] {
         guard let r = rules.rule("structure.heading") else { return [] }
-        let duty = rules.vocabulary("duty-sections")
-        let dutyWords = duty.entries.flatMap(\.spellings)
         var out: [Heading] = []
         for m in r.pattern.matches(in: t.folded) {
             guard let num = m.range("num"), let title = m.range("title") else { continue }
@@ -282,7 +290,7 @@ public struct Extractor: Sendable {
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
                             foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
-            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) } || Extractor.fuzzyDuty(h.foldedTitle, dutyWords)
+            h.isDuty = dutyWords.contains { h.foldedTitle.firstOffset(of: $0) != nil } || Extractor.fuzzyDuty(h.foldedTitle, dutyLetters)
             out.append(h)
         }
         return out
@@ -290,11 +298,9 @@ public struct Extractor: Sendable {
 
     /// A heading whose opening words are a duty-section heading with a damaged letter or two
     /// ("TỔ CHỨC THU'CƯ HIỆN"); the heading may add a few words ("… KẾ HOẠCH").
-    static func fuzzyDuty(_ title: String, _ dutyWords: [String]) -> Bool {
+    static func fuzzyDuty(_ title: String, _ dutyLetters: [(letters: String, words: Int)]) -> Bool {
         let words = Fuzzy.letters(title).split(separator: " ")
-        for d in dutyWords {
-            let known = Fuzzy.letters(d)
-            let n = known.split(separator: " ").count
+        for (known, n) in dutyLetters {
             guard words.count >= n, words.count <= n + 3 else { continue }
             if Fuzzy.close(words.prefix(n).joined(separator: " "), known) { return true }
         }

@@ -25,8 +25,10 @@ enum Fuzzy {
 
     /// Folded letters and digits only, words separated by one space ("thu'cu" → "thucu").
     static func letters(_ s: String) -> String {
-        Fold.string(s).split(separator: " ").map { w in String(w.filter { $0.isLetter || $0.isNumber }) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        let folded = Fold.string(s)
+        let words = folded.plainSplit(whereSeparator: { $0 == " " })?.map { $0.plainFilter { $0.isLetterCharacter || $0.isNumberCharacter }! }
+            ?? folded.split(separator: " ").map { w in String(w.filter { $0.isLetter || $0.isNumber }) }
+        return words.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Edits allowed between a known name of `n` bytes and a damaged spelling of it.
@@ -76,7 +78,7 @@ extension Extractor {
             }
         }
         guard words >= 3, markedWords * 2 >= words else { return nil }
-        func core(_ w: Substring) -> String { String(w.filter { $0.isLetter }) }
+        func core(_ w: Substring) -> String { w.plainFilter(\.isLetterCharacter) ?? String(w.filter { $0.isLetter }) }
         let rw = r.pieces(separatedBy: " ")
         let ow = o.pieces(separatedBy: " ")
         let letters = ow.map(core).filter { !$0.isEmpty }

@@ -52,15 +52,4 @@ final class ExtractFuzzyTests: XCTestCase {
                        "phối hợp với Chi cục Thống kê khu vực Đắk Glei - Ngọc Hội rà soát\nphối hợp với Phòng Nội vụ huyện Đắc Hà")
     }
 
-    func testPiecesAreTheCharacterSplit() {
-        let texts = ["", " ", "\n", "a b  c ", "Số 12\r\nngày 3\n\nHà Nội", "x \u{301}y z", "a \u{200D}b c", "€ ﬁ “Kế hoạch” – 5%",
-                     "\r\n\r\n", "e\u{301} \u{0E33} \u{1F3FB} end"]
-        for t in texts {
-            for sep: Character in [" ", "\n"] {
-                XCTAssertEqual(t.pieces(separatedBy: sep), t.split(separator: sep, omittingEmptySubsequences: false), "\(t.debugDescription) by \(sep.debugDescription)")
-                let inner = t.dropFirst()
-                XCTAssertEqual(inner.pieces(separatedBy: sep), inner.split(separator: sep, omittingEmptySubsequences: false))
-            }
-        }
-    }
 }
