@@ -33,7 +33,7 @@ public struct Extractor: Sendable {
         let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: Normalize.nfc($0)) } ?? text
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
-        let ocrLines = ocr.map { Normalize.nfc($0).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        let ocrLines = ocr.map { Normalize.nfc($0).pieces(separatedBy: "\n") }
         doc.info = header(t, ocrLines: ocrLines)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
         doc.headings = headings(t)
@@ -73,11 +73,11 @@ public struct Extractor: Sendable {
         var isDuty = false
     }
 
-    func header(_ t: FoldedText, ocrLines: [String]? = nil) -> ExtractionResult.DocumentInfo {
+    func header(_ t: FoldedText, ocrLines: [Substring]? = nil) -> ExtractionResult.DocumentInfo {
         // The same group of a rule matched on the OCR text's line `line` (1-based), if any.
         func ocrGroup(_ r: ExtractionRules.Rule, _ line: Int, _ group: String) -> String? {
             guard let ls = ocrLines, line >= 1, line <= ls.count else { return nil }
-            let ot = FoldedText(ls[line - 1])
+            let ot = FoldedText(String(ls[line - 1]))
             guard let m = r.pattern.firstMatch(in: ot.folded), let g = m.range(group) else { return nil }
             return ot.text(g)
         }
@@ -89,7 +89,7 @@ public struct Extractor: Sendable {
                 s.split(whereSeparator: { $0.isWhitespace }).map { String($0.filter { !"*#\\_,;:.".contains($0) }) }
             }
             let restoredLine = split(Pattern.substring(t.original, t.lineStarts[line - 1]..<(line < t.lineStarts.count ? t.lineStarts[line] : t.original.utf8.count)))
-            let ocrLine = split(ls[line - 1])
+            let ocrLine = split(String(ls[line - 1]))
             if restoredLine.count == ocrLine.count, restoredLine.count >= words.count {
                 for j in 0...(restoredLine.count - words.count) where Array(restoredLine[j..<(j + words.count)]) == words {
                     return Array(ocrLine[j..<(j + words.count)])

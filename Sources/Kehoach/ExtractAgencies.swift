@@ -18,8 +18,9 @@ struct AgencyNames: Sendable {
         /// The word's number in `wordIDs`; -1 for other words and for punctuation.
         var id = -1
         var capitalized = false
-        var acronym = false
         var original = ""
+        /// Capitals only, two or more: asked of few tokens, so not computed for every one.
+        var acronym: Bool { original.count >= 2 && !original.contains(where: \.isLowercase) }
     }
 
     /// Sequences of folded words, found by the number of their first word.
@@ -158,7 +159,6 @@ struct AgencyNames: Sendable {
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
                 tok.original = String(decoding: ob[o..<min(max(o, oe), ob.count)], as: UTF8.self)
-                tok.acronym = tok.original.count >= 2 && !tok.original.contains(where: \.isLowercase)
                 out.append(tok)
                 i = j
             } else {
@@ -470,9 +470,17 @@ extension Extractor {
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
         var order: [String] = []
         var groups: [String: [AgencyHit]] = [:]
+        // the same names recur: each spelled and keyed once (by its bytes: equal Strings may differ in them)
+        var canonical: [[UInt8]: (name: String, key: String)] = [:]
         for var h in hits {
-            h = AgencyHit(name: names.canonical(h.name), role: h.role, range: h.range, line: h.line, text: h.text)
-            let k = Extractor.agencyKey(h.name)
+            let bytes = Array(h.name.utf8)
+            let c = canonical[bytes] ?? {
+                let name = names.canonical(h.name)
+                return (name, Extractor.agencyKey(name))
+            }()
+            canonical[bytes] = c
+            h = AgencyHit(name: c.name, role: h.role, range: h.range, line: h.line, text: h.text)
+            let k = c.key
             if k.isEmpty { continue }
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(h)

@@ -52,8 +52,8 @@ extension Extractor {
         guard rl.count == ol.count else { return restored }
         // the lines, once one of them changed
         var out: [String]?
-        // syllable checks repeat the same words line after line
-        var syllables: [String: Bool] = [:]
+        // syllable checks repeat the same words line after line (kept by bytes: equal Strings may differ in them)
+        var syllables: [[UInt8]: Bool] = [:]
         for (n, (r, o)) in zip(rl, ol).enumerated() {
             guard let kept = keptNames(r, o, &syllables) else { continue }
             if out == nil { out = rl.map(String.init) }
@@ -64,7 +64,7 @@ extension Extractor {
 
     /// Line `r` with the capitalised words whose letters restoration changed given back as the
     /// OCR line `o` read them; nil when the line is not one of those or nothing changed.
-    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: inout [String: Bool]) -> String? {
+    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: inout [[UInt8]: Bool]) -> String? {
         // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
         // English model's OCR almost never do.
         var words = 0, markedWords = 0, inWord = false, wordMarked = false
@@ -86,9 +86,10 @@ extension Extractor {
         let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
         guard marked * 2 >= letters.count else { return nil }
         let valid = letters.filter { w in
-            if let known = syllables[w] { return known }
+            let bytes = Array(w.utf8)
+            if let known = syllables[bytes] { return known }
             let v = Vietnamese.isValidSyllable(w.lowercased())
-            syllables[w] = v
+            syllables[bytes] = v
             return v
         }.count
         guard valid * 5 >= letters.count * 4 else { return nil }
