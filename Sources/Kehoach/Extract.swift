@@ -196,7 +196,7 @@ public struct Extractor: Sendable {
         }
         // Signer: the last line, when it is a person's name (2–5 capitalised words).
         let tail = t.original.utf8.count > 3000 ? Pattern.substring(t.original, (t.original.utf8.count - 3000)..<t.original.utf8.count) : t.original
-        let lines = tail.split(separator: "\n", omittingEmptySubsequences: true).suffix(8)
+        let lines = tail.pieces(separatedBy: "\n").filter { !$0.isEmpty }.suffix(8)
             .map { cleanMarks(String($0)) }.filter { !$0.isEmpty }
         if let last = lines.last {
             let words = last.split(separator: " ")

@@ -69,8 +69,7 @@ extension Extractor {
         // English model's OCR almost never do.
         var words = 0, markedWords = 0, inWord = false, wordMarked = false
         for u in o.unicodeScalars {
-            // ASCII's alphabetic scalars are its letters; the property lookup only for the rest
-            if u.value < 0x80 ? (u.value | 0x20) >= 0x61 && (u.value | 0x20) <= 0x7A : u.properties.isAlphabetic {
+            if u.isLetterCharacter {
                 if !inWord { inWord = true; wordMarked = false; words += 1 }
                 if u.value >= 0x80 && !wordMarked { wordMarked = true; markedWords += 1 }
             } else {
@@ -81,7 +80,8 @@ extension Extractor {
         func core(_ w: Substring) -> String { w.plainFilter(\.isLetterCharacter) ?? String(w.filter { $0.isLetter }) }
         let rw = r.pieces(separatedBy: " ")
         let ow = o.pieces(separatedBy: " ")
-        let letters = ow.map(core).filter { !$0.isEmpty }
+        let cores = ow.map(core)
+        let letters = cores.filter { !$0.isEmpty }
         guard rw.count == ow.count, letters.count >= 3 else { return nil }
         let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
         guard marked * 2 >= letters.count else { return nil }
@@ -96,7 +96,7 @@ extension Extractor {
         var kept = rw.map(String.init)
         var changed = false
         for i in kept.indices {
-            let oc = core(ow[i])
+            let oc = cores[i]
             guard let f = oc.first, f.isUppercase else { continue }
             let rc = core(rw[i])
             guard oc != rc, Fold.string(oc) != Fold.string(rc) else { continue }
