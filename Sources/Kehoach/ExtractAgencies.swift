@@ -348,6 +348,16 @@ extension Extractor {
         let ob = Array(t.original.utf8)
         let fb = Array(t.folded.utf8)
         var hits: [AgencyHit] = []
+        // the same names recur: each one's key is made once (by its bytes: equal Strings may differ in them)
+        var issuers: [[UInt8]: Bool] = [:]
+        func isIssuer(_ name: String) -> Bool {
+            guard !doc.issuerKeys.isEmpty else { return false }
+            let bytes = Array(name.utf8)
+            if let known = issuers[bytes] { return known }
+            let answer = self.isIssuer(name, doc)
+            issuers[bytes] = answer
+            return answer
+        }
         // Headings of the duties section.
         var dutyLevel: Int?
         for i in doc.headings.indices {
@@ -379,7 +389,7 @@ extension Extractor {
             } else if !first.generic {
                 found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
             }
-            found = found.filter { !isIssuer($0, doc) }
+            found = found.filter { !isIssuer($0) }
             var unique: [String] = []
             for f in found where !unique.contains(f) { unique.append(f) }
             doc.headings[i].agencies = unique
@@ -402,7 +412,7 @@ extension Extractor {
                         var s = String(lineText).trimmingCharacters(in: .whitespaces)
                         while let f = s.first, "-+•*".contains(f) { s.removeFirst() }
                         s = AgencyNames.clean(s)
-                        if !s.isEmpty && !isIssuer(s, doc) { chosen.append((s, span)) }
+                        if !s.isEmpty && !isIssuer(s) { chosen.append((s, span)) }
                     }
                 } else {
                     let toks = names.tokenize(t, span, ob: ob, fb: fb)
@@ -424,7 +434,7 @@ extension Extractor {
                     }
                     for f in run where !f.generic {
                         let n = names.text(t, toks, f)
-                        if !isIssuer(n, doc) {
+                        if !isIssuer(n) {
                             chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
                         }
                     }

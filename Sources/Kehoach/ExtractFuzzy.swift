@@ -85,13 +85,14 @@ extension Extractor {
         guard rw.count == ow.count, letters.count >= 3 else { return nil }
         let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
         guard marked * 2 >= letters.count else { return nil }
-        let valid = letters.filter { w in
+        // four in five must be syllables: counted until that is settled
+        var valid = 0, invalid = 0
+        for w in letters where valid * 5 < letters.count * 4 && invalid * 5 <= letters.count {
             let bytes = Array(w.utf8)
-            if let known = syllables[bytes] { return known }
-            let v = Vietnamese.isValidSyllable(w.lowercased())
+            let v = syllables[bytes] ?? Vietnamese.isValidSyllable(w.lowercased())
             syllables[bytes] = v
-            return v
-        }.count
+            if v { valid += 1 } else { invalid += 1 }
+        }
         guard valid * 5 >= letters.count * 4 else { return nil }
         var kept = rw.map(String.init)
         var changed = false

@@ -109,9 +109,14 @@ extension Unicode.Scalar {
     // these are the same tests of the Character that is this scalar alone, ASCII told directly.
 
     var isWhitespaceCharacter: Bool { value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace }
-    var isLetterCharacter: Bool { value < 0x80 ? (0x61...0x7A).contains(value | 0x20) : properties.isAlphabetic }
+    var isLetterCharacter: Bool {
+        value < 0x80 ? (0x61...0x7A).contains(value | 0x20) : value < 0x2000 ? alphabeticBelow2000[Int(value)] : properties.isAlphabetic
+    }
     var isNumberCharacter: Bool { value < 0x80 ? (0x30...0x39).contains(value) : properties.numericType != nil }
 }
+
+/// The Alphabetic property of the scalars below U+2000 (Latin and Vietnamese letters among them), looked up once.
+private let alphabeticBelow2000: [Bool] = (0..<0x2000).map { Unicode.Scalar(UInt32($0))?.properties.isAlphabetic ?? false }
 
 /// Whether the scalar whose UTF-8 starts at `b[i]` never joins a neighbour into one grapheme: a
 /// letter with its case, a digit, a currency or math sign, punctuation, a space. Marks, joiners
