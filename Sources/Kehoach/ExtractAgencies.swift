@@ -439,9 +439,10 @@ extension Extractor {
                         }
                     }
                 }
+                guard !chosen.isEmpty else { continue }
+                let text = ExtractionRules.collapse(t.text(m.range))
                 for (n, range) in chosen {
-                    hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound),
-                                          text: ExtractionRules.collapse(t.text(m.range))))
+                    hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound), text: text))
                 }
             }
         }
