@@ -26,7 +26,7 @@ struct AgencyNames: Sendable {
     /// Sequences of folded words, found by the number of their first word.
     struct WordList {
         /// first word's id → its sequences as word ids, longest first
-        var byFirst: [[[Int]]]
+        let byFirst: [[[Int]]]
     }
 
     /// Every word of the lists below, numbered: tokens are matched by number.
@@ -329,11 +329,12 @@ struct AgencyNames: Sendable {
 }
 
 extension Extractor {
-    /// Folded key for merging spellings of one body: abbreviations expanded, "cơ quan" dropped, punctuation ignored.
+    /// The abbreviations agency keys expand.
     static let abbreviations = ["ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "bhxh": "bao hiem xa hoi",
                                 "bhyt": "bao hiem y te", "bhtn": "bao hiem that nghiep", "mttq": "mat tran to quoc",
                                 "bcd": "ban chi dao", "ldtbxh": "lao dong thuong binh va xa hoi", "tp": "thanh pho"]
 
+    /// Folded key for merging spellings of one body: abbreviations expanded, "cơ quan" dropped, punctuation ignored.
     static func agencyKey(_ name: String) -> String {
         let folded = Fold.string(name)
         var words = (folded.plainSplit(whereSeparator: { !($0.isLetterCharacter || $0.isNumberCharacter || $0 == "&") })

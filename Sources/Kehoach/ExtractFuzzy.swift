@@ -100,7 +100,8 @@ extension Extractor {
             let oc = cores[i]
             guard let f = oc.first, f.isUppercase else { continue }
             let rc = core(rw[i])
-            guard oc != rc, Fold.string(oc) != Fold.string(rc) else { continue }
+            // the same bytes fold the same: no need to fold them
+            guard !oc.utf8.elementsEqual(rc.utf8), Fold.string(oc) != Fold.string(rc) else { continue }
             kept[i] = String(ow[i]); changed = true
         }
         return changed ? kept.joined(separator: " ") : nil
