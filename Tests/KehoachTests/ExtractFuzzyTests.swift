@@ -51,5 +51,4 @@ final class ExtractFuzzyTests: XCTestCase {
         XCTAssertEqual(Extractor.keepNames(restored: restored, ocr: ocr),
                        "phối hợp với Chi cục Thống kê khu vực Đắk Glei - Ngọc Hội rà soát\nphối hợp với Phòng Nội vụ huyện Đắc Hà")
     }
-
 }
