@@ -263,8 +263,8 @@ public struct Extractor: Sendable {
 
     func cleanMarks(_ s: String) -> String {
         // the marks made spaces, then spaces collapsed
-        (s.plainSplit(whereSeparator: { $0.isWhitespaceCharacter || "*#\\_".unicodeScalars.contains($0) })
-            ?? s.split(whereSeparator: { $0.isWhitespace || "*#\\_".contains($0) })).joined(separator: " ")
+        s.plainJoined(whereSeparator: { $0.isWhitespaceCharacter || "*#\\_".unicodeScalars.contains($0) })
+            ?? s.split(whereSeparator: { $0.isWhitespace || "*#\\_".contains($0) }).joined(separator: " ")
     }
 
     func titleCase(_ s: String) -> String {

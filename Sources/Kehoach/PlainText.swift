@@ -70,13 +70,31 @@ extension Substring {
         return out
     }
 
+    /// `plainSplit(whereSeparator:)` joined with single spaces, built without the pieces.
+    func plainJoined(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> String? {
+        guard isPlain else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var gap = false
+        for u in unicodeScalars {
+            if isSeparator(u) {
+                gap = !out.isEmpty
+                continue
+            }
+            if gap { out.append(0x20); gap = false }
+            UTF8.encode(u) { out.append($0) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// The scalars that pass `isIncluded`: on plain text, what `filter` gives for the same test
     /// of each Character. Nil on other text.
     func plainFilter(_ isIncluded: (Unicode.Scalar) -> Bool) -> String? {
         guard isPlain else { return nil }
-        var out = String.UnicodeScalarView()
-        for u in unicodeScalars where isIncluded(u) { out.append(u) }
-        return String(out)
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        for u in unicodeScalars where isIncluded(u) { UTF8.encode(u) { out.append($0) } }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
@@ -102,6 +120,7 @@ extension String {
     func pieces(separatedBy separator: Character) -> [Substring] { self[...].pieces(separatedBy: separator) }
     func plainSplit(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> [Substring]? { self[...].plainSplit(whereSeparator: isSeparator) }
     func plainFilter(_ isIncluded: (Unicode.Scalar) -> Bool) -> String? { self[...].plainFilter(isIncluded) }
+    func plainJoined(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> String? { self[...].plainJoined(whereSeparator: isSeparator) }
 }
 
 extension Unicode.Scalar {

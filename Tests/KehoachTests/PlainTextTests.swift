@@ -21,6 +21,9 @@ final class PlainTextTests: XCTestCase {
             if let pieces = t.plainSplit(whereSeparator: { $0.isWhitespaceCharacter || $0 == "*" }) {
                 XCTAssertEqual(pieces, t.split(whereSeparator: { $0.isWhitespace || $0 == "*" }), t.debugDescription)
             }
+            if let joined = t.plainJoined(whereSeparator: \.isWhitespaceCharacter) {
+                XCTAssertEqual(joined, t.split(whereSeparator: \.isWhitespace).joined(separator: " "), t.debugDescription)
+            }
             if let letters = t.plainFilter(\.isLetterCharacter) {
                 XCTAssertEqual(letters, t.filter(\.isLetter), t.debugDescription)
             }
