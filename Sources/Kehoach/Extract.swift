@@ -9,6 +9,9 @@ public struct Extractor: Sendable {
     public let rules: ExtractionRules
     let names: AgencyNames
     let lexicons: [String: Lexicon]
+    /// The spellings of duty-sections.vocab, and each one's letters with its number of words.
+    let dutyWords: [String]
+    let dutyLetters: [(letters: String, words: Int)]
     let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
 
     public init(rules: ExtractionRules) {
@@ -17,6 +20,11 @@ public struct Extractor: Sendable {
         var l: [String: Lexicon] = [:]
         for name in ["indicators", "other-indicators", "growth-words", "target-words", "populations"] { l[name] = Lexicon(rules, name) }
         lexicons = l
+        dutyWords = rules.vocabulary("duty-sections").entries.flatMap(\.spellings)
+        dutyLetters = dutyWords.map { d in
+            let known = Fuzzy.letters(d)
+            return (known, known.split(separator: " ").count)
+        }
     }
 
     /// `ocr`: the text restoration started from (line for line), when there was one; names of
@@ -25,7 +33,7 @@ public struct Extractor: Sendable {
         let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: Normalize.nfc($0)) } ?? text
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
-        let ocrLines = ocr.map { Normalize.nfc($0).split(separator: "\n", omittingEmptySubsequences: false).map(String.init) }
+        let ocrLines = ocr.map { Normalize.nfc($0).pieces(separatedBy: "\n") }
         doc.info = header(t, ocrLines: ocrLines)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
         doc.headings = headings(t)
@@ -65,11 +73,11 @@ public struct Extractor: Sendable {
         var isDuty = false
     }
 
-    func header(_ t: FoldedText, ocrLines: [String]? = nil) -> ExtractionResult.DocumentInfo {
+    func header(_ t: FoldedText, ocrLines: [Substring]? = nil) -> ExtractionResult.DocumentInfo {
         // The same group of a rule matched on the OCR text's line `line` (1-based), if any.
         func ocrGroup(_ r: ExtractionRules.Rule, _ line: Int, _ group: String) -> String? {
             guard let ls = ocrLines, line >= 1, line <= ls.count else { return nil }
-            let ot = FoldedText(ls[line - 1])
+            let ot = FoldedText(String(ls[line - 1]))
             guard let m = r.pattern.firstMatch(in: ot.folded), let g = m.range(group) else { return nil }
             return ot.text(g)
         }
@@ -81,7 +89,7 @@ public struct Extractor: Sendable {
                 s.split(whereSeparator: { $0.isWhitespace }).map { String($0.filter { !"*#\\_,;:.".contains($0) }) }
             }
             let restoredLine = split(Pattern.substring(t.original, t.lineStarts[line - 1]..<(line < t.lineStarts.count ? t.lineStarts[line] : t.original.utf8.count)))
-            let ocrLine = split(ls[line - 1])
+            let ocrLine = split(String(ls[line - 1]))
             if restoredLine.count == ocrLine.count, restoredLine.count >= words.count {
                 for j in 0...(restoredLine.count - words.count) where Array(restoredLine[j..<(j + words.count)]) == words {
                     return Array(ocrLine[j..<(j + words.count)])
@@ -188,7 +196,7 @@ public struct Extractor: Sendable {
         }
         // Signer: the last line, when it is a person's name (2–5 capitalised words).
         let tail = t.original.utf8.count > 3000 ? Pattern.substring(t.original, (t.original.utf8.count - 3000)..<t.original.utf8.count) : t.original
-        let lines = tail.split(separator: "\n", omittingEmptySubsequences: true).suffix(8)
+        let lines = tail.pieces(separatedBy: "\n").filter { !$0.isEmpty }.suffix(8)
             .map { cleanMarks(String($0)) }.filter { !$0.isEmpty }
         if let last = lines.last {
             let words = last.split(separator: " ")
@@ -254,7 +262,9 @@ public struct Extractor: Sendable {
     }
 
     func cleanMarks(_ s: String) -> String {
-        ExtractionRules.collapse(String(s.map { "*#\\_".contains($0) ? " " : $0 }))
+        // the marks made spaces, then spaces collapsed
+        s.plainJoined(whereSeparator: { $0.isWhitespaceCharacter || "*#\\_".unicodeScalars.contains($0) })
+            ?? s.split(whereSeparator: { $0.isWhitespace || "*#\\_".contains($0) }).joined(separator: " ")
     }
 
     func titleCase(_ s: String) -> String {
@@ -268,8 +278,6 @@ public struct Extractor: Sendable {
 
     func headings(_ t: FoldedText) -> [Heading] {
         guard let r = rules.rule("structure.heading") else { return [] }
-        let duty = rules.vocabulary("duty-sections")
-        let dutyWords = duty.entries.flatMap(\.spellings)
         var out: [Heading] = []
         for m in r.pattern.matches(in: t.folded) {
             guard let num = m.range("num"), let title = m.range("title") else { continue }
@@ -282,7 +290,7 @@ public struct Extractor: Sendable {
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
                             foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
-            h.isDuty = dutyWords.contains { h.foldedTitle.contains($0) } || Extractor.fuzzyDuty(h.foldedTitle, dutyWords)
+            h.isDuty = dutyWords.contains { h.foldedTitle.firstOffset(of: $0) != nil } || Extractor.fuzzyDuty(h.foldedTitle, dutyLetters)
             out.append(h)
         }
         return out
@@ -290,11 +298,9 @@ public struct Extractor: Sendable {
 
     /// A heading whose opening words are a duty-section heading with a damaged letter or two
     /// ("TỔ CHỨC THU'CƯ HIỆN"); the heading may add a few words ("… KẾ HOẠCH").
-    static func fuzzyDuty(_ title: String, _ dutyWords: [String]) -> Bool {
+    static func fuzzyDuty(_ title: String, _ dutyLetters: [(letters: String, words: Int)]) -> Bool {
         let words = Fuzzy.letters(title).split(separator: " ")
-        for d in dutyWords {
-            let known = Fuzzy.letters(d)
-            let n = known.split(separator: " ").count
+        for (known, n) in dutyLetters {
             guard words.count >= n, words.count <= n + 3 else { continue }
             if Fuzzy.close(words.prefix(n).joined(separator: " "), known) { return true }
         }

@@ -13,40 +13,78 @@ struct AgencyHit: Sendable {
 struct AgencyNames: Sendable {
     struct Token {
         let text: String
-        let range: Range<Int>
+        var range: Range<Int>
         let isWord: Bool
+        /// The word's number in `wordIDs`; -1 for other words and for punctuation.
+        var id = -1
         var capitalized = false
-        var acronym = false
         var original = ""
+        /// Capitals only, two or more: asked of few tokens, so not computed for every one.
+        var acronym: Bool { original.count >= 2 && !original.contains(where: \.isLowercase) }
     }
 
-    let heads: [[String]]
-    let nameWords: [[String]]
-    let generics: [[String]]
-    let continuations: [[String]]
+    /// Sequences of folded words, found by the number of their first word.
+    struct WordList {
+        /// first word's id → its sequences as word ids, longest first
+        let byFirst: [[[Int]]]
+    }
+
+    /// Every word of the lists below, numbered: tokens are matched by number.
+    let wordIDs: [String: Int]
+    let heads: WordList
+    let nameWords: WordList
+    let generics: WordList
+    let continuations: WordList
+    let prefixes: WordList
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
+    /// The heads as written, split in words, by their folded form.
+    let headWrittenByFold: [String: [[Substring]]]
     let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
+    /// The known names by their first word, in the vocabulary's order.
+    let knownByFirst: [String: [(words: [String], joined: String, canonical: String)]]
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
-    static let prefixes: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
+    static let prefixWords: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
     init(rules: ExtractionRules) {
         func seqs(_ name: String) -> [[String]] {
             rules.vocabulary(name).entries.flatMap(\.spellings).map { $0.split(separator: " ").map(String.init) }
                 .sorted { $0.count > $1.count }
         }
-        heads = seqs("agency-heads")
-        nameWords = seqs("agency-name-words")
-        generics = seqs("agency-generic")
-        continuations = seqs("name-continuations")
+        let lists = [seqs("agency-heads"), seqs("agency-name-words"), seqs("agency-generic"), seqs("name-continuations"),
+                     AgencyNames.prefixWords]
+        var ids: [String: Int] = [:]
+        for list in lists { for seq in list { for w in seq where ids[w] == nil { ids[w] = ids.count } } }
+        wordIDs = ids
+        let numbered = lists.map { list in
+            var byFirst = [[[Int]]](repeating: [], count: ids.count)
+            for seq in list where !seq.isEmpty { byFirst[ids[seq[0]]!].append(seq.map { ids[$0]! }) }
+            return WordList(byFirst: byFirst)
+        }
+        (heads, nameWords, generics, continuations, prefixes) = (numbered[0], numbered[1], numbered[2], numbered[3], numbered[4])
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
         headWritten = rules.vocabulary("agency-heads").written
+        var byFold: [String: [[Substring]]] = [:]
+        for hw in headWritten { byFold[Fold.string(hw), default: []].append(hw.split(separator: " ")) }
+        headWrittenByFold = byFold
         known = rules.vocabulary("agency-names").entries.map { e in
             (Fuzzy.letters(e.canonical).split(separator: " ").map(String.init), e.canonical)
         }
+        var byFirst: [String: [(words: [String], joined: String, canonical: String)]] = [:]
+        for k in known where !k.words.isEmpty {
+            byFirst[k.words[0], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
+        }
+        knownByFirst = byFirst
+    }
+
+    /// A word token for `text` alone.
+    func word(_ text: String) -> Token {
+        var tok = Token(text: text, range: 0..<0, isWord: true)
+        tok.id = wordIDs[text] ?? -1
+        return tok
     }
 
     static let placeWords = ["tinh": "tỉnh", "huyen": "huyện"]
@@ -70,10 +108,10 @@ struct AgencyNames: Sendable {
         let lettered = letters.filter { !$0.isEmpty }
         var best: (end: Int, canonical: String, d: Int)?
         var tie = false
-        for k in known where !k.words.isEmpty && k.words.count <= lettered.count && lettered[0] == k.words[0] {
+        for k in lettered.first.flatMap({ knownByFirst[$0] }) ?? [] where k.words.count <= lettered.count {
             guard let end = prefix(k.words.count) else { continue }
             let text = lettered.prefix(k.words.count).joined(separator: " ")
-            let want = k.words.joined(separator: " ")
+            let want = k.joined
             let a = Fuzzy.allowance(want.utf8.count)
             let d = Fuzzy.distance(text, want, limit: a)
             guard d <= a else { continue }
@@ -90,7 +128,7 @@ struct AgencyNames: Sendable {
         }
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
-            if l.count >= 4, match(nameWords, [Token(text: l, range: 0..<0, isWord: true)], 0) == 0 {
+            if l.count >= 4, match(nameWords, [word(l)], 0) == 0 {
                 for (p, written) in AgencyNames.placeWords where l != p && Fuzzy.distance(l, p, limit: 1) <= 1 || l == p && last != written {
                     words[words.count - 1] = written
                     break
@@ -115,12 +153,12 @@ struct AgencyNames: Sendable {
             if isWordByte(c) {
                 var j = i
                 while j < range.upperBound, isWordByte(b[j]) { j += 1 }
-                var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
+                var tok = word(String(decoding: b[i..<j], as: UTF8.self))
+                tok.range = i..<j
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
                 tok.original = String(decoding: ob[o..<min(max(o, oe), ob.count)], as: UTF8.self)
-                tok.acronym = tok.original.count >= 2 && !tok.original.contains(where: \.isLowercase)
                 out.append(tok)
                 i = j
             } else {
@@ -142,12 +180,11 @@ struct AgencyNames: Sendable {
     }
 
     /// Length of the longest sequence of `list` matching word tokens at i, or 0.
-    func match(_ list: [[String]], _ toks: [Token], _ i: Int) -> Int {
-        guard i < toks.count, toks[i].isWord else { return 0 }
-        let first = toks[i].text
-        for seq in list where seq[0] == first && i + seq.count <= toks.count {
+    func match(_ list: WordList, _ toks: [Token], _ i: Int) -> Int {
+        guard i < toks.count, toks[i].id >= 0 else { return 0 }
+        for seq in list.byFirst[toks[i].id] where i + seq.count <= toks.count {
             var ok = true
-            for (k, w) in seq.enumerated() where !(toks[i + k].isWord && toks[i + k].text == w) { ok = false; break }
+            for k in 1..<seq.count where toks[i + k].id != seq[k] { ok = false; break }
             if ok { return seq.count }
         }
         return 0
@@ -162,9 +199,7 @@ struct AgencyNames: Sendable {
         // a head of several words with other diacritics on one of them ("Bản phát triển", "tờ phụ trách")
         if n >= 2 {
             let ww = written.split(separator: " ")
-            for hw in headWritten {
-                let hs = hw.split(separator: " ")
-                guard hs.count == n, Fold.string(hw) == Fold.string(written) else { continue }
+            for hs in headWrittenByFold[Fold.string(written)] ?? [] where hs.count == n {
                 if zip(hs, ww).filter({ $0 != $1 }).count <= 1 { return n }
             }
         }
@@ -181,9 +216,8 @@ struct AgencyNames: Sendable {
             if toks[k].isWord { words.append(toks[k].text) } else if !"-,&".contains(toks[k].text) { break }
             k += 1
         }
-        for kn in known where kn.words.count >= 2 && kn.words.count <= words.count && kn.words[0] == words[0] {
-            let want = kn.words.joined(separator: " ")
-            if Fuzzy.close(words.prefix(kn.words.count).joined(separator: " "), want) { return true }
+        for kn in knownByFirst[words[0]] ?? [] where kn.words.count >= 2 && kn.words.count <= words.count {
+            if Fuzzy.close(words.prefix(kn.words.count).joined(separator: " "), kn.joined) { return true }
         }
         return false
     }
@@ -192,8 +226,7 @@ struct AgencyNames: Sendable {
     func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
         guard i < toks.count, toks[i].isWord else { return nil }
         let g = match(generics, toks, i)
-        var prefix = 0
-        for p in AgencyNames.prefixes where match([p], toks, i) == p.count { prefix = p.count; break }
+        var prefix = match(prefixes, toks, i)
         var h = prefix > 0 ? head(toks, i + prefix) : 0
         if h > 0 && prefix > 0 && toks[i].text != "cac" && !toks[i + prefix].capitalized { h = 0 }
         if h == 0 { prefix = 0; h = head(toks, i) }
@@ -282,7 +315,10 @@ struct AgencyNames: Sendable {
 
     static func clean(_ s: String) -> String {
         var words: [Substring] = []
-        for w in s.replacingOccurrences(of: "*", with: " ").split(whereSeparator: { $0.isWhitespace }) {
+        // "*" is a space; on plain text that is a split at "*" too
+        let split = s.plainSplit(whereSeparator: { $0.isWhitespaceCharacter || $0 == "*" })
+            ?? s.replacingOccurrences(of: "*", with: " ").split(whereSeparator: { $0.isWhitespace })
+        for w in split {
             if let last = words.last, last.lowercased() == w.lowercased(), w.first?.isLetter == true { continue }
             words.append(w)
         }
@@ -293,12 +329,16 @@ struct AgencyNames: Sendable {
 }
 
 extension Extractor {
+    /// The abbreviations agency keys expand.
+    static let abbreviations = ["ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "bhxh": "bao hiem xa hoi",
+                                "bhyt": "bao hiem y te", "bhtn": "bao hiem that nghiep", "mttq": "mat tran to quoc",
+                                "bcd": "ban chi dao", "ldtbxh": "lao dong thuong binh va xa hoi", "tp": "thanh pho"]
+
     /// Folded key for merging spellings of one body: abbreviations expanded, "cơ quan" dropped, punctuation ignored.
     static func agencyKey(_ name: String) -> String {
-        let abbreviations = ["ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "bhxh": "bao hiem xa hoi",
-                             "bhyt": "bao hiem y te", "bhtn": "bao hiem that nghiep", "mttq": "mat tran to quoc",
-                             "bcd": "ban chi dao", "ldtbxh": "lao dong thuong binh va xa hoi", "tp": "thanh pho"]
-        var words = Fold.string(name).split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "&") }).map(String.init)
+        let folded = Fold.string(name)
+        var words = (folded.plainSplit(whereSeparator: { !($0.isLetterCharacter || $0.isNumberCharacter || $0 == "&") })
+            ?? folded.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "&") })).map(String.init)
         words = words.flatMap { (abbreviations[$0] ?? $0).split(separator: " ").map(String.init) }
         if words.starts(with: ["co", "quan"]) { words.removeFirst(2) }
         return words.joined()
@@ -309,6 +349,16 @@ extension Extractor {
         let ob = Array(t.original.utf8)
         let fb = Array(t.folded.utf8)
         var hits: [AgencyHit] = []
+        // the same names recur: each one's key is made once (by its bytes: equal Strings may differ in them)
+        var issuers: [[UInt8]: Bool] = [:]
+        func isIssuer(_ name: String) -> Bool {
+            guard !doc.issuerKeys.isEmpty else { return false }
+            let bytes = Array(name.utf8)
+            if let known = issuers[bytes] { return known }
+            let answer = self.isIssuer(name, doc)
+            issuers[bytes] = answer
+            return answer
+        }
         // Headings of the duties section.
         var dutyLevel: Int?
         for i in doc.headings.indices {
@@ -340,7 +390,7 @@ extension Extractor {
             } else if !first.generic {
                 found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
             }
-            found = found.filter { !isIssuer($0, doc) }
+            found = found.filter { !isIssuer($0) }
             var unique: [String] = []
             for f in found where !unique.contains(f) { unique.append(f) }
             doc.headings[i].agencies = unique
@@ -363,7 +413,7 @@ extension Extractor {
                         var s = String(lineText).trimmingCharacters(in: .whitespaces)
                         while let f = s.first, "-+•*".contains(f) { s.removeFirst() }
                         s = AgencyNames.clean(s)
-                        if !s.isEmpty && !isIssuer(s, doc) { chosen.append((s, span)) }
+                        if !s.isEmpty && !isIssuer(s) { chosen.append((s, span)) }
                     }
                 } else {
                     let toks = names.tokenize(t, span, ob: ob, fb: fb)
@@ -385,20 +435,20 @@ extension Extractor {
                     }
                     for f in run where !f.generic {
                         let n = names.text(t, toks, f)
-                        if !isIssuer(n, doc) {
+                        if !isIssuer(n) {
                             chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
                         }
                     }
                 }
+                guard !chosen.isEmpty else { continue }
+                let text = ExtractionRules.collapse(t.text(m.range))
                 for (n, range) in chosen {
-                    hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound),
-                                          text: ExtractionRules.collapse(t.text(m.range))))
+                    hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound), text: text))
                 }
             }
         }
         // Nothing after the signature block: "Nơi nhận" lists receivers, not duties.
-        if let r = t.folded.range(of: "noi nhan") {
-            let cut = t.folded.utf8.distance(from: t.folded.utf8.startIndex, to: r.lowerBound)
+        if let cut = t.folded.firstOffset(of: "noi nhan") {
             hits = hits.filter { $0.range.lowerBound < cut }
         }
         return hits.sorted { $0.range.lowerBound < $1.range.lowerBound }
@@ -432,9 +482,17 @@ extension Extractor {
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
         var order: [String] = []
         var groups: [String: [AgencyHit]] = [:]
+        // the same names recur: each spelled and keyed once (by its bytes: equal Strings may differ in them)
+        var canonical: [[UInt8]: (name: String, key: String)] = [:]
         for var h in hits {
-            h = AgencyHit(name: names.canonical(h.name), role: h.role, range: h.range, line: h.line, text: h.text)
-            let k = Extractor.agencyKey(h.name)
+            let bytes = Array(h.name.utf8)
+            let c = canonical[bytes] ?? {
+                let name = names.canonical(h.name)
+                return (name, Extractor.agencyKey(name))
+            }()
+            canonical[bytes] = c
+            h = AgencyHit(name: c.name, role: h.role, range: h.range, line: h.line, text: h.text)
+            let k = c.key
             if k.isEmpty { continue }
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(h)

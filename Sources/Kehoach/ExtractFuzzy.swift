@@ -25,8 +25,10 @@ enum Fuzzy {
 
     /// Folded letters and digits only, words separated by one space ("thu'cu" → "thucu").
     static func letters(_ s: String) -> String {
-        Fold.string(s).split(separator: " ").map { w in String(w.filter { $0.isLetter || $0.isNumber }) }
-            .filter { !$0.isEmpty }.joined(separator: " ")
+        let folded = Fold.string(s)
+        let words = folded.plainSplit(whereSeparator: { $0 == " " })?.map { $0.plainFilter { $0.isLetterCharacter || $0.isNumberCharacter }! }
+            ?? folded.split(separator: " ").map { w in String(w.filter { $0.isLetter || $0.isNumber }) }
+        return words.filter { !$0.isEmpty }.joined(separator: " ")
     }
 
     /// Edits allowed between a known name of `n` bytes and a damaged spelling of it.
@@ -45,42 +47,63 @@ extension Extractor {
     /// them syllables: a typed text, not an English model's output), a capitalised word whose
     /// letters restoration changed is given back as the OCR read it. Lines must pair up word for word.
     static func keepNames(restored: String, ocr: String) -> String {
-        let rl = restored.split(separator: "\n", omittingEmptySubsequences: false)
-        let ol = ocr.split(separator: "\n", omittingEmptySubsequences: false)
+        let rl = restored.pieces(separatedBy: "\n")
+        let ol = ocr.pieces(separatedBy: "\n")
         guard rl.count == ol.count else { return restored }
-        func core(_ w: Substring) -> String { String(w.filter { $0.isLetter }) }
-        var out: [String] = []
-        var changed = false
-        for (r, o) in zip(rl, ol) {
-            // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
-            // English model's OCR almost never do.
-            var words = 0, markedWords = 0, inWord = false, wordMarked = false
-            for u in o.unicodeScalars {
-                if u.properties.isAlphabetic {
-                    if !inWord { inWord = true; wordMarked = false; words += 1 }
-                    if u.value >= 0x80 && !wordMarked { wordMarked = true; markedWords += 1 }
-                } else {
-                    inWord = false
-                }
-            }
-            guard words >= 3, markedWords * 2 >= words else { out.append(String(r)); continue }
-            let rw = r.split(separator: " ", omittingEmptySubsequences: false)
-            let ow = o.split(separator: " ", omittingEmptySubsequences: false)
-            let letters = ow.map(core).filter { !$0.isEmpty }
-            guard rw.count == ow.count, letters.count >= 3 else { out.append(String(r)); continue }
-            // Cheap test first: English-model OCR lines have few marks, and most lines stop here.
-            let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
-            guard marked * 2 >= letters.count else { out.append(String(r)); continue }
-            let valid = letters.filter { Vietnamese.isValidSyllable($0.lowercased()) }.count
-            guard valid * 5 >= letters.count * 4 else { out.append(String(r)); continue }
-            var kept = rw.map(String.init)
-            for i in kept.indices {
-                let oc = core(ow[i]), rc = core(rw[i])
-                guard let f = oc.first, f.isUppercase, !oc.isEmpty, Fold.string(oc) != Fold.string(rc) else { continue }
-                kept[i] = String(ow[i]); changed = true
-            }
-            out.append(kept.joined(separator: " "))
+        // the lines, once one of them changed
+        var out: [String]?
+        // syllable checks repeat the same words line after line (kept by bytes: equal Strings may differ in them)
+        var syllables: [[UInt8]: Bool] = [:]
+        for (n, (r, o)) in zip(rl, ol).enumerated() {
+            guard let kept = keptNames(r, o, &syllables) else { continue }
+            if out == nil { out = rl.map(String.init) }
+            out![n] = kept
         }
-        return changed ? out.joined(separator: "\n") : restored
+        return out?.joined(separator: "\n") ?? restored
+    }
+
+    /// Line `r` with the capitalised words whose letters restoration changed given back as the
+    /// OCR line `o` read them; nil when the line is not one of those or nothing changed.
+    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: inout [[UInt8]: Bool]) -> String? {
+        // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
+        // English model's OCR almost never do.
+        var words = 0, markedWords = 0, inWord = false, wordMarked = false
+        for u in o.unicodeScalars {
+            if u.isLetterCharacter {
+                if !inWord { inWord = true; wordMarked = false; words += 1 }
+                if u.value >= 0x80 && !wordMarked { wordMarked = true; markedWords += 1 }
+            } else {
+                inWord = false
+            }
+        }
+        guard words >= 3, markedWords * 2 >= words else { return nil }
+        func core(_ w: Substring) -> String { w.plainFilter(\.isLetterCharacter) ?? String(w.filter { $0.isLetter }) }
+        let rw = r.pieces(separatedBy: " ")
+        let ow = o.pieces(separatedBy: " ")
+        let cores = ow.map(core)
+        let letters = cores.filter { !$0.isEmpty }
+        guard rw.count == ow.count, letters.count >= 3 else { return nil }
+        let marked = letters.filter { $0.unicodeScalars.contains { $0.value >= 0x80 } }.count
+        guard marked * 2 >= letters.count else { return nil }
+        // four in five must be syllables: counted until that is settled
+        var valid = 0, invalid = 0
+        for w in letters where valid * 5 < letters.count * 4 && invalid * 5 <= letters.count {
+            let bytes = Array(w.utf8)
+            let v = syllables[bytes] ?? Vietnamese.isValidSyllable(w.lowercased())
+            syllables[bytes] = v
+            if v { valid += 1 } else { invalid += 1 }
+        }
+        guard valid * 5 >= letters.count * 4 else { return nil }
+        var kept = rw.map(String.init)
+        var changed = false
+        for i in kept.indices {
+            let oc = cores[i]
+            guard let f = oc.first, f.isUppercase else { continue }
+            let rc = core(rw[i])
+            // the same bytes fold the same: no need to fold them
+            guard !oc.utf8.elementsEqual(rc.utf8), Fold.string(oc) != Fold.string(rc) else { continue }
+            kept[i] = String(ow[i]); changed = true
+        }
+        return changed ? kept.joined(separator: " ") : nil
     }
 }

@@ -154,10 +154,9 @@ extension Extractor {
                 }
                 // Year.
                 var year = doc.year
-                if let y = yearPattern.matches(in: before + " " + after).compactMap({ m2 -> Int? in
-                    let s = before + " " + after
-                    return Int(Pattern.substring(s, m2.groups[1]!))
-                }).last, (1990...2100).contains(y) { year = y }
+                let sentence = before + " " + after
+                if let y = yearPattern.matches(in: sentence).compactMap({ Int(Pattern.substring(sentence, $0.groups[1]!)) }).last,
+                   (1990...2100).contains(y) { year = y }
                 let textStart = sStart
                 out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                  population: population, year: year,

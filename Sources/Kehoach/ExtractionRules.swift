@@ -282,11 +282,13 @@ public struct ExtractionRules: Sendable {
 
     /// Folded, spaces collapsed: the key vocabularies are looked up by.
     static func key(_ s: String) -> String {
-        Fold.string(s).split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+        let folded = Fold.string(s)
+        return folded.plainJoined(whereSeparator: { $0 == " " || $0 == "\n" })
+            ?? folded.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
     }
 
     static func collapse(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        s.plainJoined(whereSeparator: \.isWhitespaceCharacter) ?? s.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     static func regexLiteral(_ s: String) -> String {

@@ -21,24 +21,11 @@ public struct FoldedText: Sendable {
         var starts = [0]
         var offset = 0
         for scalar in text.unicodeScalars {
-            let width = UTF8.width(scalar)
             if scalar.value == 0x0A { starts.append(offset + 1) }
-            if scalar.value < 0x80 {
-                var b = UInt8(scalar.value)
-                switch b {
-                case 0x41...0x5A: b += 0x20
-                case UInt8(ascii: "*"), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): b = 0x20
-                default: break
-                }
-                bytes.append(b)
-                map.append(offset)
-            } else {
-                for b in Fold.table.fold(scalar) {
-                    bytes.append(b)
-                    map.append(offset)
-                }
-            }
-            offset += width
+            let before = bytes.count
+            Fold.append(scalar, to: &bytes)
+            for _ in before..<bytes.count { map.append(offset) }
+            offset += UTF8.width(scalar)
         }
         map.append(offset)
         folded = String(decoding: bytes, as: UTF8.self)
@@ -87,13 +74,12 @@ public struct FoldedText: Sendable {
 
 /// Folding of single characters, computed once through ICU for the Latin ranges.
 enum Fold {
+    /// The folded bytes of every scalar below `Table.limit`, side by side; a scalar's slice is
+    /// found through `spans` (offset << 3 | length), so folding a character allocates nothing.
     struct Table: Sendable {
-        let map: [UInt32: [UInt8]]
-        func fold(_ s: Unicode.Scalar) -> [UInt8] {
-            if let m = map[s.value] { return m }
-            if (0x300...0x36F).contains(s.value) { return [] }
-            return Array(String(s).utf8)
-        }
+        static let limit = 0x2213
+        let bytes: [UInt8]
+        let spans: [UInt32]
     }
 
     static let table: Table = {
@@ -106,9 +92,48 @@ enum Fold {
                        (0x2018, "'"), (0x2019, "'"), (0xA0, " "), (0x2026, "."), (0x200B, "")] {
             map[UInt32(v)] = Array(r.utf8)
         }
-        return Table(map: map)
+        var bytes: [UInt8] = []
+        var spans = [UInt32](repeating: 0, count: Table.limit)
+        for v in 0x80..<Table.limit {
+            let folded: [UInt8]
+            if let m = map[UInt32(v)] { folded = m }
+            else if (0x300...0x36F).contains(v) { folded = [] }
+            else if let s = Unicode.Scalar(v) { folded = Array(String(s).utf8) }
+            else { continue }
+            precondition(folded.count < 8, "a folded character fits its span")
+            spans[v] = UInt32(bytes.count) << 3 | UInt32(folded.count)
+            bytes += folded
+        }
+        return Table(bytes: bytes, spans: spans)
     }()
 
+    /// Appends the folded bytes of one scalar: ASCII lower-cased with Markdown marks, tabs and
+    /// carriage returns made spaces; other Latin letters through the table.
+    @inline(__always)
+    static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+        let v = Int(scalar.value)
+        if v < 0x80 {
+            var b = UInt8(v)
+            switch b {
+            case 0x41...0x5A: b += 0x20
+            case UInt8(ascii: "*"), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): b = 0x20
+            default: break
+            }
+            bytes.append(b)
+        } else if v < Table.limit {
+            let span = Int(table.spans[v])
+            let start = span >> 3
+            bytes.append(contentsOf: table.bytes[start..<(start + (span & 7))])
+        } else {
+            bytes.append(contentsOf: String(scalar).utf8)
+        }
+    }
+
     /// Folds a short string (vocabulary entries, names) the same way FoldedText folds documents.
-    static func string(_ s: String) -> String { FoldedText(s).folded }
+    static func string(_ s: String) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars { append(scalar, to: &bytes) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }

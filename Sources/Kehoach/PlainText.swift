@@ -1,0 +1,159 @@
+// Character-by-Character work on strings (splitting, filtering) is slow in Swift: every step
+// finds a grapheme's end. Most text is "plain": each Character is one scalar that joins no
+// neighbour (no combining mark, joiner or "\r\n"). On plain text the same work is done on scalars
+// or bytes with the same result, and the Character way is kept for the rest.
+
+extension Substring {
+    /// Whether every Character is one scalar: no carriage return and no scalar that may join a
+    /// neighbour into one grapheme.
+    var isPlain: Bool {
+        utf8.withContiguousStorageIfAvailable { b in
+            for i in b.indices {
+                let c = b[i]
+                if c == 0x0D || c >= 0xC0 && !standsAlone(b, i) { return false }
+            }
+            return true
+        } ?? false
+    }
+
+    /// `split(separator: separator, omittingEmptySubsequences: false)` for " " or "\n", cut on
+    /// bytes when the Characters are the same ("\r\n" is one Character, not a line feed; a space
+    /// may carry a combining mark).
+    func pieces(separatedBy separator: Character) -> [Substring] {
+        precondition(separator == " " || separator == "\n")
+        let sep = separator.asciiValue!
+        let cuts: [Int]? = utf8.withContiguousStorageIfAvailable { b in
+            var cuts: [Int] = []
+            for i in b.indices {
+                let c = b[i]
+                if c == sep {
+                    if sep == 0x20 || i == 0 || b[i - 1] != 0x0D { cuts.append(i) }
+                } else if sep == 0x20 && c >= 0xC0 && !standsAlone(b, i) {
+                    return nil
+                }
+            }
+            return cuts
+        } ?? nil
+        guard let cuts else { return split(separator: separator, omittingEmptySubsequences: false) }
+        var out: [Substring] = []
+        out.reserveCapacity(cuts.count + 1)
+        let u = utf8
+        var from = u.startIndex
+        var at = 0
+        for cut in cuts {
+            let to = u.index(from, offsetBy: cut - at)
+            out.append(Substring(u[from..<to]))
+            from = u.index(after: to)
+            at = cut + 1
+        }
+        out.append(Substring(u[from...]))
+        return out
+    }
+
+    /// The pieces between scalars that pass `isSeparator`, empty ones left out: on plain text,
+    /// what `split(whereSeparator:)` gives for the same test of each Character. Nil on other text.
+    func plainSplit(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> [Substring]? {
+        guard isPlain else { return nil }
+        var out: [Substring] = []
+        let scalars = unicodeScalars
+        var start: String.Index?
+        var i = scalars.startIndex
+        while i < scalars.endIndex {
+            if isSeparator(scalars[i]) {
+                if let s = start { out.append(Substring(scalars[s..<i])); start = nil }
+            } else if start == nil {
+                start = i
+            }
+            i = scalars.index(after: i)
+        }
+        if let s = start { out.append(Substring(scalars[s...])) }
+        return out
+    }
+
+    /// `plainSplit(whereSeparator:)` joined with single spaces, built without the pieces.
+    func plainJoined(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> String? {
+        guard isPlain else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        var gap = false
+        for u in unicodeScalars {
+            if isSeparator(u) {
+                gap = !out.isEmpty
+                continue
+            }
+            if gap { out.append(0x20); gap = false }
+            UTF8.encode(u) { out.append($0) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The scalars that pass `isIncluded`: on plain text, what `filter` gives for the same test
+    /// of each Character. Nil on other text.
+    func plainFilter(_ isIncluded: (Unicode.Scalar) -> Bool) -> String? {
+        guard isPlain else { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count)
+        for u in unicodeScalars where isIncluded(u) { UTF8.encode(u) { out.append($0) } }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension String {
+    /// The UTF-8 offset where `range(of: needle)` (Foundation's, which compares characters, not
+    /// bytes) finds an ASCII needle; on plain text, found among the bytes.
+    func firstOffset(of needle: String) -> Int? {
+        let n = Array(needle.utf8)
+        if isPlain, !n.isEmpty, n.allSatisfy({ $0 < 0x80 }), let found = utf8.withContiguousStorageIfAvailable({ b -> Int? in
+            guard b.count >= n.count else { return nil }
+            outer: for i in 0...(b.count - n.count) where b[i] == n[0] {
+                for k in 1..<n.count where b[i + k] != n[k] { continue outer }
+                return i
+            }
+            return nil
+        }) {
+            return found
+        }
+        return range(of: needle).map { utf8.distance(from: utf8.startIndex, to: $0.lowerBound) }
+    }
+
+    var isPlain: Bool { self[...].isPlain }
+    func pieces(separatedBy separator: Character) -> [Substring] { self[...].pieces(separatedBy: separator) }
+    func plainSplit(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> [Substring]? { self[...].plainSplit(whereSeparator: isSeparator) }
+    func plainFilter(_ isIncluded: (Unicode.Scalar) -> Bool) -> String? { self[...].plainFilter(isIncluded) }
+    func plainJoined(whereSeparator isSeparator: (Unicode.Scalar) -> Bool) -> String? { self[...].plainJoined(whereSeparator: isSeparator) }
+}
+
+extension Unicode.Scalar {
+    // Character's isWhitespace, isLetter and isNumber look at a Character's first scalar only;
+    // these are the same tests of the Character that is this scalar alone, ASCII told directly.
+
+    var isWhitespaceCharacter: Bool { value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace }
+    var isLetterCharacter: Bool {
+        value < 0x80 ? (0x61...0x7A).contains(value | 0x20) : value < 0x2000 ? alphabeticBelow2000[Int(value)] : properties.isAlphabetic
+    }
+    var isNumberCharacter: Bool { value < 0x80 ? (0x30...0x39).contains(value) : properties.numericType != nil }
+}
+
+/// The Alphabetic property of the scalars below U+2000 (Latin and Vietnamese letters among them), looked up once.
+private let alphabeticBelow2000: [Bool] = (0..<0x2000).map { Unicode.Scalar(UInt32($0))?.properties.isAlphabetic ?? false }
+
+/// Whether the scalar whose UTF-8 starts at `b[i]` never joins a neighbour into one grapheme: a
+/// letter with its case, a digit, a currency or math sign, punctuation, a space. Marks, joiners
+/// and the letters of scripts that combine may. U+0080–02FF and U+1E00–1EFF (Vietnamese) are
+/// known without decoding.
+private func standsAlone(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+    let c = b[i]
+    if c < 0xCC { return true }
+    if c == 0xE1, i + 1 < b.count, (0xB8...0xBB).contains(b[i + 1]) { return true }
+    let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+    guard i + length <= b.count, let u = String(decoding: UnsafeBufferPointer(rebasing: b[i..<(i + length)]), as: UTF8.self).unicodeScalars.first
+    else { return false }
+    switch u.properties.generalCategory {
+    case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .decimalNumber, .letterNumber, .otherNumber,
+         .currencySymbol, .mathSymbol, .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
+         .initialPunctuation, .finalPunctuation, .otherPunctuation, .spaceSeparator:
+        return true
+    default:
+        return false
+    }
+}
