@@ -68,7 +68,8 @@ public final class Restorer: @unchecked Sendable {
 
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
-                                        "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin"]
+                                        "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
+                                        "candidateMargin", "candidateCeiling"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -82,6 +83,8 @@ public final class Restorer: @unchecked Sendable {
         case "priorMargin": priorMargin = Float(value)
         case "beam": decoder.beam = Int(value)
         case "beamMargin": decoder.beamMargin = Float(value)
+        case "candidateMargin": model.generator.margin = Float(value)
+        case "candidateCeiling": model.generator.ceiling = Float(value)
         default: return false
         }
         cacheLock.lock(); cache.removeAll(); cacheLock.unlock()
