@@ -67,12 +67,14 @@ public enum Tokenizer {
     }
 
     /// A run with letters: a leading number of two or more digits is its own piece ("2025ngay"),
-    /// and a trailing letter-like symbol that follows a plain word is punctuation ("BHYT|").
+    /// unless what follows has no vowel: every Vietnamese syllable has one, so there the digits
+    /// are the OCR's reading of letters ("16p" lớp, "16ng" lồng). A trailing letter-like symbol
+    /// that follows a plain word is punctuation ("BHYT|").
     static func cutWord(_ text: [Unicode.Scalar], _ start: Int, _ end: Int, into out: inout [Piece]) {
         var i = start
         var digits = 0
         while i < end, isDigit(text[i]) { digits += 1; i += 1 }
-        if digits >= 2 {
+        if digits >= 2, text[i..<end].contains(where: isVowel) {
             cutNumbersAndSymbols(text, start, i, into: &out)
         } else {
             i = start
@@ -81,6 +83,15 @@ public enum Tokenizer {
         while lead < end, letterLike.contains(text[lead]), text[lead] != "|" { lead += 1 }
         if lead > i { cutNumbersAndSymbols(text, i, lead, into: &out) }
         if lead < end { out.append(Piece(kind: .word, start: lead, end: end)) }
+    }
+
+    /// Whether `s` is a vowel letter, marked or not, in either case.
+    static func isVowel(_ s: Unicode.Scalar) -> Bool {
+        let plain = "aeiouyAEIOUY".unicodeScalars
+        if s.value < 0x80 { return plain.contains(s) }
+        // Canonical decomposition puts the base letter first (ư = u + horn).
+        guard let base = String(s).decomposedStringWithCanonicalMapping.unicodeScalars.first else { return false }
+        return plain.contains(base)
     }
 
     /// Digit runs are numbers ("55.112" is number, ".", number: restoration never touches them);

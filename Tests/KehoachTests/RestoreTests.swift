@@ -62,6 +62,14 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(words, ["ngay", "t&t", "yé}l"])
     }
 
+    func testLeadingDigitsBeforeNoVowelAreLetters() {
+        // No syllable lacks a vowel: in "16p" the digits are the OCR's "lớ", in "12ngay" a number.
+        let scalars = Array("16p 16NG 12ngay".unicodeScalars)
+        let pieces = Tokenizer.pieces(scalars).filter { $0.kind != .space }
+            .map { "\($0.kind):" + String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        XCTAssertEqual(pieces, ["word:16p", "word:16NG", "number:12", "word:ngay"])
+    }
+
     func testAmpersandBetweenCapitalsJoinsAbbreviations() {
         let scalars = Array("LĐTB&XH Ké& GD&ĐT".unicodeScalars)
         let rendered = Tokenizer.pieces(scalars).filter { $0.kind != .space }
