@@ -44,6 +44,8 @@ public final class Restorer: @unchecked Sendable {
     public var unseenSyllableCost: Float = 12.0
     /// Options kept per word after ranking by spelling and frequency.
     public var maxOptions = 8
+    /// Channel cost of a capital Đ read as P (see `wordOptions`).
+    public var capitalDAsPCost: Float = 1
     public var priorWeight: Float = 0.7
     /// Options this far behind the best by spelling and frequency together are dropped: most
     /// words then keep two to four, which is what keeps decoding fast.
@@ -69,7 +71,7 @@ public final class Restorer: @unchecked Sendable {
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
-                                        "candidateMargin", "candidateCeiling"]
+                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -84,6 +86,7 @@ public final class Restorer: @unchecked Sendable {
         case "beam": decoder.beam = Int(value)
         case "beamMargin": decoder.beamMargin = Float(value)
         case "candidateMargin": model.generator.margin = Float(value)
+        case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "candidateCeiling": model.generator.ceiling = Float(value)
         default: return false
         }
@@ -248,6 +251,21 @@ public final class Restorer: @unchecked Sendable {
         // The generator's list is long; keep the ones likely a priori as well as close in spelling,
         // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
         var found = model.generator.candidates(for: lower)
+        // A capital Đ on a scanned page is read as P far more often than on the training renderings
+        // ("Pé" for "Để", "Poan" for "Đoàn"): a capital P also stands for Đ, at a fixed cost. ("Ph"
+        // is the common onset, not a misread.)
+        if written.unicodeScalars.first == "P", lower.count >= 2, lower[1] != "h" {
+            var variant = lower
+            variant[0] = "đ"
+            for c in model.generator.candidates(for: variant) {
+                let cost = c.cost + capitalDAsPCost
+                if let i = found.firstIndex(where: { $0.entry == c.entry }) {
+                    if cost < found[i].cost { found[i] = Candidate(entry: c.entry, cost: cost) }
+                } else {
+                    found.append(Candidate(entry: c.entry, cost: cost))
+                }
+            }
+        }
         // Syllables only names use (Kon, Đắk) are written with a capital; proposing them for a
         // lower-case word would only turn damage into foreign words ("seŕ" → "sôr" for "số").
         let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
@@ -345,11 +363,13 @@ public final class Restorer: @unchecked Sendable {
             guard end > chunkStart else { return }
             let chunk = pieces[chunkStart..<end]
             // Single letters joined by a slash are abbreviations: "V/v" (về việc), "b/c", "t/h";
-            // a single letter before ")" numbers a list item: "b)", "d)".
+            // a single letter before ")" numbers a list item: "b)", "d)"; a single capital before
+            // a full stop is an initial or a list letter: "P.T.T.Huyền", "A.".
             for i in chunk.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 1 {
                 let slashBefore = i > chunkStart && pieces[i - 1].kind == .punctuation && text[pieces[i - 1].start] == "/"
                 let after = i + 1 < end && pieces[i + 1].kind == .punctuation ? text[pieces[i + 1].start] : nil
-                if slashBefore || after == "/" || (after == ")" && i == chunkStart) { out.insert(i) }
+                let initial = after == "." && text[pieces[i].start].properties.isUppercase
+                if slashBefore || after == "/" || (after == ")" && i == chunkStart) || initial { out.insert(i) }
             }
             if chunk.contains(where: { $0.kind == .number }),
                chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
@@ -429,7 +449,9 @@ enum Casing {
             if first < 0 { first = k } else if k == 1 { restUpper += 1 } else { restLower += 1 }
         }
         guard first == 1 else { return .lower }
-        if lineIsUpper { return .upper }
+        // In a line of capitals the OCR may read a marked capital as small ("KÉ" as "Ké"), but not
+        // most of a word: "Huyén" beside "VPUB, CVP" is a name in title case.
+        if lineIsUpper && restLower <= restUpper + 1 { return .upper }
         if restUpper + restLower == 0 { return .title }
         return restLower == 0 ? .upper : .title
     }

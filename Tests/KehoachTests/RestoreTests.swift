@@ -206,6 +206,12 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(out, "UBND huyện Kon Plông, huyện Kon Rẫy, tỉnh Kon Tum; huyện Quỳnh Lưu\n")
     }
 
+    func testCapitalPMayBeDAndInitialsAreKept() throws {
+        // Scans read a capital Đ as P ("Pé" Để); single capitals before a full stop are initials.
+        let out = try restorer().restore("Pé thuc hién tét Ké hoach, Poan Thanh nién phéi hop\nNoi nhan: P.T.T.Huyén, VPUB\n").text
+        XCTAssertEqual(out, "Để thực hiện tốt Kế hoạch, Đoàn Thanh niên phối hợp\nNơi nhận: P.T.T.Huyện, VPUB\n")
+    }
+
     func testAddressesAndKnownWordsAreLeftAlone() throws {
         // (The legal text has no addresses: the words around one need context of their own, "tại địa chỉ".)
         let out = try restorer().restore("Cai dat VssID tai dia chi www.baohiemxahoi.gov.vn hoac email bhxh@vss.gov.vn\n").text
