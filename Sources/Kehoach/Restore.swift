@@ -252,11 +252,16 @@ public final class Restorer: @unchecked Sendable {
         // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
         var found = model.generator.candidates(for: lower)
         // A capital Đ on a scanned page is read as P far more often than on the training renderings
-        // ("Pé" for "Để", "Poan" for "Đoàn"): a capital P also stands for Đ, at a fixed cost. ("Ph"
-        // is the common onset, not a misread.)
-        if written.unicodeScalars.first == "P", lower.count >= 2, lower[1] != "h" {
-            var variant = lower
-            variant[0] = "đ"
+        // ("Pé" for "Để", "Poan" for "Đoàn", "HPND" for "HĐND"): a capital P also stands for Đ, at a
+        // fixed cost. ("Ph" is the common onset, not a misread.)
+        let scalars = Array(written.unicodeScalars)
+        var variant = lower
+        if scalars.count == lower.count {
+            for i in scalars.indices where scalars[i] == "P" && !(i + 1 < scalars.count && (scalars[i + 1] == "h" || scalars[i + 1] == "H")) {
+                variant[i] = "đ"
+            }
+        }
+        if variant != lower {
             for c in model.generator.candidates(for: variant) {
                 let cost = c.cost + capitalDAsPCost
                 if let i = found.firstIndex(where: { $0.entry == c.entry }) {
@@ -283,10 +288,11 @@ public final class Restorer: @unchecked Sendable {
         // The parts of a document code ("894-CV/HU", "08-CTr/TU") are abbreviations too.
         let consonantsOnly = inCode || (lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
             && lower.allSatisfy { !Self.vowels.contains($0) })
+        let foldedVariant = Normalize.fold(String(String.UnicodeScalarView(variant)))
         if consonantsOnly {
             found.removeAll {
                 let e = model.generator.entries[Int($0.entry)]
-                return e.written == nil || Normalize.fold(e.key) != folded
+                return e.written == nil || (Normalize.fold(e.key) != folded && Normalize.fold(e.key) != foldedVariant)
             }
             if inCode, let code = model.codeEntries[folded] { found = [Candidate(entry: code, cost: 0)] }
         }
@@ -303,11 +309,11 @@ public final class Restorer: @unchecked Sendable {
         // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
         // words); a word with digits or marks that spells no syllable is OCR damage, not a name.
         let plain = lower.allSatisfy { $0.value < 0x80 && Tokenizer.isLetter($0) }
-        // An abbreviation that differs only by đ ("HDND" for "HĐND") counts as found: the OCR
-        // reading it is no evidence of an unknown word.
+        // An abbreviation that differs only by đ ("HDND", "HPND" for "HĐND") counts as found: the
+        // OCR reading it is no evidence of an unknown word.
         let exact = found.contains {
             let e = model.generator.entries[Int($0.entry)]
-            return e.key == key || (e.written != nil && Normalize.fold(e.key) == folded)
+            return e.key == key || (e.written != nil && (Normalize.fold(e.key) == folded || Normalize.fold(e.key) == foldedVariant))
         }
         if options.isEmpty || (plain && !exact) {
             // A capitalized word may be a name ("Kon Tum"); a lower-case one that spells no

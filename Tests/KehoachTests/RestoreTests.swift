@@ -210,6 +210,9 @@ final class RestorerTests: XCTestCase {
         // Scans read a capital Đ as P ("Pé" Để); single capitals before a full stop are initials.
         let out = try restorer().restore("Pé thuc hién tét Ké hoach, Poan Thanh nién phéi hop\nNoi nhan: P.T.T.Huyén, VPUB\n").text
         XCTAssertEqual(out, "Để thực hiện tốt Kế hoạch, Đoàn Thanh niên phối hợp\nNơi nhận: P.T.T.Huyện, VPUB\n")
+        // Inside an abbreviation and a document code too; "Ph" and a real P stay.
+        let codes = try restorer().restore("Nghi quyét sé 58/NQ-HPND cua HPND Thanh phé; PCVP, PHO CHU TICH\n").text
+        XCTAssertEqual(codes, "Nghị quyết số 58/NQ-HĐND của HĐND Thành phố; PCVP, PHÓ CHỦ TỊCH\n")
     }
 
     func testAddressesAndKnownWordsAreLeftAlone() throws {
