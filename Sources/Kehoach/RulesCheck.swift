@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Checked: every text rule file starts with a `#` header saying what it is for and is NFC;
 /// syllables.txt holds valid (or place-name), canonical, unique syllables; places.txt has a kind of
-/// unit and a name per line; lexicon.tsv has FORM<TAB>KIND rows with
+/// unit and a name per line; phrases.txt unique terms of two or more words; lexicon.tsv has FORM<TAB>KIND rows with
 /// a known kind, no form twice, and no form that is itself a Vietnamese syllable (it would lose its
 /// diacritics everywhere); confusions.tsv has four columns, 0–2 characters each side, whole counts,
 /// finite non-negative costs and no pair twice; ngrams.bin loads; extraction patterns compile and
@@ -67,6 +67,7 @@ public enum RulesCheck {
             switch relative {
             case "restore/syllables.txt": out += checkSyllables(lines: lines, file: file, placeSyllables: placeSyllables)
             case "restore/places.txt": out += checkPlaces(lines: lines, file: file)
+            case "restore/phrases.txt": out += checkPhrases(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
             default:
@@ -146,6 +147,25 @@ public enum RulesCheck {
             let kind = words.count >= 3 && placeKinds.contains(words.prefix(2).joined(separator: " ")) ? 2 : 1
             if !placeKinds.contains(words.prefix(kind).joined(separator: " ")) || words.count <= kind {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(line)': expected the kind of unit in lower case (\(placeKinds.sorted().joined(separator: ", "))) and then the name"))
+            }
+        }
+        return out
+    }
+
+    /// phrases.txt: terms the language model counts like dictionary words; one word would add nothing.
+    static func checkPhrases(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            let term = line.trimmingCharacters(in: .whitespaces)
+            if let first = seen[term] {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate term '\(term)' (first at line \(first))"))
+                continue
+            }
+            seen[term] = n
+            if term.split(separator: " ").count < 2 {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(term)': a term of two or more words (one word adds no pair to count)"))
             }
         }
         return out

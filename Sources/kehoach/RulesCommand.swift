@@ -56,7 +56,7 @@ struct BuildLanguageModel: ParsableCommand {
         word list; rules/README.md):
           kehoach rules build-lm ../shared/text/legal-vi.txt.gz \\
             ../shared/text/legal-vi-extra.txt.gz --words VIET74K \\
-            --words rules/restore/places.txt
+            --words rules/restore/places.txt --words rules/restore/phrases.txt
         where VIET74K is underthesea's corpus/data/Viet74K.txt.
         """
     )

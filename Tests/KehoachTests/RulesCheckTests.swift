@@ -68,6 +68,13 @@ final class RulesCheckTests: XCTestCase {
         assertError("restore/places.txt", line: bad, containing: "expected the kind of unit")
     }
 
+    func testPhrasesNeedTwoWordsOnce() throws {
+        let one = try append("restore/phrases.txt", "BHYT")
+        assertError("restore/phrases.txt", line: one, containing: "a term of two or more words")
+        let twice = try append("restore/phrases.txt", "tỷ lệ bao phủ")
+        assertError("restore/phrases.txt", line: twice, containing: "duplicate term 'tỷ lệ bao phủ'")
+    }
+
     func testNonNFCEntry() throws {
         let n = try append("restore/syllables.txt", "nghie\u{0302}\u{0323}p")  // nghiệp, decomposed
         assertError("restore/syllables.txt", line: n, containing: "NFC")
