@@ -288,7 +288,7 @@ public final class Restorer: @unchecked Sendable {
         // The parts of a document code ("894-CV/HU", "08-CTr/TU") are abbreviations too.
         let consonantsOnly = inCode || (lower.count >= 2 && written.unicodeScalars.allSatisfy { $0.value >= 0x41 && $0.value <= 0x5A }
             && lower.allSatisfy { !Self.vowels.contains($0) })
-        let foldedVariant = Normalize.fold(String(String.UnicodeScalarView(variant)))
+        let foldedVariant = variant == lower ? folded : Normalize.fold(String(String.UnicodeScalarView(variant)))
         if consonantsOnly {
             found.removeAll {
                 let e = model.generator.entries[Int($0.entry)]
