@@ -158,7 +158,11 @@ public final class Restorer: @unchecked Sendable {
             var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
-            let restored = surface(entry, casing: casing)
+            var restored = surface(entry, casing: casing)
+            // A trailing apostrophe the word did not read as a horn is a quote: it stays.
+            if let last = original.unicodeScalars.last, Tokenizer.apostrophes.contains(last), !Self.hasHorn(restored) {
+                restored.unicodeScalars.append(last)
+            }
             guard restored != original else { continue }
             replacement.append((pi, restored))
             guard withChanges else { continue }
@@ -197,6 +201,11 @@ public final class Restorer: @unchecked Sendable {
         }
         Self.appendUTF8(text[copied...], to: &out)
         return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+    }
+
+    /// Whether `word` has ơ or ư (any tone, either case).
+    static func hasHorn(_ word: String) -> Bool {
+        word.decomposedStringWithCanonicalMapping.unicodeScalars.contains("\u{031B}")
     }
 
     /// Language-model ids of ASCII punctuation, looked up once.

@@ -12,6 +12,17 @@ public struct Piece: Equatable, Sendable {
 
 public enum Tokenizer {
     /// Symbols Tesseract's English model reads for Vietnamese letters; inside a word they are letters.
+    /// An apostrophe right after u or o is the OCR's reading of a horn ("co’ quan" cơ quan,
+    /// "ngu’oi" người), part of the word; the restorer gives it back when the word keeps no horn.
+    static let apostrophes: Set<Unicode.Scalar> = ["\u{2019}", "\u{2018}", "'"]
+
+    @inline(__always)
+    static func hornReading(_ text: [Unicode.Scalar], _ start: Int, _ j: Int) -> Bool {
+        guard j > start, apostrophes.contains(text[j]) else { return false }
+        let before = text[j - 1]
+        return before == "u" || before == "o" || before == "U" || before == "O"
+    }
+
     static let letterLike: Set<Unicode.Scalar> = ["&", "$", "@", "{", "}", "|", "¢", "€", "£", "¥", "©", "®", "°", "§", "«", "»"]
 
     @inline(__always)
@@ -47,7 +58,7 @@ public enum Tokenizer {
             if isLetter(s) || isDigit(s) || letterLike.contains(s) {
                 var j = i
                 var letters = 0
-                while j < n, isLetter(text[j]) || isDigit(text[j]) || letterLike.contains(text[j]) {
+                while j < n, isLetter(text[j]) || isDigit(text[j]) || letterLike.contains(text[j]) || hornReading(text, i, j) {
                     // "TB&XH", "GD&ĐT": an ampersand between capitals joins two abbreviations.
                     if text[j] == "&", j > i, j + 1 < n, text[j - 1].properties.isUppercase, text[j + 1].properties.isUppercase { break }
                     if isLetter(text[j]) { letters += 1 }

@@ -206,6 +206,16 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(out, "UBND huyện Kon Plông, huyện Kon Rẫy, tỉnh Kon Tum; huyện Quỳnh Lưu\n")
     }
 
+    func testApostropheAfterUOrOIsAHornUnlessTheWordKeepsNone() throws {
+        // "co’" is cơ and "ngu’oi" người: the apostrophe was the horn; "ho’" stays họ with its quote.
+        let out = try restorer().restore("co’ quan BHXH huyén phéi hop, ngu’oi dan tham gia BHYT; y kién cua ho’.\n").text
+        XCTAssertEqual(out, "cơ quan BHXH huyện phối hợp, người dân tham gia BHYT; ý kiến của họ’.\n")
+        let scalars = Array("ngu’oi BHYT' co’".unicodeScalars)
+        let words = Tokenizer.pieces(scalars).filter { $0.kind == .word }
+            .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        XCTAssertEqual(words, ["ngu’oi", "BHYT", "co’"])
+    }
+
     func testCapitalPMayBeDAndInitialsAreKept() throws {
         // Scans read a capital Đ as P ("Pé" Để); single capitals before a full stop are initials.
         let out = try restorer().restore("Pé thuc hién tét Ké hoach, Poan Thanh nién phéi hop\nNoi nhan: P.T.T.Huyén, VPUB\n").text
