@@ -86,8 +86,8 @@ public final class Restorer: @unchecked Sendable {
         case "beam": decoder.beam = Int(value)
         case "beamMargin": decoder.beamMargin = Float(value)
         case "candidateMargin": model.generator.margin = Float(value)
-        case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "candidateCeiling": model.generator.ceiling = Float(value)
+        case "capitalDAsPCost": capitalDAsPCost = Float(value)
         default: return false
         }
         cacheLock.lock(); cache.removeAll(); cacheLock.unlock()

@@ -11,7 +11,6 @@ public struct Piece: Equatable, Sendable {
 }
 
 public enum Tokenizer {
-    /// Symbols Tesseract's English model reads for Vietnamese letters; inside a word they are letters.
     /// An apostrophe right after u or o is the OCR's reading of a horn ("co’ quan" cơ quan,
     /// "ngu’oi" người), part of the word; the restorer gives it back when the word keeps no horn.
     static let apostrophes: Set<Unicode.Scalar> = ["\u{2019}", "\u{2018}", "'"]
@@ -23,6 +22,7 @@ public enum Tokenizer {
         return before == "u" || before == "o" || before == "U" || before == "O"
     }
 
+    /// Symbols Tesseract's English model reads for Vietnamese letters; inside a word they are letters.
     static let letterLike: Set<Unicode.Scalar> = ["&", "$", "@", "{", "}", "|", "¢", "€", "£", "¥", "©", "®", "°", "§", "«", "»"]
 
     @inline(__always)
