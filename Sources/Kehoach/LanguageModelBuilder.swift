@@ -10,6 +10,8 @@ public final class LanguageModelBuilder {
     private var trigrams: [UInt64: UInt32] = [:]
     /// Written forms of tokens that are not syllables, to learn "UBND", "QĐ", "VssID".
     private var surfaces: [Int32: [String: UInt32]] = [:]
+    /// Tokens of dictionary entries: kept however rarely the text has them ("plông" of Kon Plông).
+    private var phraseTokens = Set<Int32>()
     public private(set) var paragraphs = 0
     public private(set) var tokens = 0
 
@@ -35,6 +37,7 @@ public final class LanguageModelBuilder {
             id(TokenKey.word(String(String.UnicodeScalarView(scalars[$0.start..<$0.end]))))
         }
         guard seq.count >= 2 else { return }
+        phraseTokens.formUnion(seq)
         for i in 0..<seq.count {
             if i >= 1 { bigrams[LanguageModel.key2(seq[i - 1], seq[i]), default: 0] += weight }
             if i >= 2 { trigrams[LanguageModel.key3(seq[i - 2], seq[i - 1], seq[i]), default: 0] += weight }
@@ -80,12 +83,16 @@ public final class LanguageModelBuilder {
     }
 
     /// Prunes, smooths (interpolated absolute discounting, Kneser–Ney continuation unigrams) and
-    /// serializes. Tokens other than syllables seen fewer than `minCount` times become `<unk>`.
+    /// serializes. Tokens other than syllables and dictionary entries' tokens seen fewer than
+    /// `minCount` times become `<unk>`.
     public func build(minCount: Int = 2, minBigram: Int = 2, minTrigram: Int = 2) -> (Data, Summary) {
         // Final vocabulary: specials, then by frequency (ties by spelling, so builds are reproducible).
-        // Every syllable seen is kept (a rare syllable is still a syllable); other tokens, mostly
-        // abbreviations, codes and typos, need `minCount`.
-        let order = (3..<words.count).filter { unigrams[$0] >= minCount || Vietnamese.isValidSyllable(words[$0]) }
+        // Every syllable seen is kept (a rare syllable is still a syllable), and every token of a
+        // dictionary entry; other tokens, mostly abbreviations, codes and typos, need `minCount`.
+        let keep: (Int) -> Bool = { i in
+            self.unigrams[i] >= minCount || Vietnamese.isValidSyllable(self.words[i]) || self.phraseTokens.contains(Int32(i))
+        }
+        let order = (3..<words.count).filter(keep)
             .sorted { unigrams[$0] != unigrams[$1] ? unigrams[$0] > unigrams[$1] : words[$0] < words[$1] }
         var remap = [Int32](repeating: LanguageModel.unknown, count: words.count)
         for i in 0..<3 { remap[i] = Int32(i) }
