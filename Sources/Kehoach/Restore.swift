@@ -158,6 +158,10 @@ public final class Restorer: @unchecked Sendable {
             var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
+            // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, so a
+            // two-letter syllable is "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
+            if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2, text[piece.start + 1] == "O",
+               model.generator.entries[Int(entry)].written == nil { casing = .title }
             var restored = surface(entry, casing: casing)
             // A trailing apostrophe the word did not read as a horn is a quote: it stays.
             if let last = original.unicodeScalars.last, Tokenizer.apostrophes.contains(last), !Self.hasHorn(restored) {

@@ -219,6 +219,12 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(words, ["ngu’oi", "BHYT", "co’"])
     }
 
+    func testTwoLetterCapitalsWithOAreTitleCaseInRunningText() throws {
+        // The OCR reads ộ, ở as a capital O: "BO" in running text is Bộ; in a heading it stays BỘ.
+        let out = try restorer().restore("theo quy dinh cua BO Y té va SO Lao déng\nBO Y TE\n").text
+        XCTAssertEqual(out, "theo quy định của Bộ Y tế và Sở Lao động\nBỘ Y TẾ\n")
+    }
+
     func testCapitalPMayBeDAndInitialsAreKept() throws {
         // Scans read a capital Đ as P ("Pé" Để); single capitals before a full stop are initials.
         let out = try restorer().restore("Pé thuc hién tét Ké hoach, Poan Thanh nién phéi hop\nNoi nhan: P.T.T.Huyén, VPUB\n").text
