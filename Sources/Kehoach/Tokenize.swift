@@ -96,13 +96,9 @@ public enum Tokenizer {
         if lead < end { out.append(Piece(kind: .word, start: lead, end: end)) }
     }
 
-    /// Whether `s` is a vowel letter, marked or not, in either case.
+    /// Whether `s` is a Vietnamese vowel letter, marked or not, in either case.
     static func isVowel(_ s: Unicode.Scalar) -> Bool {
-        let plain = "aeiouyAEIOUY".unicodeScalars
-        if s.value < 0x80 { return plain.contains(s) }
-        // Canonical decomposition puts the base letter first (ư = u + horn).
-        guard let base = String(s).decomposedStringWithCanonicalMapping.unicodeScalars.first else { return false }
-        return plain.contains(base)
+        Vietnamese.isVowel(s) || s.properties.lowercaseMapping.unicodeScalars.first.map(Vietnamese.isVowel) == true
     }
 
     /// Digit runs are numbers ("55.112" is number, ".", number: restoration never touches them);
