@@ -40,7 +40,7 @@ public enum RulesCheck {
 
         // Syllables of place names may lie outside phonotactics ("kon", "đắk"): syllables.txt keeps them.
         let placeSyllables = (try? String(contentsOf: root.appendingPathComponent("restore/places.txt"), encoding: .utf8))
-            .map { placeNameSyllables($0.split(separator: "\n").map(String.init)) } ?? []
+            .map { Set(placeNameSyllables($0.split(separator: "\n").map(String.init))) } ?? []
         var extractFiles: [(name: String, text: String)] = []
         for relative in files {
             let file = display(relative)
@@ -122,34 +122,54 @@ public enum RulesCheck {
         return t.isEmpty || t.hasPrefix("#")
     }
 
-    /// The syllables of the names in places.txt (each line: the kind of unit, then its name).
-    static func placeNameSyllables(_ lines: [String]) -> Set<String> {
-        var out = Set<String>()
+    static let placeKinds: Set<String> = ["thành phố", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "đặc khu"]
+
+    /// A line of places.txt as (kind of unit, words of the name); nil when it does not start with a
+    /// kind or has no name.
+    static func place(_ line: String) -> (kind: String, name: [Substring])? {
+        let words = Normalize.nfc(line).split(separator: " ")
+        let kindWords = words.count >= 3 && placeKinds.contains(words.prefix(2).joined(separator: " ")) ? 2 : 1
+        let kind = words.prefix(kindWords).joined(separator: " ")
+        guard placeKinds.contains(kind), words.count > kindWords else { return nil }
+        return (kind, Array(words.dropFirst(kindWords)))
+    }
+
+    /// The syllables of the names in places.txt, in order of first appearance: what
+    /// `kehoach rules build-syllables --places` adds, and what syllables.txt may hold beyond phonotactics.
+    public static func placeNameSyllables(_ lines: [String]) -> [String] {
+        var seen = Set<String>(), out: [String] = []
         for line in lines where !isComment(line) {
-            for word in Normalize.nfc(line).split(separator: " ").dropFirst() { out.insert(TokenKey.word(String(word))) }
+            for word in place(line)?.name ?? [] {
+                let key = TokenKey.word(String(word))
+                guard key.unicodeScalars.count >= 2, key.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }),
+                      seen.insert(key).inserted else { continue }
+                out.append(key)
+            }
         }
         return out
     }
-
-    static let placeKinds: Set<String> = ["thành phố", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "đặc khu"]
 
     static func checkPlaces(lines: [String], file: String) -> [RuleDiagnostic] {
         var out: [RuleDiagnostic] = []
         var seen: [String: Int] = [:]
         for (i, line) in lines.enumerated() where !isComment(line) {
             let n = i + 1
-            if let first = seen[line] {
+            if let first = firstLine(of: line, n, &seen) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "duplicate place '\(line)' (first at line \(first))"))
                 continue
             }
-            seen[line] = n
-            let words = line.split(separator: " ")
-            let kind = words.count >= 3 && placeKinds.contains(words.prefix(2).joined(separator: " ")) ? 2 : 1
-            if !placeKinds.contains(words.prefix(kind).joined(separator: " ")) || words.count <= kind {
+            if place(line) == nil {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(line)': expected the kind of unit in lower case (\(placeKinds.sorted().joined(separator: ", "))) and then the name"))
             }
         }
         return out
+    }
+
+    /// The line `key` was first seen on, or nil when this is the first time (it is then recorded at `line`).
+    static func firstLine(of key: String, _ line: Int, _ seen: inout [String: Int]) -> Int? {
+        if let first = seen[key] { return first }
+        seen[key] = line
+        return nil
     }
 
     /// phrases.txt: terms the language model counts like dictionary words; one word would add nothing.
@@ -159,11 +179,10 @@ public enum RulesCheck {
         for (i, line) in lines.enumerated() where !isComment(line) {
             let n = i + 1
             let term = line.trimmingCharacters(in: .whitespaces)
-            if let first = seen[term] {
+            if let first = firstLine(of: term, n, &seen) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "duplicate term '\(term)' (first at line \(first))"))
                 continue
             }
-            seen[term] = n
             if term.split(separator: " ").count < 2 {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(term)': a term of two or more words (one word adds no pair to count)"))
             }
@@ -182,11 +201,10 @@ public enum RulesCheck {
                 continue
             }
             let norm = Normalize.nfc(s)
-            if let first = seen[norm] {
+            if let first = firstLine(of: norm, n, &seen) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "duplicate syllable '\(norm)' (first at line \(first))"))
                 continue
             }
-            seen[norm] = n
             if norm != Normalize.lowercased(norm) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(norm)' is not lower case"))
             } else if !Vietnamese.isValidSyllable(norm) && !placeSyllables.contains(norm) {
@@ -272,10 +290,8 @@ public enum RulesCheck {
                 out.append(RuleDiagnostic(file: file, line: n, message: "COST '\(cols[3])' is not a number"))
             }
             let key = t + "\t" + o
-            if let first = seen[key] {
+            if let first = firstLine(of: key, n, &seen) {
                 out.append(RuleDiagnostic(file: file, line: n, message: "duplicate confusion \(cols[0]) → \(cols[1]) (first at line \(first)); the loader keeps only the last"))
-            } else {
-                seen[key] = n
             }
             rows += 1
         }

@@ -159,17 +159,12 @@ struct BuildSyllables: ParsableCommand {
         let invalidInDictionary = dictionary.filter { !$0.isEmpty && !Vietnamese.isValidSyllable($0) }.count
         var fromPlaces = 0
         if !places.isEmpty {
-            var known = Set(kept)
-            try readTextLines(places) { line, _ in
-                guard !line.hasPrefix("#") else { return }
-                // The first word names the kind of unit ("huyện"), the rest is the name.
-                for word in Normalize.nfc(line).split(separator: " ").dropFirst() {
-                    let key = TokenKey.word(String(word))
-                    guard key.unicodeScalars.count >= 2, key.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }),
-                          known.insert(key).inserted else { continue }
-                    kept.append(key)
-                    fromPlaces += 1
-                }
+            var lines: [String] = []
+            try readTextLines(places) { line, _ in lines.append(line) }
+            let known = Set(kept)
+            for syllable in RulesCheck.placeNameSyllables(lines) where !known.contains(syllable) {
+                kept.append(syllable)
+                fromPlaces += 1
             }
         }
         var text = """
