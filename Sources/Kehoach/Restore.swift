@@ -209,7 +209,10 @@ public final class Restorer: @unchecked Sendable {
 
     /// Whether `word` has ơ or ư (any tone, either case).
     static func hasHorn(_ word: String) -> Bool {
-        word.decomposedStringWithCanonicalMapping.unicodeScalars.contains("\u{031B}")
+        word.lowercased().unicodeScalars.contains { s in
+            let vowel = Vietnamese.toneTable[s]?.0
+            return vowel == "ơ" || vowel == "ư"
+        }
     }
 
     /// Language-model ids of ASCII punctuation, looked up once.
