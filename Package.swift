@@ -18,10 +18,12 @@ let package = Package(
         // Swift cannot import, and PCRE2 needs PCRE2_CODE_UNIT_WIDTH set before its header.
         .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
         .target(name: "CPCRE2Shim", linkerSettings: [.linkedLibrary("pcre2-8")]),
+        // The decoder's n-gram search, branch-free (see its header).
+        .target(name: "CSearch", cSettings: [.unsafeFlags(["-O2"])]),
         .target(
             name: "Kehoach",
             dependencies: [
-                "CICUShim", "CPCRE2Shim",
+                "CICUShim", "CPCRE2Shim", "CSearch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,3 +1,5 @@
+import CSearch
+
 /// Chooses one option per position so that channel costs plus the trigram language model cost is
 /// least over the whole document (a second-order Viterbi search with a beam), across line breaks:
 /// stage 4 of the pipeline.
@@ -43,6 +45,7 @@ public struct Decoder: Sendable {
         guard lattice.count > 0 else { return [] }
         let positions = lattice
         let lm = lm.raw
+        let beam = max(1, self.beam)
         // States of all positions in flat arrays: a state is (token before, token, option, back).
         var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
         var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
@@ -50,60 +53,116 @@ public struct Decoder: Sendable {
         stU.reserveCapacity(estimate); stV.reserveCapacity(estimate); stOption.reserveCapacity(estimate)
         stBack.reserveCapacity(estimate); stCost.reserveCapacity(estimate)
         var prevStart = 0, prevEnd = 1, prevOptions = 1
-        var table: [Float] = [], tableBack: [Int32] = []
-        var order: [Int] = []
-        var bigram: [Float] = []
+        var mostOptions = 1
+        for p in 0..<positions.count { mostOptions = max(mostOptions, positions.range(p).count) }
+        // Scratch for one step, filled in phases so that its look-ups do not wait for each other:
+        // the contexts of all states, then all their trigrams, then the bigrams the misses need.
+        let scratch = Scratch(states: beam, options: mostOptions)
+        defer { scratch.free() }
+        let contextWeight = scratch.contextWeight, contextStart = scratch.contextStart, contextEnd = scratch.contextEnd
+        let logP = scratch.logP
+        let bigram = scratch.bigram, needsBigram = scratch.needsBigram
+        let table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
+        let previousToken = scratch.previousToken
+        let searchLo = scratch.searchLo, searchHi = scratch.searchHi, searchKey = scratch.searchKey, found = scratch.found
+        positions.options.withUnsafeBufferPointer { allOptions in
         for p in 0..<positions.count {
-            let options = positions[p]
-            let first = options.startIndex
-            let k = options.count
+            let range = positions.range(p)
+            let options = allOptions.baseAddress! + range.lowerBound
+            let k = range.count
             let cells = prevOptions * k
-            // ln P(w | v) for (previous option, option), states share their v: filled only where a
-            // state needs it, when the trigram was not kept.
-            bigram.removeAll(keepingCapacity: true)
-            bigram.append(contentsOf: repeatElement(Float.nan, count: cells))
-            table.removeAll(keepingCapacity: true)
-            table.append(contentsOf: repeatElement(Float.infinity, count: cells))
-            tableBack.removeAll(keepingCapacity: true)
-            tableBack.append(contentsOf: repeatElement(-1, count: cells))
-            for si in prevStart..<prevEnd {
-                let u = stU[si], v = stV[si], base = stCost[si]
-                let row = Int(stOption[si]) * k
-                let context = lm.context(u, v)
+            let states = prevEnd - prevStart
+            // The contexts (u, v) of all states: bigram entries of u.
+            for s in 0..<states {
+                let u = Int(stU[prevStart + s])
+                searchLo[s] = lm.biStart[u]; searchHi[s] = lm.biStart[u + 1]
+                searchKey[s] = UInt16(truncatingIfNeeded: stV[prevStart + s])
+                previousToken[Int(stOption[prevStart + s])] = stV[prevStart + s]
+            }
+            kh_find_many(lm.biW, searchLo, searchHi, searchKey, found, Int32(states), lm.bigrams, Int32(MemoryLayout<RawTables.BigramRecord>.stride))
+            for s in 0..<states {
+                let b = Int(found[s])
+                let record = lm.bigrams[max(b, 0)]
+                contextWeight[s] = b >= 0 ? record.gamma : 0
+                contextStart[s] = b >= 0 ? record.triStart : 0
+                contextEnd[s] = b >= 0 ? record.triEnd : 0
+            }
+            // Every (state, option) trigram.
+            for s in 0..<states {
                 for oi in 0..<k {
-                    let o = options[first + oi]
-                    let logP: Float
-                    if let p = lm.trigramLogP(context, o.lmID) {
-                        logP = p
-                    } else {
-                        if bigram[row + oi].isNaN { bigram[row + oi] = lm.logP(o.lmID, after: v) }
-                        logP = context.weight + bigram[row + oi]
-                    }
-                    let cost = base + o.cost - logP
+                    searchLo[s * k + oi] = contextStart[s]; searchHi[s * k + oi] = contextEnd[s]
+                    searchKey[s * k + oi] = UInt16(truncatingIfNeeded: options[oi].lmID)
+                }
+            }
+            kh_find_many(lm.triW, searchLo, searchHi, searchKey, found, Int32(states * k), lm.triLogP, 4)
+            needsBigram.update(repeating: false, count: cells)
+            for s in 0..<states {
+                let row = Int(stOption[prevStart + s]) * k
+                for oi in 0..<k {
+                    let t = Int(found[s * k + oi])
+                    let value = lm.triLogP[max(t, 0)]
+                    logP[s * k + oi] = t >= 0 ? value : .nan
+                    if t < 0 { needsBigram[row + oi] = true }
+                }
+            }
+            // ln P(w | v) for (previous option, option), where a state backs off to it.
+            var asked = 0
+            for c in 0..<cells where needsBigram[c] {
+                let v = Int(previousToken[c / k])
+                searchLo[asked] = lm.biStart[v]; searchHi[asked] = lm.biStart[v + 1]
+                searchKey[asked] = UInt16(truncatingIfNeeded: options[c % k].lmID)
+                asked += 1
+            }
+            kh_find_many(lm.biW, searchLo, searchHi, searchKey, found, Int32(asked), lm.bigrams, Int32(MemoryLayout<RawTables.BigramRecord>.stride))
+            asked = 0
+            for c in 0..<cells where needsBigram[c] {
+                let b = Int(found[asked])
+                let v = Int(previousToken[c / k]), w = Int(options[c % k].lmID)
+                let value = lm.bigrams[max(b, 0)].logP
+                bigram[c] = b >= 0 ? value : lm.logGamma1[v] + lm.logP1[w]
+                asked += 1
+            }
+            for s in 0..<states {
+                let row = Int(stOption[prevStart + s]) * k
+                for oi in 0..<k where logP[s * k + oi].isNaN { logP[s * k + oi] = contextWeight[s] + bigram[row + oi] }
+            }
+            table.update(repeating: .infinity, count: cells)
+            tableBack.update(repeating: -1, count: cells)
+            for s in 0..<states {
+                let si = prevStart + s
+                let base = stCost[si]
+                let row = Int(stOption[si]) * k
+                for oi in 0..<k {
+                    let cost = base + options[oi].cost - logP[s * k + oi]
                     if cost < table[row + oi] { table[row + oi] = cost; tableBack[row + oi] = Int32(si) }
                 }
             }
             // Keep the best `beam` cells (insertion into a short sorted list: no full sort) within
             // `beamMargin` of the best.
-            order.removeAll(keepingCapacity: true)
+            var kept = 0
             for c in 0..<cells where tableBack[c] >= 0 {
                 let cost = table[c]
-                if order.count == beam {
+                if kept == beam {
                     if cost >= table[order[beam - 1]] { continue }
-                    order.removeLast()
+                    kept -= 1
                 }
-                var at = order.count
-                while at > 0, table[order[at - 1]] > cost { at -= 1 }
-                order.insert(c, at: at)
+                var at = kept
+                while at > 0, table[order[at - 1]] > cost { order[at] = order[at - 1]; at -= 1 }
+                order[at] = c
+                kept += 1
             }
-            let best = order.isEmpty ? Float.infinity : table[order[0]]
             let start = stU.count
-            for c in order where table[c] <= best + beamMargin {
-                let back = tableBack[c]
-                stU.append(stV[Int(back)]); stV.append(options[first + c % k].lmID)
-                stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
+            if kept > 0 {
+                let limit = table[order[0]] + beamMargin
+                for i in 0..<kept where table[order[i]] <= limit {
+                    let c = order[i]
+                    let back = tableBack[c]
+                    stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
+                    stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
+                }
             }
             prevStart = start; prevEnd = stU.count; prevOptions = k
+        }
         }
         // Close the document with a boundary and trace back.
         var bestIndex = prevStart
@@ -143,6 +202,36 @@ public struct Decoder: Sendable {
         let e = scores.map { exp($0 - top) }
         let sum = e.reduce(0, +)
         return e.map { $0 / sum }
+    }
+
+    /// Buffers for one decoding step, sized once per document.
+    private struct Scratch {
+        let contextWeight: UnsafeMutablePointer<Float>, contextStart: UnsafeMutablePointer<Int32>, contextEnd: UnsafeMutablePointer<Int32>
+        let searchLo, searchHi, found: UnsafeMutablePointer<Int32>
+        let searchKey: UnsafeMutablePointer<UInt16>
+        let logP, bigram, table: UnsafeMutablePointer<Float>
+        let needsBigram: UnsafeMutablePointer<Bool>
+        let tableBack: UnsafeMutablePointer<Int32>
+        let order: UnsafeMutablePointer<Int>
+        let previousToken: UnsafeMutablePointer<Int32>
+
+        init(states: Int, options: Int) {
+            let cells = options * max(options, states)
+            contextWeight = .allocate(capacity: states); contextStart = .allocate(capacity: states); contextEnd = .allocate(capacity: states)
+            logP = .allocate(capacity: states * options); bigram = .allocate(capacity: cells); table = .allocate(capacity: cells)
+            needsBigram = .allocate(capacity: cells); tableBack = .allocate(capacity: cells)
+            order = .allocate(capacity: states + 1); previousToken = .allocate(capacity: options)
+            let searches = max(cells, states * options)
+            searchLo = .allocate(capacity: searches); searchHi = .allocate(capacity: searches)
+            searchKey = .allocate(capacity: searches); found = .allocate(capacity: searches)
+        }
+
+        func free() {
+            contextWeight.deallocate(); contextStart.deallocate(); contextEnd.deallocate()
+            logP.deallocate(); bigram.deallocate(); table.deallocate()
+            needsBigram.deallocate(); tableBack.deallocate(); order.deallocate(); previousToken.deallocate()
+            searchLo.deallocate(); searchHi.deallocate(); searchKey.deallocate(); found.deallocate()
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import CSearch
 import Foundation
 
 /// A syllable trigram language model with interpolated Kneser–Ney smoothing, precomputed into
@@ -160,22 +161,38 @@ final class RawTables: @unchecked Sendable {
 
     init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
          biTriStart: [Int32], biTriEnd: [Int32], triW: [Int32], triLogP: [Float]) {
+        // One block for all tables, in 2 MB pages where the kernel allows: look-ups land all over
+        // 9 MB, and with 4 KB pages most of them also miss the TLB.
+        let records = biW.indices.map { BigramRecord(logP: biLogP[$0], gamma: biGamma[$0], triStart: biTriStart[$0], triEnd: biTriEnd[$0]) }
+        // One element of slack after each table: `kh_find` may read one past a run's end.
+        func bytes<T>(_ a: [T]) -> Int { ((a.count + 1) * MemoryLayout<T>.stride + 63) & ~63 }
+        let size = bytes(records) + bytes(logP1) + bytes(logGamma1) + bytes(triLogP) + bytes(biStart)
+            + bytes(biW.map { UInt16(truncatingIfNeeded: $0) }) + bytes(triW.map { UInt16(truncatingIfNeeded: $0) })
+        let hugePage = 2 << 20
+        let rounded = (size + hugePage - 1) / hugePage * hugePage
+        let start = UnsafeMutableRawPointer.allocate(byteCount: rounded, alignment: hugePage)
+        #if os(Linux)
+        _ = madvise(start, rounded, 14 /* MADV_HUGEPAGE */)
+        #endif
+        block = start; blockSize = rounded
+        var offset = 0
         func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
-            let p = UnsafeMutablePointer<T>.allocate(capacity: max(a.count, 1))
+            let p = (start + offset).bindMemory(to: T.self, capacity: max(a.count, 1))
             _ = UnsafeMutableBufferPointer(start: p, count: a.count).initialize(from: a)
+            offset += bytes(a)
             return p
         }
+        self.bigrams = copy(records)
         self.logP1 = copy(logP1); self.logGamma1 = copy(logGamma1); self.triLogP = copy(triLogP)
         self.biStart = copy(biStart)
         self.biW = copy(biW.map { UInt16(truncatingIfNeeded: $0) })
         self.triW = copy(triW.map { UInt16(truncatingIfNeeded: $0) })
-        self.bigrams = copy(biW.indices.map { BigramRecord(logP: biLogP[$0], gamma: biGamma[$0], triStart: biTriStart[$0], triEnd: biTriEnd[$0]) })
     }
 
-    deinit {
-        logP1.deallocate(); logGamma1.deallocate(); triLogP.deallocate(); biStart.deallocate()
-        biW.deallocate(); triW.deallocate(); bigrams.deallocate()
-    }
+    private let block: UnsafeMutableRawPointer
+    private let blockSize: Int
+
+    deinit { block.deallocate() }
 
     @inline(__always)
     static func search<K: FixedWidthInteger>(_ a: UnsafePointer<K>, _ lo: Int, _ hi: Int, _ w: K) -> Int? {
@@ -190,30 +207,35 @@ final class RawTables: @unchecked Sendable {
     }
 
     @inline(__always)
-    func bigramIndex(_ v: Int32, _ w: Int32) -> Int? {
-        Self.search(biW, Int(biStart[Int(v)]), Int(biStart[Int(v) + 1]), UInt16(truncatingIfNeeded: w))
+    func bigramIndex(_ v: Int32, _ w: Int32) -> Int {
+        Int(kh_find(biW, biStart[Int(v)], biStart[Int(v) + 1], UInt16(truncatingIfNeeded: w)))
     }
 
     @inline(__always)
     func logP(_ w: Int32, after v: Int32) -> Float {
-        if let b = bigramIndex(v, w) { return bigrams[b].logP }
-        return logGamma1[Int(v)] + logP1[Int(w)]
+        let b = bigramIndex(v, w)
+        let found = bigrams[max(b, 0)].logP
+        return b >= 0 ? found : logGamma1[Int(v)] + logP1[Int(w)]
     }
 
     @inline(__always)
     func context(_ u: Int32, _ v: Int32) -> LanguageModel.Context {
-        if let b = bigramIndex(u, v) {
-            let r = bigrams[b]
-            return LanguageModel.Context(v: v, weight: r.gamma, start: Int(r.triStart), end: Int(r.triEnd))
-        }
-        return LanguageModel.Context(v: v, weight: 0, start: 0, end: 0)
+        let b = bigramIndex(u, v)
+        let r = bigrams[max(b, 0)]
+        return b >= 0 ? LanguageModel.Context(v: v, weight: r.gamma, start: Int(r.triStart), end: Int(r.triEnd))
+            : LanguageModel.Context(v: v, weight: 0, start: 0, end: 0)
+    }
+
+    /// Index of the trigram (context, w) in `triLogP`, or −1 where the model backs off.
+    @inline(__always)
+    func trigramIndex(_ context: LanguageModel.Context, _ w: Int32) -> Int {
+        Int(kh_find(triW, Int32(context.start), Int32(context.end), UInt16(truncatingIfNeeded: w)))
     }
 
     @inline(__always)
     func trigramLogP(_ context: LanguageModel.Context, _ w: Int32) -> Float? {
-        guard context.end > context.start,
-              let t = Self.search(triW, context.start, context.end, UInt16(truncatingIfNeeded: w)) else { return nil }
-        return triLogP[t]
+        let t = trigramIndex(context, w)
+        return t >= 0 ? triLogP[t] : nil
     }
 }
 

@@ -1,0 +1,21 @@
+// Branch-free binary search over sorted runs of 16-bit keys, for the decoder's n-gram look-ups.
+// In C because the branch-free form must survive the optimizer: Swift's ternaries reach LLVM as
+// branches, and a branch on each loaded key makes every look-up wait for the one before it.
+#ifndef CSEARCH_H
+#define CSEARCH_H
+#include <stdint.h>
+
+/// For each i < count: the index of w[i] in the sorted run keys[lo[i] ..< hi[i]], or -1.
+/// The searches advance in lock step, so their memory loads overlap. What a found key leads to
+/// (the record of `record_size` bytes at `records` + index × size) is prefetched for the caller.
+/// Reads keys[hi[i]]: the table needs one element of slack at its end.
+void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
+                  int32_t *found, int32_t count, const void *records, int32_t record_size);
+
+/// One search, for callers outside the decoder's inner loop.
+static inline int32_t kh_find(const uint16_t *keys, int32_t lo, int32_t hi, uint16_t w) {
+    int32_t found;
+    kh_find_many(keys, &lo, &hi, &w, &found, 1, 0, 0);
+    return found;
+}
+#endif
