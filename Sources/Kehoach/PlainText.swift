@@ -132,10 +132,20 @@ extension Unicode.Scalar {
         value < 0x80 ? (0x61...0x7A).contains(value | 0x20) : value < 0x2000 ? alphabeticBelow2000[Int(value)] : properties.isAlphabetic
     }
     var isNumberCharacter: Bool { value < 0x80 ? (0x30...0x39).contains(value) : properties.numericType != nil }
+
+    /// Unicode's Uppercase and Cased properties, from a table below U+2000 (restoration asks them of
+    /// every letter; the property look-up is a search of its own).
+    var isUppercaseLetter: Bool { value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & uppercaseFlag != 0 : properties.isUppercase }
+    var isCasedLetter: Bool { value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & casedFlag != 0 : properties.isCased }
 }
 
 /// The Alphabetic property of the scalars below U+2000 (Latin and Vietnamese letters among them), looked up once.
 private let alphabeticBelow2000: [Bool] = (0..<0x2000).map { Unicode.Scalar(UInt32($0))?.properties.isAlphabetic ?? false }
+private let uppercaseFlag: UInt8 = 1, casedFlag: UInt8 = 2
+private let scalarFlagsBelow2000: [UInt8] = (0..<0x2000).map {
+    guard let s = Unicode.Scalar(UInt32($0)) else { return 0 }
+    return (s.properties.isUppercase ? uppercaseFlag : 0) | (s.properties.isCased ? casedFlag : 0)
+}
 
 /// Whether the scalar whose UTF-8 starts at `b[i]` never joins a neighbour into one grapheme: a
 /// letter with its case, a digit, a currency or math sign, punctuation, a space. Marks, joiners

@@ -129,10 +129,10 @@ public final class Restorer: @unchecked Sendable {
             case .word:
                 words += 1
                 let written = Self.string(text[piece.start..<piece.end])
-                if protected.contains(pi) {
+                if protected[pi] {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
                 } else {
-                    let (options, entries) = wordOptions(written, inCode: codes.contains(pi))
+                    let (options, entries) = wordOptions(written, inCode: codes[pi])
                     positions.append(options)
                     entryOf.append(entries); pieceOf.append(pi)
                     newlines = 0
@@ -164,7 +164,7 @@ public final class Restorer: @unchecked Sendable {
                model.generator.entries[Int(entry)].written == nil { casing = .title }
             var restored = surface(entry, casing: casing)
             // A trailing apostrophe the word did not read as a horn is a quote: it stays.
-            if let last = original.unicodeScalars.last, Tokenizer.apostrophes.contains(last), !Self.hasHorn(restored) {
+            if let last = original.unicodeScalars.last, Tokenizer.isApostrophe(last), !Self.hasHorn(restored) {
                 restored.unicodeScalars.append(last)
             }
             guard restored != original else { continue }
@@ -377,9 +377,9 @@ public final class Restorer: @unchecked Sendable {
     /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn"); and the word
     /// pieces of document codes ("975/QD-UBND", "894-CV/HU": a number and a slash, words starting
     /// with a capital), which may only become abbreviations.
-    private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> (Set<Int>, Set<Int>) {
-        var out = Set<Int>()
-        var codes = Set<Int>()
+    private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> (protected: [Bool], inCode: [Bool]) {
+        var out = [Bool](repeating: false, count: pieces.count)
+        var codes = [Bool](repeating: false, count: pieces.count)
         var chunkStart = 0
         func close(_ end: Int) {
             guard end > chunkStart else { return }
@@ -390,22 +390,27 @@ public final class Restorer: @unchecked Sendable {
             for i in chunk.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 1 {
                 let slashBefore = i > chunkStart && pieces[i - 1].kind == .punctuation && text[pieces[i - 1].start] == "/"
                 let after = i + 1 < end && pieces[i + 1].kind == .punctuation ? text[pieces[i + 1].start] : nil
-                let initial = after == "." && text[pieces[i].start].properties.isUppercase
-                if slashBefore || after == "/" || (after == ")" && i == chunkStart) || initial { out.insert(i) }
+                let initial = after == "." && text[pieces[i].start].isUppercaseLetter
+                if slashBefore || after == "/" || (after == ")" && i == chunkStart) || initial { out[i] = true }
             }
             if chunk.contains(where: { $0.kind == .number }),
                chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
                 let words = chunk.indices.filter { pieces[$0].kind == .word }
-                if !words.isEmpty, words.allSatisfy({ text[pieces[$0].start].properties.isUppercase }) { codes.formUnion(words) }
+                if !words.isEmpty, words.allSatisfy({ text[pieces[$0].start].isUppercaseLetter }) { for i in words { codes[i] = true } }
             }
-            // Cheap test first: an address has a dot, an @ or a colon between its parts.
-            guard chunk.contains(where: { p in
-                p.kind == .punctuation && (text[p.start] == "." || text[p.start] == "@" || text[p.start] == ":")
+            // Cheap test first: an address has an @, a colon, or a dot before more of it ("www."
+            // alone aside): not the full stop that ends most sentences.
+            guard chunk.indices.contains(where: { i in
+                let p = pieces[i]
+                guard p.kind == .punctuation else { return false }
+                let s = text[p.start]
+                return s == "@" || s == ":" || (s == "." && (i < end - 1 || (i > chunkStart && pieces[i - 1].end - pieces[i - 1].start == 3
+                    && text[pieces[i - 1].start..<pieces[i - 1].end].allSatisfy { $0 == "w" || $0 == "W" })))
             }) else { return }
             let address = String(String.UnicodeScalarView(text[pieces[chunkStart].start..<pieces[end - 1].end])).lowercased()
             if address.contains("://") || address.contains("www.") || address.contains(".gov") || address.contains(".com")
                 || (address.contains("@") && address.contains(".")) {
-                for i in chunkStart..<end where pieces[i].kind == .word { out.insert(i) }
+                for i in chunkStart..<end where pieces[i].kind == .word { out[i] = true }
             }
         }
         for (i, p) in pieces.enumerated() where p.kind == .space || p.kind == .newline {
@@ -427,8 +432,8 @@ public final class Restorer: @unchecked Sendable {
             for s in text[start..<end] {
                 if s.value < 0x80 {
                     if s.value >= 0x41 && s.value <= 0x5A { upper += 1 } else if s.value >= 0x61 && s.value <= 0x7A { lower += 1 }
-                } else if s.properties.isCased {
-                    if s.properties.isUppercase { upper += 1 } else { lower += 1 }
+                } else if s.isCasedLetter {
+                    if s.isUppercaseLetter { upper += 1 } else { lower += 1 }
                 }
             }
             out.append(upper >= 4 && upper >= 3 * lower)
@@ -461,8 +466,8 @@ enum Casing {
         // 1 upper, 0 lower, −1 uncased; ASCII without a property lookup.
         @inline(__always) func kind(_ s: Unicode.Scalar) -> Int {
             if s.value < 0x80 { return s.value >= 0x41 && s.value <= 0x5A ? 1 : (s.value >= 0x61 && s.value <= 0x7A ? 0 : -1) }
-            guard s.properties.isCased else { return -1 }
-            return s.properties.isUppercase ? 1 : 0
+            guard s.isCasedLetter else { return -1 }
+            return s.isUppercaseLetter ? 1 : 0
         }
         var first = -1, restUpper = 0, restLower = 0
         for s in word {

@@ -13,22 +13,28 @@ public struct Piece: Equatable, Sendable {
 public enum Tokenizer {
     /// An apostrophe right after u or o is the OCR's reading of a horn ("co’ quan" cơ quan,
     /// "ngu’oi" người), part of the word; the restorer gives it back when the word keeps no horn.
-    static let apostrophes: Set<Unicode.Scalar> = ["\u{2019}", "\u{2018}", "'"]
+    @inline(__always)
+    static func isApostrophe(_ s: Unicode.Scalar) -> Bool { s == "\u{2019}" || s == "\u{2018}" || s == "'" }
 
     @inline(__always)
     static func hornReading(_ text: [Unicode.Scalar], _ start: Int, _ j: Int) -> Bool {
-        guard j > start, apostrophes.contains(text[j]) else { return false }
+        guard j > start, isApostrophe(text[j]) else { return false }
         let before = text[j - 1]
         return before == "u" || before == "o" || before == "U" || before == "O"
     }
 
     /// Symbols Tesseract's English model reads for Vietnamese letters; inside a word they are letters.
-    static let letterLike: Set<Unicode.Scalar> = ["&", "$", "@", "{", "}", "|", "¢", "€", "£", "¥", "©", "®", "°", "§", "«", "»"]
+    @inline(__always)
+    static func isLetterLike(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "&", "$", "@", "{", "}", "|", "¢", "€", "£", "¥", "©", "®", "°", "§", "«", "»": return true
+        default: return false
+        }
+    }
 
     @inline(__always)
     static func isLetter(_ s: Unicode.Scalar) -> Bool {
-        if s.value < 0x80 { return (s.value | 0x20) >= 0x61 && (s.value | 0x20) <= 0x7A }
-        return s.properties.isAlphabetic
+        s.isLetterCharacter
     }
 
     @inline(__always)
@@ -55,12 +61,12 @@ public enum Tokenizer {
                 while j < n, text[j] != "\n", isSpace(text[j]) { j += 1 }
                 out.append(Piece(kind: .space, start: i, end: j)); i = j; continue
             }
-            if isLetter(s) || isDigit(s) || letterLike.contains(s) {
+            if isLetter(s) || isDigit(s) || isLetterLike(s) {
                 var j = i
                 var letters = 0
-                while j < n, isLetter(text[j]) || isDigit(text[j]) || letterLike.contains(text[j]) || hornReading(text, i, j) {
+                while j < n, isLetter(text[j]) || isDigit(text[j]) || isLetterLike(text[j]) || hornReading(text, i, j) {
                     // "TB&XH", "GD&ĐT": an ampersand between capitals joins two abbreviations.
-                    if text[j] == "&", j > i, j + 1 < n, text[j - 1].properties.isUppercase, text[j + 1].properties.isUppercase { break }
+                    if text[j] == "&", j > i, j + 1 < n, text[j - 1].isUppercaseLetter, text[j + 1].isUppercaseLetter { break }
                     if isLetter(text[j]) { letters += 1 }
                     j += 1
                 }
@@ -91,7 +97,7 @@ public enum Tokenizer {
             i = start
         }
         var lead = i
-        while lead < end, letterLike.contains(text[lead]), text[lead] != "|" { lead += 1 }
+        while lead < end, isLetterLike(text[lead]), text[lead] != "|" { lead += 1 }
         if lead > i { cutNumbersAndSymbols(text, i, lead, into: &out) }
         if lead < end { out.append(Piece(kind: .word, start: lead, end: end)) }
     }
