@@ -60,7 +60,7 @@ public struct Decoder: Sendable {
         let scratch = Scratch(states: beam, options: mostOptions)
         defer { scratch.free() }
         let contextWeight = scratch.contextWeight, contextStart = scratch.contextStart, contextEnd = scratch.contextEnd
-        let logP = scratch.logP
+        let logP = scratch.logP, backedOff = scratch.backedOff
         let bigram = scratch.bigram, needsBigram = scratch.needsBigram
         let table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
         let previousToken = scratch.previousToken
@@ -94,16 +94,11 @@ public struct Decoder: Sendable {
                     searchKey[s * k + oi] = UInt16(truncatingIfNeeded: options[oi].lmID)
                 }
             }
-            kh_find_many(lm.triW, searchLo, searchHi, searchKey, found, Int32(states * k), lm.triLogP, 4)
+            kh_find_values(lm.triW, searchLo, searchHi, searchKey, lm.triLogP, 1, logP, Int32(states * k))
             needsBigram.update(repeating: false, count: cells)
             for s in 0..<states {
                 let row = Int(stOption[prevStart + s]) * k
-                for oi in 0..<k {
-                    let t = Int(found[s * k + oi])
-                    let value = lm.triLogP[max(t, 0)]
-                    logP[s * k + oi] = t >= 0 ? value : .nan
-                    if t < 0 { needsBigram[row + oi] = true }
-                }
+                for oi in 0..<k where logP[s * k + oi].isNaN { needsBigram[row + oi] = true }
             }
             // ln P(w | v) for (previous option, option), where a state backs off to it.
             var asked = 0
@@ -113,13 +108,14 @@ public struct Decoder: Sendable {
                 searchKey[asked] = UInt16(truncatingIfNeeded: options[c % k].lmID)
                 asked += 1
             }
-            kh_find_many(lm.biW, searchLo, searchHi, searchKey, found, Int32(asked), lm.bigrams, Int32(MemoryLayout<RawTables.BigramRecord>.stride))
+            // (C reads the records' first field, logP, a record being `recordFloats` floats.)
+            kh_find_values(lm.biW, searchLo, searchHi, searchKey, UnsafeRawPointer(lm.bigrams).assumingMemoryBound(to: Float.self),
+                           Int32(RawTables.recordFloats), backedOff, Int32(asked))
             asked = 0
             for c in 0..<cells where needsBigram[c] {
-                let b = Int(found[asked])
                 let v = Int(previousToken[c / k]), w = Int(options[c % k].lmID)
-                let value = lm.bigrams[max(b, 0)].logP
-                bigram[c] = b >= 0 ? value : lm.logGamma1[v] + lm.logP1[w]
+                let value = backedOff[asked]
+                bigram[c] = value.isNaN ? lm.logGamma1[v] + lm.logP1[w] : value
                 asked += 1
             }
             for s in 0..<states {
@@ -209,7 +205,7 @@ public struct Decoder: Sendable {
         let contextWeight: UnsafeMutablePointer<Float>, contextStart: UnsafeMutablePointer<Int32>, contextEnd: UnsafeMutablePointer<Int32>
         let searchLo, searchHi, found: UnsafeMutablePointer<Int32>
         let searchKey: UnsafeMutablePointer<UInt16>
-        let logP, bigram, table: UnsafeMutablePointer<Float>
+        let logP, bigram, backedOff, table: UnsafeMutablePointer<Float>
         let needsBigram: UnsafeMutablePointer<Bool>
         let tableBack: UnsafeMutablePointer<Int32>
         let order: UnsafeMutablePointer<Int>
@@ -218,7 +214,7 @@ public struct Decoder: Sendable {
         init(states: Int, options: Int) {
             let cells = options * max(options, states)
             contextWeight = .allocate(capacity: states); contextStart = .allocate(capacity: states); contextEnd = .allocate(capacity: states)
-            logP = .allocate(capacity: states * options); bigram = .allocate(capacity: cells); table = .allocate(capacity: cells)
+            logP = .allocate(capacity: states * options); backedOff = .allocate(capacity: cells); bigram = .allocate(capacity: cells); table = .allocate(capacity: cells)
             needsBigram = .allocate(capacity: cells); tableBack = .allocate(capacity: cells)
             order = .allocate(capacity: states + 1); previousToken = .allocate(capacity: options)
             let searches = max(cells, states * options)
@@ -228,7 +224,7 @@ public struct Decoder: Sendable {
 
         func free() {
             contextWeight.deallocate(); contextStart.deallocate(); contextEnd.deallocate()
-            logP.deallocate(); bigram.deallocate(); table.deallocate()
+            logP.deallocate(); backedOff.deallocate(); bigram.deallocate(); table.deallocate()
             needsBigram.deallocate(); tableBack.deallocate(); order.deallocate(); previousToken.deallocate()
             searchLo.deallocate(); searchHi.deallocate(); searchKey.deallocate(); found.deallocate()
         }

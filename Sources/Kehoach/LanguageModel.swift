@@ -154,6 +154,8 @@ final class RawTables: @unchecked Sendable {
         var gamma: Float
         var triStart: Int32, triEnd: Int32
     }
+    /// A record's size in floats, for searches that read its logP through a Float pointer.
+    static let recordFloats = MemoryLayout<BigramRecord>.stride / MemoryLayout<Float>.stride
     let logP1, logGamma1, triLogP: UnsafeMutablePointer<Float>
     let biStart: UnsafeMutablePointer<Int32>
     let biW, triW: UnsafeMutablePointer<UInt16>

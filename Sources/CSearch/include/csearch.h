@@ -12,6 +12,11 @@
 void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
                   int32_t *found, int32_t count, const void *records, int32_t record_size);
 
+/// For each i < count: values[index × stride] where w[i] is found as kh_find_many finds it,
+/// NaN where it is not. The value loads overlap like the searches.
+void kh_find_values(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
+                    const float *values, int32_t stride, float *out, int32_t count);
+
 /// One search, for callers outside the decoder's inner loop.
 static inline int32_t kh_find(const uint16_t *keys, int32_t lo, int32_t hi, uint16_t w) {
     int32_t found;
