@@ -19,11 +19,11 @@ let package = Package(
         .target(name: "CICUShim", linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icudata")]),
         .target(name: "CPCRE2Shim", linkerSettings: [.linkedLibrary("pcre2-8")]),
         // The decoder's n-gram search, branch-free (see its header).
-        .target(name: "CSearch", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CNgramSearch", cSettings: [.unsafeFlags(["-O2"])]),
         .target(
             name: "Kehoach",
             dependencies: [
-                "CICUShim", "CPCRE2Shim", "CSearch",
+                "CICUShim", "CPCRE2Shim", "CNgramSearch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],

@@ -1,4 +1,4 @@
-import CSearch
+import CNgramSearch
 
 /// Chooses one option per position so that channel costs plus the trigram language model cost is
 /// least over the whole document (a second-order Viterbi search with a beam), across line breaks:

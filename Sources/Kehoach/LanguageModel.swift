@@ -1,4 +1,4 @@
-import CSearch
+import CNgramSearch
 import Foundation
 
 /// A syllable trigram language model with interpolated Kneser–Ney smoothing, precomputed into

@@ -1,8 +1,8 @@
 // Branch-free binary search over sorted runs of 16-bit keys, for the decoder's n-gram look-ups.
 // In C because the branch-free form must survive the optimizer: Swift's ternaries reach LLVM as
 // branches, and a branch on each loaded key makes every look-up wait for the one before it.
-#ifndef CSEARCH_H
-#define CSEARCH_H
+#ifndef NGRAM_SEARCH_H
+#define NGRAM_SEARCH_H
 #include <stdint.h>
 
 /// For each i < count: the index of w[i] in the sorted run keys[lo[i] ..< hi[i]], or -1.

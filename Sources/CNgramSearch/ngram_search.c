@@ -1,5 +1,5 @@
 #include <math.h>
-#include "csearch.h"
+#include "ngram_search.h"
 
 enum { lanes = 16 };
 
