@@ -16,6 +16,7 @@ struct BenchCommand: ParsableCommand {
         Examples:
           .build/release/kehoach bench restore --mb 10
           .build/release/kehoach bench extract --mb 10 --jobs 2
+          .build/release/kehoach bench restore --param beamMargin=12   (a setting's cost)
         """
     )
 
@@ -33,6 +34,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Corpus directory whose raw/*.txt are repeated.")
     var corpus = "corpus"
 
+    @OptionGroup var parameters: RestoreParameterOption
+
     @OptionGroup var rules: RulesOption
 
     func run() throws {
@@ -40,6 +43,7 @@ struct BenchCommand: ParsableCommand {
         let loadStart = Date()
         let pipeline = try BenchPipeline(stage: stage, rulesDirectory: rulesDir)
         let loadSeconds = Date().timeIntervalSince(loadStart)
+        try parameters.apply(to: pipeline.restorer)
         let rawDir = URL(fileURLWithPath: corpus).appendingPathComponent("raw")
         let names = try FileManager.default.contentsOfDirectory(atPath: rawDir.path).filter { $0.hasSuffix(".txt") }.sorted()
         let texts = try names.map { try TextInput.read(path: rawDir.appendingPathComponent($0).path) }

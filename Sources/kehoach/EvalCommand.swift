@@ -107,8 +107,7 @@ struct EvalRestore: ParsableCommand {
     @Flag(help: "Compare words in lower case.")
     var ignoreCase = false
 
-    @Option(name: .customLong("param"), help: ArgumentHelp("Override a restoration weight for an experiment (NAME=VALUE; names: \(Restorer.parameterNames.joined(separator: ", "))).", valueName: "NAME=VALUE"))
-    var parameters: [String] = []
+    @OptionGroup var parameters: RestoreParameterOption
 
     @Flag(help: "Print only the overall line.")
     var quiet = false
@@ -117,12 +116,7 @@ struct EvalRestore: ParsableCommand {
 
     func run() throws {
         let restorer = try Restorer.load(rulesDirectory: rules.resolve())
-        for p in parameters {
-            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let v = Double(parts[1]), restorer.setParameter(parts[0], v) else {
-                throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
-            }
-        }
+        try parameters.apply(to: restorer)
         let pairs = EvalCorpus(root: URL(fileURLWithPath: corpus)).restorePairs()
         guard !pairs.isEmpty else { throw ValidationError("no gold/raw pairs under \(corpus)") }
         var byGroup: [String: RestoreMetric.Counts] = [:]

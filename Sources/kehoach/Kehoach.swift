@@ -33,6 +33,21 @@ struct RulesOption: ParsableArguments {
     func resolve() throws -> URL { try RulesLocator.directory(explicit: directory) }
 }
 
+/// `--param NAME=VALUE`: restoration weights overridden for an experiment (eval, bench).
+struct RestoreParameterOption: ParsableArguments {
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override a restoration weight for an experiment (NAME=VALUE; names: \(Restorer.parameterNames.joined(separator: ", "))).", valueName: "NAME=VALUE"))
+    var parameters: [String] = []
+
+    func apply(to restorer: Restorer) throws {
+        for p in parameters {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let v = Double(parts[1]), restorer.setParameter(parts[0], v) else {
+                throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
+            }
+        }
+    }
+}
+
 /// Prints to standard error, where diagnostics go so that standard output stays data.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
