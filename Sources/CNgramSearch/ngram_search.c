@@ -1,7 +1,6 @@
-#include <math.h>
 #include "ngram_search.h"
 
-enum { lanes = 16 };
+enum { lanes = 64 };
 
 // The lanes [group, group + m) of one batch, searched in lock step; found[i] as kh_find_many's.
 static inline void search_group(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
@@ -29,27 +28,9 @@ static inline void search_group(const uint16_t *keys, const int32_t *lo, const i
 }
 
 void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
-                  int32_t *found, int32_t count, const void *records, int32_t record_size) {
+                  int32_t *found, int32_t count) {
     for (int32_t group = 0; group < count; group += lanes) {
         int32_t m = count - group < lanes ? count - group : lanes;
         search_group(keys, lo + group, hi + group, w + group, found + group, m);
-        if (records)
-            for (int32_t i = 0; i < m; i++)
-                if (found[group + i] >= 0) __builtin_prefetch((const char *)records + (int64_t)found[group + i] * record_size);
-    }
-}
-
-void kh_find_values(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
-                    const float *values, int32_t stride, float *out, int32_t count) {
-    int32_t found[lanes];
-    for (int32_t group = 0; group < count; group += lanes) {
-        int32_t m = count - group < lanes ? count - group : lanes;
-        search_group(keys, lo + group, hi + group, w + group, found, m);
-        // Every lane loads (a miss loads entry 0), so the loads do not wait on a branch.
-        for (int32_t i = 0; i < m; i++) {
-            int32_t at = found[i] < 0 ? 0 : found[i];
-            float value = values[(int64_t)at * stride];
-            out[group + i] = found[i] < 0 ? NAN : value;
-        }
     }
 }

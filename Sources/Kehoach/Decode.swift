@@ -49,81 +49,70 @@ public struct Decoder: Sendable {
         let positions = lattice
         let lm = lm.raw
         let beam = max(1, self.beam)
-        // States of all positions in flat arrays: a state is (token before, token, option, back).
+        // States of all positions in flat arrays: a state is (token before, token, option, back),
+        // with its context (token before, token) as the model has it: the backoff weight and the
+        // run of trigrams that follow (empty where the model lacks the context).
         var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
         var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
+        let first = lm.context(LanguageModel.boundary, LanguageModel.boundary)
+        var stWeight: [Float] = [first.weight], stRunStart: [Int32] = [Int32(first.start)], stRunEnd: [Int32] = [Int32(first.end)]
         let estimate = positions.count * 4
         stU.reserveCapacity(estimate); stV.reserveCapacity(estimate); stOption.reserveCapacity(estimate)
         stBack.reserveCapacity(estimate); stCost.reserveCapacity(estimate)
+        stWeight.reserveCapacity(estimate); stRunStart.reserveCapacity(estimate); stRunEnd.reserveCapacity(estimate)
         var prevStart = 0, prevEnd = 1, prevOptions = 1
         var mostOptions = 1
         for p in 0..<positions.count { mostOptions = max(mostOptions, positions.range(p).count) }
-        // Scratch for one step, filled in phases so that its look-ups do not wait for each other:
-        // the contexts of all states, then all their trigrams, then the bigrams the misses need.
         let scratch = Scratch(states: beam, options: mostOptions)
         defer { scratch.free() }
-        let contextWeight = scratch.contextWeight, contextStart = scratch.contextStart, contextEnd = scratch.contextEnd
-        let logP = scratch.logP, backedOff = scratch.backedOff
-        let bigram = scratch.bigram, needsBigram = scratch.needsBigram
-        let table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
-        let previousToken = scratch.previousToken
+        let logP = scratch.logP, table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
         let searchLo = scratch.searchLo, searchHi = scratch.searchHi, searchKey = scratch.searchKey, found = scratch.found
+        let searchCell = scratch.searchCell
+        let boundary = [Decoder.Option(lmID: LanguageModel.boundary, cost: 0)]
         positions.options.withUnsafeBufferPointer { allOptions in
+        boundary.withUnsafeBufferPointer { boundaryOption in
+        var previous = boundaryOption.baseAddress!
         for p in 0..<positions.count {
             let range = positions.range(p)
             let options = allOptions.baseAddress! + range.lowerBound
             let k = range.count
             let cells = prevOptions * k
             let states = prevEnd - prevStart
-            // The contexts (u, v) of all states: bigram entries of u.
-            for s in 0..<states {
-                let u = Int(stU[prevStart + s])
-                searchLo[s] = lm.biStart[u]; searchHi[s] = lm.biStart[u + 1]
-                searchKey[s] = UInt16(truncatingIfNeeded: stV[prevStart + s])
-                previousToken[Int(stOption[prevStart + s])] = stV[prevStart + s]
-            }
-            kh_find_many(lm.biW, searchLo, searchHi, searchKey, found, Int32(states), lm.bigrams, Int32(MemoryLayout<RawTables.BigramRecord>.stride))
-            for s in 0..<states {
-                let b = Int(found[s])
-                let record = lm.bigrams[max(b, 0)]
-                contextWeight[s] = b >= 0 ? record.gamma : 0
-                contextStart[s] = b >= 0 ? record.triStart : 0
-                contextEnd[s] = b >= 0 ? record.triEnd : 0
-            }
-            // Every (state, option) trigram.
-            for s in 0..<states {
+            // All of this step's searches in one batch, so that they wait for memory together (the
+            // keys of both tables are one array): first the bigram of every previous option with
+            // every option (the backoff of a missing trigram, and the context the new states
+            // will have), then the trigrams of the states whose context has any.
+            for j in 0..<prevOptions {
+                let v = Int(previous[j].lmID)
                 for oi in 0..<k {
-                    searchLo[s * k + oi] = contextStart[s]; searchHi[s * k + oi] = contextEnd[s]
-                    searchKey[s * k + oi] = UInt16(truncatingIfNeeded: options[oi].lmID)
+                    searchLo[j * k + oi] = lm.biStart[v]; searchHi[j * k + oi] = lm.biStart[v + 1]
+                    searchKey[j * k + oi] = UInt16(truncatingIfNeeded: options[oi].lmID)
                 }
             }
-            kh_find_values(lm.triW, searchLo, searchHi, searchKey, lm.triLogP, 1, logP, Int32(states * k))
-            needsBigram.update(repeating: false, count: cells)
-            for s in 0..<states {
-                let row = Int(stOption[prevStart + s]) * k
-                for oi in 0..<k where logP[s * k + oi].isNaN { needsBigram[row + oi] = true }
+            var searches = cells
+            for s in 0..<states where stRunEnd[prevStart + s] > stRunStart[prevStart + s] {
+                let lo = stRunStart[prevStart + s] + lm.trigramOffset, hi = stRunEnd[prevStart + s] + lm.trigramOffset
+                for oi in 0..<k {
+                    searchLo[searches] = lo; searchHi[searches] = hi
+                    searchKey[searches] = UInt16(truncatingIfNeeded: options[oi].lmID)
+                    searchCell[searches] = Int32(s * k + oi)
+                    searches += 1
+                }
             }
-            // ln P(w | v) for (previous option, option), where a state backs off to it.
-            var asked = 0
-            for c in 0..<cells where needsBigram[c] {
-                let v = Int(previousToken[c / k])
-                searchLo[asked] = lm.biStart[v]; searchHi[asked] = lm.biStart[v + 1]
-                searchKey[asked] = UInt16(truncatingIfNeeded: options[c % k].lmID)
-                asked += 1
-            }
-            // (C reads the records' first field, logP, a record being `recordFloats` floats.)
-            kh_find_values(lm.biW, searchLo, searchHi, searchKey, UnsafeRawPointer(lm.bigrams).assumingMemoryBound(to: Float.self),
-                           Int32(RawTables.recordFloats), backedOff, Int32(asked))
-            asked = 0
-            for c in 0..<cells where needsBigram[c] {
-                let v = Int(previousToken[c / k]), w = Int(options[c % k].lmID)
-                let value = backedOff[asked]
-                bigram[c] = value.isNaN ? lm.logGamma1[v] + lm.logP1[w] : value
-                asked += 1
+            kh_find_many(lm.keys, searchLo, searchHi, searchKey, found, Int32(searches))
+            logP.update(repeating: .nan, count: states * k)
+            for i in cells..<searches where found[i] >= 0 {
+                logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
             }
             for s in 0..<states {
-                let row = Int(stOption[prevStart + s]) * k
-                for oi in 0..<k where logP[s * k + oi].isNaN { logP[s * k + oi] = contextWeight[s] + bigram[row + oi] }
+                let si = prevStart + s
+                let j = Int(stOption[si]), weight = stWeight[si]
+                for oi in 0..<k where logP[s * k + oi].isNaN {
+                    // Back off to ln P(w | v).
+                    let b = Int(found[j * k + oi])
+                    logP[s * k + oi] = weight + (b >= 0 ? lm.bigrams[b].logP
+                        : lm.logGamma1[Int(previous[j].lmID)] + lm.logP1[Int(options[oi].lmID)])
+                }
             }
             table.update(repeating: .infinity, count: cells)
             tableBack.update(repeating: -1, count: cells)
@@ -158,9 +147,15 @@ public struct Decoder: Sendable {
                     let back = tableBack[c]
                     stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
                     stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
+                    // Its context is the bigram of cell c, searched above.
+                    let b = Int(found[c])
+                    let record = lm.bigrams[max(b, 0)]
+                    stWeight.append(b >= 0 ? record.gamma : 0)
+                    stRunStart.append(b >= 0 ? record.triStart : 0); stRunEnd.append(b >= 0 ? record.triEnd : 0)
                 }
             }
-            prevStart = start; prevEnd = stU.count; prevOptions = k
+            prevStart = start; prevEnd = stU.count; prevOptions = k; previous = options
+        }
         }
         }
         // Close the document with a boundary and trace back.
@@ -205,31 +200,25 @@ public struct Decoder: Sendable {
 
     /// Buffers for one decoding step, sized once per document.
     private struct Scratch {
-        let contextWeight: UnsafeMutablePointer<Float>, contextStart: UnsafeMutablePointer<Int32>, contextEnd: UnsafeMutablePointer<Int32>
-        let searchLo, searchHi, found: UnsafeMutablePointer<Int32>
+        let logP, table: UnsafeMutablePointer<Float>
+        let searchLo, searchHi, found, searchCell: UnsafeMutablePointer<Int32>
         let searchKey: UnsafeMutablePointer<UInt16>
-        let logP, bigram, backedOff, table: UnsafeMutablePointer<Float>
-        let needsBigram: UnsafeMutablePointer<Bool>
         let tableBack: UnsafeMutablePointer<Int32>
         let order: UnsafeMutablePointer<Int>
-        let previousToken: UnsafeMutablePointer<Int32>
 
         init(states: Int, options: Int) {
             let cells = options * max(options, states)
-            contextWeight = .allocate(capacity: states); contextStart = .allocate(capacity: states); contextEnd = .allocate(capacity: states)
-            logP = .allocate(capacity: states * options); backedOff = .allocate(capacity: cells); bigram = .allocate(capacity: cells); table = .allocate(capacity: cells)
-            needsBigram = .allocate(capacity: cells); tableBack = .allocate(capacity: cells)
-            order = .allocate(capacity: states + 1); previousToken = .allocate(capacity: options)
-            let searches = max(cells, states * options)
-            searchLo = .allocate(capacity: searches); searchHi = .allocate(capacity: searches)
-            searchKey = .allocate(capacity: searches); found = .allocate(capacity: searches)
+            let searches = cells + states * options
+            logP = .allocate(capacity: states * options); table = .allocate(capacity: cells); tableBack = .allocate(capacity: cells)
+            searchLo = .allocate(capacity: searches); searchHi = .allocate(capacity: searches); found = .allocate(capacity: searches)
+            searchCell = .allocate(capacity: searches); searchKey = .allocate(capacity: searches)
+            order = .allocate(capacity: states + 1)
         }
 
         func free() {
-            contextWeight.deallocate(); contextStart.deallocate(); contextEnd.deallocate()
-            logP.deallocate(); backedOff.deallocate(); bigram.deallocate(); table.deallocate()
-            needsBigram.deallocate(); tableBack.deallocate(); order.deallocate(); previousToken.deallocate()
-            searchLo.deallocate(); searchHi.deallocate(); searchKey.deallocate(); found.deallocate()
+            logP.deallocate(); table.deallocate(); tableBack.deallocate()
+            searchLo.deallocate(); searchHi.deallocate(); found.deallocate(); searchCell.deallocate(); searchKey.deallocate()
+            order.deallocate()
         }
     }
 }

@@ -154,11 +154,13 @@ final class RawTables: @unchecked Sendable {
         var gamma: Float
         var triStart: Int32, triEnd: Int32
     }
-    /// A record's size in floats, for searches that read its logP through a Float pointer.
-    static let recordFloats = MemoryLayout<BigramRecord>.stride / MemoryLayout<Float>.stride
     let logP1, logGamma1, triLogP: UnsafeMutablePointer<Float>
     let biStart: UnsafeMutablePointer<Int32>
     let biW, triW: UnsafeMutablePointer<UInt16>
+    /// The keys of both tables as one array (bigram keys, then trigram keys from
+    /// `trigramOffset`), so that one batch of searches can hold both kinds.
+    let keys: UnsafeMutablePointer<UInt16>
+    let trigramOffset: Int32
     let bigrams: UnsafeMutablePointer<BigramRecord>
 
     init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
@@ -189,6 +191,8 @@ final class RawTables: @unchecked Sendable {
         self.biStart = copy(biStart)
         self.biW = copy(biW.map { UInt16(truncatingIfNeeded: $0) })
         self.triW = copy(triW.map { UInt16(truncatingIfNeeded: $0) })
+        keys = self.biW
+        trigramOffset = Int32(self.triW - self.biW)
     }
 
     private let block: UnsafeMutableRawPointer

@@ -6,21 +6,15 @@
 #include <stdint.h>
 
 /// For each i < count: the index of w[i] in the sorted run keys[lo[i] ..< hi[i]], or -1.
-/// The searches advance in lock step, so their memory loads overlap. What a found key leads to
-/// (the record of `record_size` bytes at `records` + index × size) is prefetched for the caller.
+/// The searches advance in lock step (up to 64 at a time), so their memory loads overlap.
 /// Reads keys[hi[i]]: the table needs one element of slack at its end.
 void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
-                  int32_t *found, int32_t count, const void *records, int32_t record_size);
-
-/// For each i < count: values[index × stride] where w[i] is found as kh_find_many finds it,
-/// NaN where it is not. The value loads overlap like the searches.
-void kh_find_values(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
-                    const float *values, int32_t stride, float *out, int32_t count);
+                  int32_t *found, int32_t count);
 
 /// One search, for callers outside the decoder's inner loop.
 static inline int32_t kh_find(const uint16_t *keys, int32_t lo, int32_t hi, uint16_t w) {
     int32_t found;
-    kh_find_many(keys, &lo, &hi, &w, &found, 1, 0, 0);
+    kh_find_many(keys, &lo, &hi, &w, &found, 1);
     return found;
 }
 #endif
