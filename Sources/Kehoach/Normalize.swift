@@ -7,8 +7,7 @@ import CICUShim
 public enum Normalize {
     /// NFC; ICU's quick check first, so text that is already NFC (nearly all input) costs one scan.
     public static func nfc(_ text: String) -> String {
-        if text.utf8.allSatisfy({ $0 < 0x80 }) { return text }
-        if isNFC(text) { return text }
+        if plainlyNFC(text) || isNFC(text) { return text }
         return transform(text, KH_ICU_NFC)
     }
 
@@ -21,6 +20,27 @@ public enum Normalize {
 
     public static func uppercased(_ text: String) -> String {
         text.utf8.allSatisfy({ $0 < 0x80 }) ? text.uppercased() : transform(text, KH_ICU_UPPER)
+    }
+
+    /// True when every scalar is one that is NFC whatever surrounds it: below U+0300 (ASCII, Latin-1,
+    /// Latin Extended-A and -B), Latin Extended Additional (U+1E00–1EFF, the precomposed Vietnamese
+    /// letters) or the dashes and quotes U+2010–2027. Answers most Vietnamese text from its bytes,
+    /// without ICU's conversion to UTF-16; false sends the text to ICU's check.
+    static func plainlyNFC(_ text: String) -> Bool {
+        var copy = text
+        return copy.withUTF8 { b in
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                if c < 0x80 { i += 1; continue }
+                if c >= 0xC2 && c <= 0xCB { i += 2; continue }             // U+0080–02FF
+                if c == 0xE1, i + 1 < n, b[i + 1] >= 0xB8 && b[i + 1] <= 0xBB { i += 3; continue }   // U+1E00–1EFF
+                if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] >= 0x90 && b[i + 2] <= 0xA7 { i += 3; continue }   // U+2010–2027
+                return false
+            }
+            return true
+        }
     }
 
     public static func isNFC(_ text: String) -> Bool {

@@ -39,6 +39,17 @@ final class SyllableTests: XCTestCase {
 }
 
 final class TokenizerTests: XCTestCase {
+    func testNFCComposesDecomposedMarksAndKeepsComposedText() {
+        // "Việt" with ệ as e + U+0323 + U+0302: the byte scan cannot vouch for it, ICU composes it.
+        XCTAssertEqual(Normalize.nfc("Vie\u{323}\u{302}t Nam"), "Việt Nam")
+        XCTAssertFalse(Normalize.plainlyNFC("Vie\u{323}\u{302}t"))
+        // Precomposed Vietnamese, Latin-1 and typographic quotes are NFC from their bytes alone.
+        XCTAssertTrue(Normalize.plainlyNFC("“Bảo hiểm xã hội” – 55,5 % (ĐẮK Lắk) ½"))
+        XCTAssertEqual(Normalize.nfc("Thực hiện"), "Thực hiện")
+        // Ω (U+2126) is not NFC (it becomes U+03A9): outside the byte scan's ranges, ICU decides.
+        XCTAssertEqual(Normalize.nfc("\u{2126}"), "\u{3A9}")
+    }
+
     func testPiecesKeepEveryCharacter() {
         let text = "S6: 975/QD-UBND x4 hdi, 3,36%\n"
         let scalars = Array(text.unicodeScalars)
