@@ -104,11 +104,10 @@ public final class Restorer: @unchecked Sendable {
         let pieces = Tokenizer.pieces(text)
         let (protected, codes) = protectedPieces(pieces, text)
         var positions = Decoder.Lattice()
-        var entryOf: [[Int32]] = []            // per position: vocabulary entry per option
+        var entryOf: [Int32] = []              // per option of the lattice, in its order: vocabulary entry
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
         positions.reserve(pieces.count)
-        entryOf.reserveCapacity(pieces.count); pieceOf.reserveCapacity(pieces.count)
-        let keepOnly = [Self.keepEntry]
+        entryOf.reserveCapacity(pieces.count * 3); pieceOf.reserveCapacity(pieces.count)
         var newlines = 0
         var words = 0
         for (pi, piece) in pieces.enumerated() {
@@ -119,7 +118,7 @@ public final class Restorer: @unchecked Sendable {
                 // A blank line ends a paragraph; a single break is only where the page wrapped.
                 if newlines == 2 {
                     positions.append(Decoder.Option(lmID: LanguageModel.boundary, cost: 0))
-                    entryOf.append(keepOnly); pieceOf.append(-1)
+                    entryOf.append(Self.keepEntry); pieceOf.append(-1)
                 }
                 continue
             case .number:
@@ -134,13 +133,13 @@ public final class Restorer: @unchecked Sendable {
                 } else {
                     let (options, entries) = wordOptions(written, inCode: codes[pi])
                     positions.append(options)
-                    entryOf.append(entries); pieceOf.append(pi)
+                    entryOf.append(contentsOf: entries); pieceOf.append(pi)
                     newlines = 0
                     continue
                 }
             }
             newlines = 0
-            entryOf.append(keepOnly); pieceOf.append(pi)
+            entryOf.append(Self.keepEntry); pieceOf.append(pi)
         }
         let chosen = decoder.decode(positions, lm: model.lm)
 
@@ -150,7 +149,7 @@ public final class Restorer: @unchecked Sendable {
         let lineStarts = lineStartOffsets(text)
         let upperLines = upperCaseLines(text, lineStarts)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
-            let entry = entryOf[p][chosen[p]]
+            let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
             let original = Self.string(text[piece.start..<piece.end])
@@ -176,7 +175,7 @@ public final class Restorer: @unchecked Sendable {
                 .sorted { $0.element > $1.element }
                 .prefix(3)
                 .map { alt -> RestoreChange.Alternative in
-                    let e = entryOf[p][alt.offset]
+                    let e = entryOf[positions.range(p).lowerBound + alt.offset]
                     return .init(text: e == Self.keepEntry ? original : surface(e, casing: casing), confidence: rounded(alt.element))
                 }
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
