@@ -129,8 +129,10 @@ public final class CandidateGenerator: @unchecked Sendable {
     public var maxCandidates = 60
     public var margin: Float = 9
     public var ceiling: Float = 26
-    /// The first walk's limit (see `candidates(for:)`).
-    public var firstLimit: Float = 10
+    /// The first walk's limit (see `candidates(for:)`). It only finds the best candidate's cost;
+    /// any limit gives the same candidates. On 1.4 MB of new OCR text (the 376 chunks of
+    /// .work/ocr-pairs) the walks visit 104 M trie nodes at 5, 108 M at 3 or 6, 121 M at 10.
+    public var firstLimit: Float = 5
 
     /// `entries[..<trieEntries]` are searched; the rest are reachable by index only.
     public init(entries: [Entry], trieEntries: Int? = nil, confusions: ConfusionModel) {
