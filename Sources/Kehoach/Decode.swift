@@ -54,8 +54,8 @@ public struct Decoder: Sendable {
         // run of trigrams that follow (empty where the model lacks the context).
         var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
         var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
-        let first = lm.context(LanguageModel.boundary, LanguageModel.boundary)
-        var stWeight: [Float] = [first.weight], stRunStart: [Int32] = [Int32(first.start)], stRunEnd: [Int32] = [Int32(first.end)]
+        let opening = lm.context(LanguageModel.boundary, LanguageModel.boundary)
+        var stWeight: [Float] = [opening.weight], stRunStart: [Int32] = [Int32(opening.start)], stRunEnd: [Int32] = [Int32(opening.end)]
         let estimate = positions.count * 4
         stU.reserveCapacity(estimate); stV.reserveCapacity(estimate); stOption.reserveCapacity(estimate)
         stBack.reserveCapacity(estimate); stCost.reserveCapacity(estimate)

@@ -147,7 +147,8 @@ public final class LanguageModel: @unchecked Sendable {
 /// The tables in the layout the decoder's look-ups want, freed with the model. Look-ups are
 /// memory-bound, so the layout saves cache lines: token ids of at most 16 bits (twice the keys per
 /// line while searching a run), and what a found bigram leads to (its probability, its backoff
-/// weight as a trigram context, where its trigrams are) in one record.
+/// weight as a trigram context, where its trigrams are) in one record. All tables are one block,
+/// the bigram keys followed by the trigram keys, so that one batch of searches can hold both.
 final class RawTables: @unchecked Sendable {
     struct BigramRecord {
         var logP: Float
@@ -165,8 +166,8 @@ final class RawTables: @unchecked Sendable {
 
     init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
          biTriStart: [Int32], biTriEnd: [Int32], triW: [Int32], triLogP: [Float]) {
-        // One block for all tables, in 2 MB pages where the kernel allows: look-ups land all over
-        // 9 MB, and with 4 KB pages most of them also miss the TLB.
+        // One block for all tables, in 2 MB pages where the kernel allows, so that look-ups all over
+        // its 9 MB need few TLB entries (not measurably faster here on its own; it costs nothing).
         let records = biW.indices.map { BigramRecord(logP: biLogP[$0], gamma: biGamma[$0], triStart: biTriStart[$0], triEnd: biTriEnd[$0]) }
         // One element of slack after each table: `kh_find` may read one past a run's end.
         func bytes<T>(_ a: [T]) -> Int { ((a.count + 1) * MemoryLayout<T>.stride + 63) & ~63 }
@@ -178,7 +179,7 @@ final class RawTables: @unchecked Sendable {
         #if os(Linux)
         _ = madvise(start, rounded, 14 /* MADV_HUGEPAGE */)
         #endif
-        block = start; blockSize = rounded
+        block = start
         var offset = 0
         func copy<T>(_ a: [T]) -> UnsafeMutablePointer<T> {
             let p = (start + offset).bindMemory(to: T.self, capacity: max(a.count, 1))
@@ -189,6 +190,7 @@ final class RawTables: @unchecked Sendable {
         self.bigrams = copy(records)
         self.logP1 = copy(logP1); self.logGamma1 = copy(logGamma1); self.triLogP = copy(triLogP)
         self.biStart = copy(biStart)
+        // The trigram keys right after the bigram keys: `keys`.
         self.biW = copy(biW.map { UInt16(truncatingIfNeeded: $0) })
         self.triW = copy(triW.map { UInt16(truncatingIfNeeded: $0) })
         keys = self.biW
@@ -196,7 +198,6 @@ final class RawTables: @unchecked Sendable {
     }
 
     private let block: UnsafeMutableRawPointer
-    private let blockSize: Int
 
     deinit { block.deallocate() }
 
@@ -217,30 +218,20 @@ final class RawTables: @unchecked Sendable {
         Int(kh_find(biW, biStart[Int(v)], biStart[Int(v) + 1], UInt16(truncatingIfNeeded: w)))
     }
 
-    @inline(__always)
     func logP(_ w: Int32, after v: Int32) -> Float {
         let b = bigramIndex(v, w)
-        let found = bigrams[max(b, 0)].logP
-        return b >= 0 ? found : logGamma1[Int(v)] + logP1[Int(w)]
+        return b >= 0 ? bigrams[b].logP : logGamma1[Int(v)] + logP1[Int(w)]
     }
 
-    @inline(__always)
     func context(_ u: Int32, _ v: Int32) -> LanguageModel.Context {
         let b = bigramIndex(u, v)
-        let r = bigrams[max(b, 0)]
-        return b >= 0 ? LanguageModel.Context(v: v, weight: r.gamma, start: Int(r.triStart), end: Int(r.triEnd))
-            : LanguageModel.Context(v: v, weight: 0, start: 0, end: 0)
+        guard b >= 0 else { return LanguageModel.Context(v: v, weight: 0, start: 0, end: 0) }
+        let r = bigrams[b]
+        return LanguageModel.Context(v: v, weight: r.gamma, start: Int(r.triStart), end: Int(r.triEnd))
     }
 
-    /// Index of the trigram (context, w) in `triLogP`, or −1 where the model backs off.
-    @inline(__always)
-    func trigramIndex(_ context: LanguageModel.Context, _ w: Int32) -> Int {
-        Int(kh_find(triW, Int32(context.start), Int32(context.end), UInt16(truncatingIfNeeded: w)))
-    }
-
-    @inline(__always)
     func trigramLogP(_ context: LanguageModel.Context, _ w: Int32) -> Float? {
-        let t = trigramIndex(context, w)
+        let t = Int(kh_find(triW, Int32(context.start), Int32(context.end), UInt16(truncatingIfNeeded: w)))
         return t >= 0 ? triLogP[t] : nil
     }
 }
