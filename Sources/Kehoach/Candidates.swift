@@ -106,14 +106,25 @@ public final class CandidateGenerator: @unchecked Sendable {
 
     public let entries: [Entry]
     let confusions: ConfusionModel
-    // Trie as flat arrays; node 0 is the root.
-    var nodeChar: [Unicode.Scalar] = ["\0"]
-    var firstChild: [Int32] = [-1]
-    var nextSibling: [Int32] = [-1]
-    var terminal: [Int32] = [-1]
+    // The trie while it is built, as flat arrays with sibling chains; node 0 is the root.
+    private var nodeChar: [Unicode.Scalar] = ["\0"]
+    private var firstChild: [Int32] = [-1]
+    private var nextSibling: [Int32] = [-1]
+    private var terminal: [Int32] = [-1]
+    private var nodeLetter: [Int32] = [-1]
+    /// The trie the walk reads: one record per node, in breadth-first order so that a node's
+    /// children are contiguous (the walk visits thousands of nodes per word; a record per node
+    /// and no sibling chain to follow keep each visit to one cache line).
+    struct TrieNode {
+        var char: Unicode.Scalar
+        var terminal: Int32       // entry ending here, or -1
+        var firstChild: Int32
+        var letter: UInt16        // alphabet index of `char`
+        var childCount: UInt16
+    }
+    private(set) var trie: [TrieNode] = []
     let alphabet: [Unicode.Scalar]
     let alphabetIndex: [Unicode.Scalar: Int]
-    var nodeLetter: [Int32] = [-1]
     /// Per true letter (alphabet index): its 2→1 readings (previous true letter, OCR scalar, cost),
     /// its 1→2 readings, and its deletion cost; looked up by index in the trie walk, not hashed.
     let mergesByLetter: [[(Unicode.Scalar, Unicode.Scalar, Float)]]
@@ -155,6 +166,35 @@ public final class CandidateGenerator: @unchecked Sendable {
         }
         substitutionMatrix = matrix
         for (i, e) in entries.prefix(trieEntries ?? entries.count).enumerated() { insert(Array(e.key.unicodeScalars), entry: Int32(i)) }
+        trie = Self.breadthFirst(nodeChar: nodeChar, nodeLetter: nodeLetter, firstChild: firstChild, nextSibling: nextSibling, terminal: terminal)
+        nodeChar = []; nodeLetter = []; firstChild = []; nextSibling = []; terminal = []
+    }
+
+    /// The built trie renumbered breadth-first, each node's children contiguous and in the order
+    /// of its sibling chain (the walk's order, on which its pruning and so its result depend).
+    private static func breadthFirst(nodeChar: [Unicode.Scalar], nodeLetter: [Int32], firstChild: [Int32],
+                                     nextSibling: [Int32], terminal: [Int32]) -> [TrieNode] {
+        var order: [Int32] = [0]
+        var newIndex = [Int32](repeating: -1, count: nodeChar.count)
+        newIndex[0] = 0
+        var next = 0
+        while next < order.count {
+            var child = firstChild[Int(order[next])]
+            while child >= 0 {
+                newIndex[Int(child)] = Int32(order.count)
+                order.append(child)
+                child = nextSibling[Int(child)]
+            }
+            next += 1
+        }
+        return order.map { old in
+            var count = 0
+            var child = firstChild[Int(old)]
+            while child >= 0 { count += 1; child = nextSibling[Int(child)] }
+            let first = firstChild[Int(old)]
+            return TrieNode(char: nodeChar[Int(old)], terminal: terminal[Int(old)], firstChild: first >= 0 ? newIndex[Int(first)] : -1,
+                            letter: UInt16(max(nodeLetter[Int(old)], 0)), childCount: UInt16(count))
+        }
     }
 
     private func insert(_ word: [Unicode.Scalar], entry: Int32) {
@@ -234,13 +274,8 @@ public final class CandidateGenerator: @unchecked Sendable {
         var stackNode = [Int32](repeating: 0, count: 64), stackDepth = [Int32](repeating: 0, count: 64)
         var charAtDepth = [Unicode.Scalar](repeating: "\0", count: 26)
         let margin = self.margin, ceiling = self.ceiling
-        let nodeChar = self.nodeChar, nodeLetter = self.nodeLetter, firstChild = self.firstChild
-        let nextSibling = self.nextSibling, terminal = self.terminal, deletion = deletionByLetter
-        nodeChar.withUnsafeBufferPointer { nodeChar in
-        nodeLetter.withUnsafeBufferPointer { nodeLetter in
-        firstChild.withUnsafeBufferPointer { firstChild in
-        nextSibling.withUnsafeBufferPointer { nextSibling in
-        terminal.withUnsafeBufferPointer { terminal in
+        let trie = self.trie, deletion = deletionByLetter
+        trie.withUnsafeBufferPointer { trie in
         deletion.withUnsafeBufferPointer { deletion in
         sub.withUnsafeBufferPointer { sub in
         ins.withUnsafeBufferPointer { ins in
@@ -260,14 +295,14 @@ public final class CandidateGenerator: @unchecked Sendable {
                     if top == stackNode.count { stackNode.append(0); stackDepth.append(0) }
                     stackNode[top] = node; stackDepth[top] = depth; top += 1
                 }
-                var child = firstChild[0]
-                while child >= 0 { push(child, 1); child = nextSibling[Int(child)] }
+                let root = trie[0]
+                for child in 0..<Int32(root.childCount) { push(root.firstChild + child, 1) }
                 while top > 0 {
                     top -= 1
-                    let node = Int(stackNode[top]), depth = Int(stackDepth[top])
+                    let node = trie[Int(stackNode[top])], depth = Int(stackDepth[top])
                     guard depth < 25 else { continue }
-                    let ti = Int(nodeLetter[node])
-                    charAtDepth[depth] = nodeChar[node]
+                    let ti = Int(node.letter)
+                    charAtDepth[depth] = node.char
                     let p = (depth - 1) * width, c = depth * width
                     let dt = deletion[ti]
                     let row = ti * width
@@ -300,7 +335,7 @@ public final class CandidateGenerator: @unchecked Sendable {
                     for j in 1...n { low = min(low, columns[c + j]) }
                     let bound = min(best + margin, limit)
                     if low > bound { continue }
-                    let entry = terminal[node]
+                    let entry = node.terminal
                     if entry >= 0 {
                         let total = columns[c + n]
                         if total <= bound {
@@ -308,15 +343,14 @@ public final class CandidateGenerator: @unchecked Sendable {
                             best = min(best, total)
                         }
                     }
-                    var ch = firstChild[node]
-                    while ch >= 0 { push(ch, Int32(depth + 1)); ch = nextSibling[Int(ch)] }
+                    for child in 0..<Int32(node.childCount) { push(node.firstChild + child, Int32(depth + 1)) }
                 }
                 if limit >= ceiling { break }
                 if found.isEmpty { limit = ceiling; continue }
                 if best + margin <= limit { break }
                 limit = min(best + margin, ceiling)
             }
-        }}}}}}}}}}}
+        }}}}}}}
         found.removeAll { $0.cost > best + margin }
         found.sort { $0.cost < $1.cost }
         if found.count > maxCandidates { found.removeLast(found.count - maxCandidates) }
