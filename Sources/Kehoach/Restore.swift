@@ -288,7 +288,7 @@ public final class Restorer: @unchecked Sendable {
         }
         // Syllables only names use (Kon, Đắk) are written with a capital; proposing them for a
         // lower-case word would only turn damage into foreign words ("seŕ" → "sôr" for "số").
-        let capitalized = written.unicodeScalars.first.map { $0.properties.isUppercase } ?? false
+        let capitalized = written.unicodeScalars.first?.isUppercaseLetter ?? false
         if !capitalized { found.removeAll { model.generator.entries[Int($0.entry)].nameOnly } }
         found.sort { priorCost($0) < priorCost($1) }
         if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
@@ -429,10 +429,10 @@ public final class Restorer: @unchecked Sendable {
             let end = i + 1 < starts.count ? starts[i + 1] : text.count
             var upper = 0, lower = 0
             for s in text[start..<end] {
-                if s.value < 0x80 {
-                    if s.value >= 0x41 && s.value <= 0x5A { upper += 1 } else if s.value >= 0x61 && s.value <= 0x7A { lower += 1 }
-                } else if s.isCasedLetter {
-                    if s.isUppercaseLetter { upper += 1 } else { lower += 1 }
+                switch Casing.kind(s) {
+                case 1: upper += 1
+                case 0: lower += 1
+                default: break
                 }
             }
             out.append(upper >= 4 && upper >= 3 * lower)
@@ -461,13 +461,14 @@ public final class Restorer: @unchecked Sendable {
 enum Casing {
     case lower, title, upper
 
+    /// 1 for an upper-case letter, 0 for a lower-case one, −1 for what has no case.
+    @inline(__always)
+    static func kind(_ s: Unicode.Scalar) -> Int {
+        guard s.isCasedLetter else { return -1 }
+        return s.isUppercaseLetter ? 1 : 0
+    }
+
     static func of(_ word: ArraySlice<Unicode.Scalar>, lineIsUpper: Bool) -> Casing {
-        // 1 upper, 0 lower, −1 uncased; ASCII without a property lookup.
-        @inline(__always) func kind(_ s: Unicode.Scalar) -> Int {
-            if s.value < 0x80 { return s.value >= 0x41 && s.value <= 0x5A ? 1 : (s.value >= 0x61 && s.value <= 0x7A ? 0 : -1) }
-            guard s.isCasedLetter else { return -1 }
-            return s.isUppercaseLetter ? 1 : 0
-        }
         var first = -1, restUpper = 0, restLower = 0
         for s in word {
             let k = kind(s)
