@@ -286,6 +286,13 @@ public final class CandidateGenerator: @unchecked Sendable {
             // walk at a low limit finds the same list in a small part of the trie. Only when the
             // best found leaves room (best + margin above the limit), or nothing is found, does a
             // wider walk follow.
+            // Cell j of the column at c costs at most `cost` (a split or merge reading ends there);
+            // a cheaper cell feeds the insertions after it.
+            @inline(__always) func lower(_ c: Int, _ j: Int, to cost: Float) {
+                columns[c + j] = min(columns[c + j], cost)
+                var k = j + 1
+                while k <= n, columns[c + k - 1] + ins[k] < columns[c + k] { columns[c + k] = columns[c + k - 1] + ins[k]; k += 1 }
+            }
             var limit = min(firstLimit, ceiling)
             while true {
                 found.removeAll(keepingCapacity: true)
@@ -316,10 +323,7 @@ public final class CandidateGenerator: @unchecked Sendable {
                     }
                     if anySplit[ti] {
                         for j in 2...max(2, n) where split[row + j] < .infinity {
-                            columns[c + j] = min(columns[c + j], columns[p + j - 2] + split[row + j])
-                            // A cheaper cell feeds the insertions after it.
-                            var k = j + 1
-                            while k <= n, columns[c + k - 1] + ins[k] < columns[c + k] { columns[c + k] = columns[c + k - 1] + ins[k]; k += 1 }
+                            lower(c, j, to: columns[p + j - 2] + split[row + j])
                         }
                     }
                     let m0 = Int(mergeStart[ti]), m1 = Int(mergeStart[ti + 1])
@@ -327,9 +331,7 @@ public final class CandidateGenerator: @unchecked Sendable {
                         let prev = charAtDepth[depth - 1], g = (depth - 2) * width
                         for m in m0..<m1 where mergePrev[m] == prev {
                             let j = Int(mergeJ[m])
-                            columns[c + j] = min(columns[c + j], columns[g + j - 1] + mergeCost[m])
-                            var k = j + 1
-                            while k <= n, columns[c + k - 1] + ins[k] < columns[c + k] { columns[c + k] = columns[c + k - 1] + ins[k]; k += 1 }
+                            lower(c, j, to: columns[g + j - 1] + mergeCost[m])
                         }
                     }
                     for j in 1...n { low = min(low, columns[c + j]) }
