@@ -67,7 +67,7 @@ public struct Decoder: Sendable {
         defer { scratch.free() }
         let logP = scratch.logP, table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
         let searchLo = scratch.searchLo, searchHi = scratch.searchHi, searchKey = scratch.searchKey, found = scratch.found
-        let searchCell = scratch.searchCell
+        let searchCell = scratch.searchCell, bigramLane = scratch.bigramLane
         let boundary = [Decoder.Option(lmID: LanguageModel.boundary, cost: 0)]
         positions.options.withUnsafeBufferPointer { allOptions in
         boundary.withUnsafeBufferPointer { boundaryOption in
@@ -79,17 +79,24 @@ public struct Decoder: Sendable {
             let cells = prevOptions * k
             let states = prevEnd - prevStart
             // All of this step's searches in one batch, so that they wait for memory together (the
-            // keys of both tables are one array): first the bigram of every previous option with
-            // every option (the backoff of a missing trigram, and the context the new states
-            // will have), then the trigrams of the states whose context has any.
-            for j in 0..<prevOptions {
+            // keys of both tables are one array): first the bigram of every previous option that
+            // some state holds (2.3 of 3.9 on average) with every option (the backoff of a missing
+            // trigram, and the context the new states will have), then the trigrams of the states
+            // whose context has any.
+            var searches = 0
+            for j in 0..<prevOptions { bigramLane[j] = -1 }
+            for s in 0..<states {
+                let j = Int(stOption[prevStart + s])
+                guard bigramLane[j] < 0 else { continue }
+                bigramLane[j] = Int32(searches)
                 let v = Int(previous[j].lmID)
                 for oi in 0..<k {
-                    searchLo[j * k + oi] = lm.biStart[v]; searchHi[j * k + oi] = lm.biStart[v + 1]
-                    searchKey[j * k + oi] = UInt16(truncatingIfNeeded: options[oi].lmID)
+                    searchLo[searches] = lm.biStart[v]; searchHi[searches] = lm.biStart[v + 1]
+                    searchKey[searches] = UInt16(truncatingIfNeeded: options[oi].lmID)
+                    searches += 1
                 }
             }
-            var searches = cells
+            let bigramSearches = searches
             for s in 0..<states where stRunEnd[prevStart + s] > stRunStart[prevStart + s] {
                 let lo = stRunStart[prevStart + s] + lm.trigramOffset, hi = stRunEnd[prevStart + s] + lm.trigramOffset
                 for oi in 0..<k {
@@ -101,15 +108,15 @@ public struct Decoder: Sendable {
             }
             kh_find_many(lm.keys, searchLo, searchHi, searchKey, found, Int32(searches))
             logP.update(repeating: .nan, count: states * k)
-            for i in cells..<searches where found[i] >= 0 {
+            for i in bigramSearches..<searches where found[i] >= 0 {
                 logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
             }
             for s in 0..<states {
                 let si = prevStart + s
-                let j = Int(stOption[si]), weight = stWeight[si]
+                let j = Int(stOption[si]), weight = stWeight[si], lane = Int(bigramLane[j])
                 for oi in 0..<k where logP[s * k + oi].isNaN {
                     // Back off to ln P(w | v).
-                    let b = Int(found[j * k + oi])
+                    let b = Int(found[lane + oi])
                     logP[s * k + oi] = weight + (b >= 0 ? lm.bigrams[b].logP
                         : lm.logGamma1[Int(previous[j].lmID)] + lm.logP1[Int(options[oi].lmID)])
                 }
@@ -148,7 +155,7 @@ public struct Decoder: Sendable {
                     stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
                     stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
                     // Its context is the bigram of cell c, searched above.
-                    let b = Int(found[c])
+                    let b = Int(found[Int(bigramLane[c / k]) + c % k])
                     let record = lm.bigrams[max(b, 0)]
                     stWeight.append(b >= 0 ? record.gamma : 0)
                     stRunStart.append(b >= 0 ? record.triStart : 0); stRunEnd.append(b >= 0 ? record.triEnd : 0)
@@ -205,6 +212,7 @@ public struct Decoder: Sendable {
         let searchKey: UnsafeMutablePointer<UInt16>
         let tableBack: UnsafeMutablePointer<Int32>
         let order: UnsafeMutablePointer<Int>
+        let bigramLane: UnsafeMutablePointer<Int32>
 
         init(states: Int, options: Int) {
             let cells = options * max(options, states)
@@ -213,12 +221,13 @@ public struct Decoder: Sendable {
             searchLo = .allocate(capacity: searches); searchHi = .allocate(capacity: searches); found = .allocate(capacity: searches)
             searchCell = .allocate(capacity: searches); searchKey = .allocate(capacity: searches)
             order = .allocate(capacity: states + 1)
+            bigramLane = .allocate(capacity: options)
         }
 
         func free() {
             logP.deallocate(); table.deallocate(); tableBack.deallocate()
             searchLo.deallocate(); searchHi.deallocate(); found.deallocate(); searchCell.deallocate(); searchKey.deallocate()
-            order.deallocate()
+            order.deallocate(); bigramLane.deallocate()
         }
     }
 }
