@@ -1,4 +1,5 @@
 #include "ngram_search.h"
+#include <stddef.h>
 
 enum { lanes = 64 };
 
@@ -32,5 +33,13 @@ void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, co
     for (int32_t group = 0; group < count; group += lanes) {
         int32_t m = count - group < lanes ? count - group : lanes;
         search_group(keys, lo + group, hi + group, w + group, found + group, m);
+    }
+}
+
+void kh_prefetch_values(const int32_t *found, int32_t count, int32_t split, const char *low, int32_t lowStride,
+                        const char *high, int32_t highStride) {
+    for (int32_t i = 0; i < count; i++) {
+        int32_t at = found[i] < 0 ? 0 : found[i];
+        __builtin_prefetch(at < split ? low + (size_t)at * lowStride : high + (size_t)(at - split) * highStride);
     }
 }

@@ -68,6 +68,8 @@ public struct Decoder: Sendable {
         let logP = scratch.logP, table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
         let searchLo = scratch.searchLo, searchHi = scratch.searchHi, searchKey = scratch.searchKey, found = scratch.found
         let searchCell = scratch.searchCell, bigramLane = scratch.bigramLane
+        let lowValues = UnsafeRawPointer(lm.bigrams).assumingMemoryBound(to: CChar.self)
+        let highValues = UnsafeRawPointer(lm.triLogP).assumingMemoryBound(to: CChar.self)
         let boundary = [Decoder.Option(lmID: LanguageModel.boundary, cost: 0)]
         positions.options.withUnsafeBufferPointer { allOptions in
         boundary.withUnsafeBufferPointer { boundaryOption in
@@ -107,6 +109,9 @@ public struct Decoder: Sendable {
                 }
             }
             kh_find_many(lm.keys, searchLo, searchHi, searchKey, found, Int32(searches))
+            // Ask for every answer's value at once: read one loop at a time below, each would wait.
+            kh_prefetch_values(found, Int32(searches), lm.trigramOffset, lowValues, Int32(MemoryLayout<RawTables.BigramRecord>.stride),
+                               highValues, 4)
             logP.update(repeating: .nan, count: states * k)
             for i in bigramSearches..<searches where found[i] >= 0 {
                 logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]

@@ -11,6 +11,11 @@
 void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, const uint16_t *w,
                   int32_t *found, int32_t count);
 
+/// Asks for the value of every found key: keys before `split` have theirs at low + i * lowStride, the
+/// others at high + (i - split) * highStride.
+void kh_prefetch_values(const int32_t *found, int32_t count, int32_t split, const char *low, int32_t lowStride,
+                        const char *high, int32_t highStride);
+
 /// One search, for callers outside the decoder's inner loop.
 static inline int32_t kh_find(const uint16_t *keys, int32_t lo, int32_t hi, uint16_t w) {
     int32_t found;
