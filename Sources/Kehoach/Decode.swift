@@ -49,17 +49,10 @@ public struct Decoder: Sendable {
         let positions = lattice
         let lm = lm.raw
         let beam = max(1, self.beam)
-        // States of all positions in flat arrays: a state is (token before, token, option, back),
-        // with its context (token before, token) as the model has it: the backoff weight and the
-        // run of trigrams that follow (empty where the model lacks the context).
-        var stU: [Int32] = [LanguageModel.boundary], stV: [Int32] = [LanguageModel.boundary]
-        var stOption: [Int32] = [0], stBack: [Int32] = [-1], stCost: [Float] = [0]
+        // The states of all positions, in one array (a position's states are contiguous).
         let opening = lm.context(LanguageModel.boundary, LanguageModel.boundary)
-        var stWeight: [Float] = [opening.weight], stRunStart: [Int32] = [Int32(opening.start)], stRunEnd: [Int32] = [Int32(opening.end)]
-        let estimate = positions.count * 4
-        stU.reserveCapacity(estimate); stV.reserveCapacity(estimate); stOption.reserveCapacity(estimate)
-        stBack.reserveCapacity(estimate); stCost.reserveCapacity(estimate)
-        stWeight.reserveCapacity(estimate); stRunStart.reserveCapacity(estimate); stRunEnd.reserveCapacity(estimate)
+        var states = [State(option: 0, back: -1, cost: 0, weight: opening.weight, runStart: Int32(opening.start), runEnd: Int32(opening.end))]
+        states.reserveCapacity(positions.count * 4)
         var prevStart = 0, prevEnd = 1, prevOptions = 1
         var mostOptions = 1
         for p in 0..<positions.count { mostOptions = max(mostOptions, positions.range(p).count) }
@@ -79,7 +72,7 @@ public struct Decoder: Sendable {
             let options = allOptions.baseAddress! + range.lowerBound
             let k = range.count
             let cells = prevOptions * k
-            let states = prevEnd - prevStart
+            let stateCount = prevEnd - prevStart
             // All of this step's searches in one batch, so that they wait for memory together (the
             // keys of both tables are one array): first the bigram of every previous option that
             // some state holds (2.3 of 3.9 on average) with every option (the backoff of a missing
@@ -87,8 +80,8 @@ public struct Decoder: Sendable {
             // whose context has any.
             var searches = 0
             for j in 0..<prevOptions { bigramLane[j] = -1 }
-            for s in 0..<states {
-                let j = Int(stOption[prevStart + s])
+            for s in 0..<stateCount {
+                let j = Int(states[prevStart + s].option)
                 guard bigramLane[j] < 0 else { continue }
                 bigramLane[j] = Int32(searches)
                 let v = Int(previous[j].lmID)
@@ -99,8 +92,8 @@ public struct Decoder: Sendable {
                 }
             }
             let bigramSearches = searches
-            for s in 0..<states where stRunEnd[prevStart + s] > stRunStart[prevStart + s] {
-                let lo = stRunStart[prevStart + s] + lm.trigramOffset, hi = stRunEnd[prevStart + s] + lm.trigramOffset
+            for s in 0..<stateCount where states[prevStart + s].runEnd > states[prevStart + s].runStart {
+                let lo = states[prevStart + s].runStart + lm.trigramOffset, hi = states[prevStart + s].runEnd + lm.trigramOffset
                 for oi in 0..<k {
                     searchLo[searches] = lo; searchHi[searches] = hi
                     searchKey[searches] = UInt16(truncatingIfNeeded: options[oi].lmID)
@@ -112,13 +105,12 @@ public struct Decoder: Sendable {
             // Ask for every answer's value at once: read one loop at a time below, each would wait.
             kh_prefetch_values(found, Int32(searches), lm.trigramOffset, lowValues, Int32(MemoryLayout<RawTables.BigramRecord>.stride),
                                highValues, 4)
-            logP.update(repeating: .nan, count: states * k)
+            logP.update(repeating: .nan, count: stateCount * k)
             for i in bigramSearches..<searches where found[i] >= 0 {
                 logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
             }
-            for s in 0..<states {
-                let si = prevStart + s
-                let j = Int(stOption[si]), weight = stWeight[si], lane = Int(bigramLane[j])
+            for s in 0..<stateCount {
+                let j = Int(states[prevStart + s].option), weight = states[prevStart + s].weight, lane = Int(bigramLane[j])
                 for oi in 0..<k where logP[s * k + oi].isNaN {
                     // Back off to ln P(w | v).
                     let b = Int(found[lane + oi])
@@ -128,19 +120,22 @@ public struct Decoder: Sendable {
             }
             table.update(repeating: .infinity, count: cells)
             tableBack.update(repeating: -1, count: cells)
-            for s in 0..<states {
+            var best = Float.infinity
+            for s in 0..<stateCount {
                 let si = prevStart + s
-                let base = stCost[si]
-                let row = Int(stOption[si]) * k
+                let base = states[si].cost
+                let row = Int(states[si].option) * k
                 for oi in 0..<k {
                     let cost = base + options[oi].cost - logP[s * k + oi]
                     if cost < table[row + oi] { table[row + oi] = cost; tableBack[row + oi] = Int32(si) }
+                    best = min(best, cost)
                 }
             }
-            // Keep the best `beam` cells (insertion into a short sorted list: no full sort) within
-            // `beamMargin` of the best.
+            // Keep the best `beam` cells within `beamMargin` of the best (insertion into a short
+            // sorted list, of the few cells within the margin: no full sort).
+            let limit = best + beamMargin
             var kept = 0
-            for c in 0..<cells where tableBack[c] >= 0 {
+            for c in 0..<cells where table[c] <= limit && tableBack[c] >= 0 {
                 let cost = table[c]
                 if kept == beam {
                     if cost >= table[order[beam - 1]] { continue }
@@ -151,38 +146,34 @@ public struct Decoder: Sendable {
                 order[at] = c
                 kept += 1
             }
-            let start = stU.count
-            if kept > 0 {
-                let limit = table[order[0]] + beamMargin
-                for i in 0..<kept where table[order[i]] <= limit {
-                    let c = order[i]
-                    let back = tableBack[c]
-                    stU.append(stV[Int(back)]); stV.append(options[c % k].lmID)
-                    stOption.append(Int32(c % k)); stBack.append(back); stCost.append(table[c])
-                    // Its context is the bigram of cell c, searched above.
-                    let b = Int(found[Int(bigramLane[c / k]) + c % k])
-                    let record = lm.bigrams[max(b, 0)]
-                    stWeight.append(b >= 0 ? record.gamma : 0)
-                    stRunStart.append(b >= 0 ? record.triStart : 0); stRunEnd.append(b >= 0 ? record.triEnd : 0)
-                }
+            let start = states.count
+            for i in 0..<kept {
+                let c = order[i]
+                // Its context is the bigram of cell c, searched above.
+                let b = Int(found[Int(bigramLane[c / k]) + c % k])
+                let record = lm.bigrams[max(b, 0)]
+                states.append(State(option: Int32(c % k), back: tableBack[c], cost: table[c], weight: b >= 0 ? record.gamma : 0,
+                                    runStart: b >= 0 ? record.triStart : 0, runEnd: b >= 0 ? record.triEnd : 0))
             }
-            prevStart = start; prevEnd = stU.count; prevOptions = k; previous = options
+            prevStart = start; prevEnd = states.count; prevOptions = k; previous = options
         }
         }
         }
         // Close the document with a boundary and trace back.
         var bestIndex = prevStart
         var bestCost = Float.infinity
+        let last = positions.range(positions.count - 1).lowerBound
         for si in prevStart..<prevEnd {
-            let context = lm.context(stU[si], stV[si])
-            let c = stCost[si] - (lm.trigramLogP(context, LanguageModel.boundary) ?? context.weight + lm.logP(LanguageModel.boundary, after: stV[si]))
+            let v = positions.options[last + Int(states[si].option)].lmID
+            let context = LanguageModel.Context(v: v, weight: states[si].weight, start: Int(states[si].runStart), end: Int(states[si].runEnd))
+            let c = states[si].cost - (lm.trigramLogP(context, LanguageModel.boundary) ?? context.weight + lm.logP(LanguageModel.boundary, after: v))
             if c < bestCost { bestCost = c; bestIndex = si }
         }
         var chosen = [Int](repeating: 0, count: positions.count)
         var index = bestIndex
         for p in stride(from: positions.count - 1, through: 0, by: -1) {
-            chosen[p] = Int(stOption[index])
-            index = Int(stBack[index])
+            chosen[p] = Int(states[index].option)
+            index = Int(states[index].back)
         }
         return chosen
     }
@@ -208,6 +199,16 @@ public struct Decoder: Sendable {
         let e = scores.map { exp($0 - top) }
         let sum = e.reduce(0, +)
         return e.map { $0 / sum }
+    }
+
+    /// An option chosen at a position with the state before it (`back`, an index into the same
+    /// array), and its context (the two tokens that end there) as the model has it: the backoff
+    /// weight and the run of trigrams that follow (empty where the model lacks the context).
+    private struct State {
+        let option: Int32, back: Int32
+        let cost: Float
+        let weight: Float
+        let runStart: Int32, runEnd: Int32
     }
 
     /// Buffers for one decoding step, sized once per document.
