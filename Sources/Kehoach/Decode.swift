@@ -51,7 +51,9 @@ public struct Decoder: Sendable {
         let beam = max(1, self.beam)
         // The states of all positions, in one array (a position's states are contiguous).
         let opening = lm.context(LanguageModel.boundary, LanguageModel.boundary)
-        var states = [State(option: 0, back: -1, cost: 0, weight: opening.weight, runStart: Int32(opening.start), runEnd: Int32(opening.end))]
+        // (The opening's signature rules nothing out: its one position is searched in full.)
+        var states = [State(option: 0, back: -1, cost: 0, weight: opening.weight, runStart: Int32(opening.start), runEnd: Int32(opening.end),
+                            signature: ~0)]
         states.reserveCapacity(positions.count * 4)
         var prevStart = 0, prevEnd = 1, prevOptions = 1
         var mostOptions = 1
@@ -60,7 +62,7 @@ public struct Decoder: Sendable {
         defer { scratch.free() }
         let logP = scratch.logP, table = scratch.table, tableBack = scratch.tableBack, order = scratch.order
         let searchLo = scratch.searchLo, searchHi = scratch.searchHi, searchKey = scratch.searchKey, found = scratch.found
-        let searchCell = scratch.searchCell, bigramLane = scratch.bigramLane
+        let searchCell = scratch.searchCell, rowSeen = scratch.rowSeen, bigramOf = scratch.bigramOf, optionBit = scratch.optionBit
         let lowValues = UnsafeRawPointer(lm.bigrams).assumingMemoryBound(to: CChar.self)
         let highValues = UnsafeRawPointer(lm.triLogP).assumingMemoryBound(to: CChar.self)
         let boundary = [Decoder.Option(lmID: LanguageModel.boundary, cost: 0)]
@@ -77,31 +79,45 @@ public struct Decoder: Sendable {
             // keys of both tables are one array): first the bigram of every previous option that
             // some state holds (2.3 of 3.9 on average) with every option (the backoff of a missing
             // trigram, and the context the new states will have), then the trigrams of the states
-            // whose context has any.
+            // whose context has any. A search the run's signature rules out is not made: that
+            // leaves about half of them.
+            for oi in 0..<k {
+                optionBit[oi] = UInt8(RawTables.signatureBit(options[oi].lmID))
+                // The options here are the next step's previous options: ask for their signatures now.
+                kh_prefetch(lm.successorSignatures + Int(options[oi].lmID) * 4)
+            }
             var searches = 0
-            for j in 0..<prevOptions { bigramLane[j] = -1 }
+            for j in 0..<prevOptions { rowSeen[j] = false }
             for s in 0..<stateCount {
                 let j = Int(states[prevStart + s].option)
-                guard bigramLane[j] < 0 else { continue }
-                bigramLane[j] = Int32(searches)
+                guard !rowSeen[j] else { continue }
+                rowSeen[j] = true
                 let v = Int(previous[j].lmID)
+                let signature = lm.successorSignatures + v * 4
+                let lo = lm.biStart[v], hi = lm.biStart[v + 1]
                 for oi in 0..<k {
-                    searchLo[searches] = lm.biStart[v]; searchHi[searches] = lm.biStart[v + 1]
+                    bigramOf[j * k + oi] = -1
+                    let bit = Int(optionBit[oi])
+                    // Written either way, kept only if the signature has the bit (no branch to mispredict).
+                    searchLo[searches] = lo; searchHi[searches] = hi
                     searchKey[searches] = UInt16(truncatingIfNeeded: options[oi].lmID)
-                    searches += 1
+                    searchCell[searches] = Int32(j * k + oi)
+                    searches += Int(truncatingIfNeeded: signature[bit >> 6] >> UInt64(bit & 63) & 1)
                 }
             }
             let bigramSearches = searches
             for s in 0..<stateCount where states[prevStart + s].runEnd > states[prevStart + s].runStart {
-                let lo = states[prevStart + s].runStart + lm.trigramOffset, hi = states[prevStart + s].runEnd + lm.trigramOffset
+                let state = states[prevStart + s]
+                let lo = state.runStart + lm.trigramOffset, hi = state.runEnd + lm.trigramOffset
                 for oi in 0..<k {
                     searchLo[searches] = lo; searchHi[searches] = hi
                     searchKey[searches] = UInt16(truncatingIfNeeded: options[oi].lmID)
                     searchCell[searches] = Int32(s * k + oi)
-                    searches += 1
+                    searches += Int(truncatingIfNeeded: state.signature >> UInt64(optionBit[oi] & 63) & 1)
                 }
             }
             kh_find_many(lm.keys, searchLo, searchHi, searchKey, found, Int32(searches))
+            for i in 0..<bigramSearches { bigramOf[Int(searchCell[i])] = found[i] }
             // Ask for every answer's value at once: read one loop at a time below, each would wait.
             kh_prefetch_values(found, Int32(searches), lm.trigramOffset, lowValues, Int32(MemoryLayout<RawTables.BigramRecord>.stride),
                                highValues, 4)
@@ -110,10 +126,10 @@ public struct Decoder: Sendable {
                 logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
             }
             for s in 0..<stateCount {
-                let j = Int(states[prevStart + s].option), weight = states[prevStart + s].weight, lane = Int(bigramLane[j])
+                let j = Int(states[prevStart + s].option), weight = states[prevStart + s].weight
                 for oi in 0..<k where logP[s * k + oi].isNaN {
                     // Back off to ln P(w | v).
-                    let b = Int(found[lane + oi])
+                    let b = Int(bigramOf[j * k + oi])
                     logP[s * k + oi] = weight + (b >= 0 ? lm.bigrams[b].logP
                         : lm.logGamma1[Int(previous[j].lmID)] + lm.logP1[Int(options[oi].lmID)])
                 }
@@ -150,10 +166,11 @@ public struct Decoder: Sendable {
             for i in 0..<kept {
                 let c = order[i]
                 // Its context is the bigram of cell c, searched above.
-                let b = Int(found[Int(bigramLane[c / k]) + c % k])
+                let b = Int(bigramOf[c])
                 let record = lm.bigrams[max(b, 0)]
                 states.append(State(option: Int32(c % k), back: tableBack[c], cost: table[c], weight: b >= 0 ? record.gamma : 0,
-                                    runStart: b >= 0 ? record.triStart : 0, runEnd: b >= 0 ? record.triEnd : 0))
+                                    runStart: b >= 0 ? record.triStart : 0, runEnd: b >= 0 ? record.triEnd : 0,
+                                    signature: b >= 0 ? record.triSignature : 0))
             }
             prevStart = start; prevEnd = states.count; prevOptions = k; previous = options
         }
@@ -209,6 +226,7 @@ public struct Decoder: Sendable {
         let cost: Float
         let weight: Float
         let runStart: Int32, runEnd: Int32
+        let signature: UInt64
     }
 
     /// Buffers for one decoding step, sized once per document.
@@ -218,7 +236,9 @@ public struct Decoder: Sendable {
         let searchKey: UnsafeMutablePointer<UInt16>
         let tableBack: UnsafeMutablePointer<Int32>
         let order: UnsafeMutablePointer<Int>
-        let bigramLane: UnsafeMutablePointer<Int32>
+        let rowSeen: UnsafeMutablePointer<Bool>
+        let bigramOf: UnsafeMutablePointer<Int32>
+        let optionBit: UnsafeMutablePointer<UInt8>
 
         init(states: Int, options: Int) {
             let cells = options * max(options, states)
@@ -227,13 +247,13 @@ public struct Decoder: Sendable {
             searchLo = .allocate(capacity: searches); searchHi = .allocate(capacity: searches); found = .allocate(capacity: searches)
             searchCell = .allocate(capacity: searches); searchKey = .allocate(capacity: searches)
             order = .allocate(capacity: states + 1)
-            bigramLane = .allocate(capacity: options)
+            rowSeen = .allocate(capacity: options); bigramOf = .allocate(capacity: cells); optionBit = .allocate(capacity: options)
         }
 
         func free() {
             logP.deallocate(); table.deallocate(); tableBack.deallocate()
             searchLo.deallocate(); searchHi.deallocate(); found.deallocate(); searchCell.deallocate(); searchKey.deallocate()
-            order.deallocate(); bigramLane.deallocate()
+            order.deallocate(); rowSeen.deallocate(); bigramOf.deallocate(); optionBit.deallocate()
         }
     }
 }

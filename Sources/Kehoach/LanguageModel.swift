@@ -154,6 +154,14 @@ final class RawTables: @unchecked Sendable {
         var logP: Float
         var gamma: Float
         var triStart: Int32, triEnd: Int32
+        /// The `signatureBit`s (mod 64) of the tokens in its run of trigrams.
+        var triSignature: UInt64
+    }
+
+    /// A token's bit in the signatures, which tell a search that would find nothing without
+    /// making it: a run whose signature lacks the bit of w does not hold w.
+    @inline(__always) static func signatureBit(_ w: Int32) -> Int {
+        Int(truncatingIfNeeded: (UInt32(truncatingIfNeeded: w) &* 2_654_435_761) >> 16) & 255
     }
     let logP1, logGamma1, triLogP: UnsafeMutablePointer<Float>
     let biStart: UnsafeMutablePointer<Int32>
@@ -163,15 +171,29 @@ final class RawTables: @unchecked Sendable {
     let keys: UnsafeMutablePointer<UInt16>
     let trigramOffset: Int32
     let bigrams: UnsafeMutablePointer<BigramRecord>
+    /// Per token v, four words: the `signatureBit`s of the tokens after v in the bigram table.
+    let successorSignatures: UnsafeMutablePointer<UInt64>
 
     init(logP1: [Float], logGamma1: [Float], biStart: [Int32], biW: [Int32], biLogP: [Float], biGamma: [Float],
          biTriStart: [Int32], biTriEnd: [Int32], triW: [Int32], triLogP: [Float]) {
         // One block for all tables, in 2 MB pages where the kernel allows, so that look-ups all over
         // its 9 MB need few TLB entries (not measurably faster here on its own; it costs nothing).
-        let records = biW.indices.map { BigramRecord(logP: biLogP[$0], gamma: biGamma[$0], triStart: biTriStart[$0], triEnd: biTriEnd[$0]) }
+        let records = biW.indices.map { b in
+            var signature: UInt64 = 0
+            for t in Int(biTriStart[b])..<Int(biTriEnd[b]) { signature |= 1 << UInt64(Self.signatureBit(triW[t]) & 63) }
+            return BigramRecord(logP: biLogP[b], gamma: biGamma[b], triStart: biTriStart[b], triEnd: biTriEnd[b], triSignature: signature)
+        }
+        // 256 bits per token v: the tokens that follow it in the bigram table.
+        var successors = [UInt64](repeating: 0, count: (biStart.count - 1) * 4)
+        for v in 0..<biStart.count - 1 {
+            for b in Int(biStart[v])..<Int(biStart[v + 1]) {
+                let bit = Self.signatureBit(biW[b])
+                successors[v * 4 + bit >> 6] |= 1 << UInt64(bit & 63)
+            }
+        }
         // One element of slack after each table: `kh_find` may read one past a run's end.
         func bytes<T>(_ a: [T]) -> Int { ((a.count + 1) * MemoryLayout<T>.stride + 63) & ~63 }
-        let size = bytes(records) + bytes(logP1) + bytes(logGamma1) + bytes(triLogP) + bytes(biStart)
+        let size = bytes(records) + bytes(successors) + bytes(logP1) + bytes(logGamma1) + bytes(triLogP) + bytes(biStart)
             + bytes(biW.map { UInt16(truncatingIfNeeded: $0) }) + bytes(triW.map { UInt16(truncatingIfNeeded: $0) })
         let hugePage = 2 << 20
         let rounded = (size + hugePage - 1) / hugePage * hugePage
@@ -188,6 +210,7 @@ final class RawTables: @unchecked Sendable {
             return p
         }
         self.bigrams = copy(records)
+        self.successorSignatures = copy(successors)
         self.logP1 = copy(logP1); self.logGamma1 = copy(logGamma1); self.triLogP = copy(triLogP)
         self.biStart = copy(biStart)
         // The trigram keys right after the bigram keys: `keys`.

@@ -16,6 +16,9 @@ void kh_find_many(const uint16_t *keys, const int32_t *lo, const int32_t *hi, co
 void kh_prefetch_values(const int32_t *found, int32_t count, int32_t split, const char *low, int32_t lowStride,
                         const char *high, int32_t highStride);
 
+/// Asks for the cache line at p (Swift has no prefetch of its own).
+static inline void kh_prefetch(const void *p) { __builtin_prefetch(p); }
+
 /// One search, for callers outside the decoder's inner loop.
 static inline int32_t kh_find(const uint16_t *keys, int32_t lo, int32_t hi, uint16_t w) {
     int32_t found;
