@@ -133,10 +133,15 @@ extension Unicode.Scalar {
     }
     var isNumberCharacter: Bool { value < 0x80 ? (0x30...0x39).contains(value) : properties.numericType != nil }
 
-    /// Unicode's Uppercase and Cased properties, from a table below U+2000 (restoration asks them of
-    /// every letter; the property look-up is a search of its own).
-    var isUppercaseLetter: Bool { value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & uppercaseFlag != 0 : properties.isUppercase }
-    var isCasedLetter: Bool { value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & casedFlag != 0 : properties.isCased }
+    /// Unicode's Uppercase and Cased properties: ASCII by arithmetic, the rest below U+2000 from a
+    /// table (restoration asks them of every letter; the property look-up is a search of its own, and
+    /// reaching a global table costs a call each time).
+    var isUppercaseLetter: Bool {
+        value < 0x80 ? value &- 0x41 < 26 : value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & uppercaseFlag != 0 : properties.isUppercase
+    }
+    var isCasedLetter: Bool {
+        value < 0x80 ? (value | 0x20) &- 0x61 < 26 : value < 0x2000 ? scalarFlagsBelow2000[Int(value)] & casedFlag != 0 : properties.isCased
+    }
 }
 
 /// The Alphabetic property of the scalars below U+2000 (Latin and Vietnamese letters among them), looked up once.

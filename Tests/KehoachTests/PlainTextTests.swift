@@ -47,6 +47,8 @@ final class PlainTextTests: XCTestCase {
             XCTAssertEqual(u.isWhitespaceCharacter, c.isWhitespace, "U+\(String(v, radix: 16))")
             XCTAssertEqual(u.isLetterCharacter, c.isLetter, "U+\(String(v, radix: 16))")
             XCTAssertEqual(u.isNumberCharacter, c.isNumber, "U+\(String(v, radix: 16))")
+            XCTAssertEqual(u.isUppercaseLetter, u.properties.isUppercase, "U+\(String(v, radix: 16))")
+            XCTAssertEqual(u.isCasedLetter, u.properties.isCased, "U+\(String(v, radix: 16))")
         }
     }
 }
