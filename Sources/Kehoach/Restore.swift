@@ -55,8 +55,7 @@ public final class Restorer: @unchecked Sendable {
     private let logTotal: Float
 
     private let cacheLock = NSLock()
-    private var cache: [String: ([Decoder.Option], [Int32])] = [:]
-    private static let cacheLimit = 200_000
+    private var wordCache = WordOptionsCache(limit: 200_000)
 
     public init(model: RestoreModel) {
         self.model = model
@@ -90,7 +89,7 @@ public final class Restorer: @unchecked Sendable {
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         default: return false
         }
-        cacheLock.lock(); cache.removeAll(); cacheLock.unlock()
+        cacheLock.lock(); wordCache.removeAll(); cacheLock.unlock()
         return true
     }
 
@@ -127,13 +126,12 @@ public final class Restorer: @unchecked Sendable {
                 positions.append(Decoder.Option(lmID: punctuationID(text[piece.start]), cost: 0))
             case .word:
                 words += 1
-                let written = Self.string(text[piece.start..<piece.end])
+                let word = text[piece.start..<piece.end]
                 if protected[pi] {
-                    positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
+                    positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(Self.string(word))), cost: 0))
                 } else {
-                    let (options, entries) = wordOptions(written, inCode: codes[pi])
-                    positions.append(options)
-                    entryOf.append(contentsOf: entries); pieceOf.append(pi)
+                    appendOptions(of: word, inCode: codes[pi], to: &positions, entries: &entryOf)
+                    pieceOf.append(pi)
                     newlines = 0
                     continue
                 }
@@ -252,14 +250,29 @@ public final class Restorer: @unchecked Sendable {
 
     private func rounded(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 
+    /// Appends the options of one OCR word to the lattice and their entries to `entries`: from the
+    /// cache, or worked out and cached.
+    private func appendOptions(of word: ArraySlice<Unicode.Scalar>, inCode: Bool, to positions: inout Decoder.Lattice,
+                               entries: inout [Int32]) {
+        cacheLock.lock()
+        if let range = wordCache.find(word, inCode: inCode) {
+            positions.append(wordCache.options[range])
+            entries.append(contentsOf: wordCache.entries[range])
+            cacheLock.unlock()
+            return
+        }
+        cacheLock.unlock()
+        let (options, found) = wordOptions(Self.string(word), inCode: inCode)
+        cacheLock.lock()
+        wordCache.insert(word, inCode: inCode, options: options, entries: found)
+        cacheLock.unlock()
+        positions.append(options)
+        entries.append(contentsOf: found)
+    }
+
     /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the
     /// word itself where it may be a name or a foreign word.
     private func wordOptions(_ written: String, inCode: Bool = false) -> ([Decoder.Option], [Int32]) {
-        let cacheKey = inCode ? "\u{1}" + written : written
-        cacheLock.lock()
-        let cached = cache[cacheKey]
-        cacheLock.unlock()
-        if let cached { return cached }
         let lower = Array(written.lowercased().unicodeScalars)
         let key = String(String.UnicodeScalarView(lower))
         let folded = Normalize.fold(key)
@@ -337,10 +350,6 @@ public final class Restorer: @unchecked Sendable {
             options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: cost))
             entries.append(Self.keepEntry)
         }
-        cacheLock.lock()
-        if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[cacheKey] = (options, entries)
-        cacheLock.unlock()
         return (options, entries)
     }
 
