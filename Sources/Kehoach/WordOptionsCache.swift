@@ -3,11 +3,11 @@
 /// arrays to retain. Most words of a document after its first pages are found here.
 struct WordOptionsCache {
     private struct Slot {
-        var hash: UInt64 = 0
+        var hash: UInt32 = 0
+        var keyLength: UInt16 = 0
+        var optionCount: UInt16 = 0
         var keyStart: Int32 = -1          // −1: empty
-        var keyLength: Int32 = 0
         var optionStart: Int32 = 0
-        var optionCount: Int32 = 0
     }
 
     /// Forms kept before the cache starts again (their scalars, options and slots).
@@ -20,28 +20,26 @@ struct WordOptionsCache {
 
     init(limit: Int) {
         self.limit = limit
-        // Half full at most: probes stay short.
-        var size = 1024
-        while size < limit * 2 { size *= 2 }
-        slots = [Slot](repeating: Slot(), count: size)
+        slots = [Slot](repeating: Slot(), count: 1024)
     }
 
-    /// FNV-1a over the scalars, and whether the word is part of a document code (its options differ).
-    private static func hash(_ word: ArraySlice<Unicode.Scalar>, inCode: Bool) -> UInt64 {
+    /// FNV-1a over the scalars and whether the word is part of a document code (its options differ),
+    /// folded to 32 bits: they place the slot and are compared before the scalars are.
+    private static func hash(_ word: ArraySlice<Unicode.Scalar>, inCode: Bool) -> UInt32 {
         var h: UInt64 = inCode ? 0x84222325CBF29CE4 : 0xCBF29CE484222325
         for s in word { h = (h ^ UInt64(s.value)) &* 0x100000001B3 }
-        return h
+        return UInt32(truncatingIfNeeded: h ^ h >> 32)
     }
 
     /// Where the options of `word` are in `options` and `entries`, if it was seen.
     func find(_ word: ArraySlice<Unicode.Scalar>, inCode: Bool) -> Range<Int>? {
         let h = Self.hash(word, inCode: inCode)
         let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
+        var i = Int(h) & mask
         while slots[i].keyStart >= 0 {
             let slot = slots[i]
             if slot.hash == h, Int(slot.keyLength) == word.count, matches(slot, word) {
-                return Int(slot.optionStart)..<Int(slot.optionStart + slot.optionCount)
+                return Int(slot.optionStart)..<Int(slot.optionStart) + Int(slot.optionCount)
             }
             i = (i + 1) & mask
         }
@@ -57,25 +55,35 @@ struct WordOptionsCache {
         return true
     }
 
-    /// Stores the options of `word` (starting again when `limit` forms are stored) and returns
-    /// where they are.
-    @discardableResult
+    /// Stores the options of `word`, starting again when `limit` forms are stored. (A word of more
+    /// than 65,535 scalars is not kept: no OCR word is that long.)
     mutating func insert(_ word: ArraySlice<Unicode.Scalar>, inCode: Bool, options newOptions: [Decoder.Option],
-                         entries newEntries: [Int32]) -> Range<Int> {
-        if let found = find(word, inCode: inCode) { return found }
+                         entries newEntries: [Int32]) {
+        guard word.count <= UInt16.max, newOptions.count <= UInt16.max, find(word, inCode: inCode) == nil else { return }
         if count >= limit { removeAll() }
-        let h = Self.hash(word, inCode: inCode)
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: h) & mask
-        while slots[i].keyStart >= 0 { i = (i + 1) & mask }
+        // Half full at most, so that probes stay short; small while few words are kept, so that
+        // it stays in cache.
+        if (count + 1) * 2 > slots.count { grow() }
         let start = options.count
-        slots[i] = Slot(hash: h, keyStart: Int32(keys.count), keyLength: Int32(word.count),
-                        optionStart: Int32(start), optionCount: Int32(newOptions.count))
+        place(Slot(hash: Self.hash(word, inCode: inCode), keyLength: UInt16(truncatingIfNeeded: word.count),
+                   optionCount: UInt16(truncatingIfNeeded: newOptions.count), keyStart: Int32(keys.count), optionStart: Int32(start)))
         keys.append(contentsOf: word.lazy.map(\.value))
         options.append(contentsOf: newOptions)
         entries.append(contentsOf: newEntries)
         count += 1
-        return start..<options.count
+    }
+
+    private mutating func place(_ slot: Slot) {
+        let mask = slots.count - 1
+        var i = Int(slot.hash) & mask
+        while slots[i].keyStart >= 0 { i = (i + 1) & mask }
+        slots[i] = slot
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        for slot in old where slot.keyStart >= 0 { place(slot) }
     }
 
     mutating func removeAll() {
