@@ -82,9 +82,9 @@ public struct Decoder: Sendable {
             // whose context has any. A search the run's signature rules out is not made: that
             // leaves about half of them.
             for oi in 0..<k {
-                optionBit[oi] = UInt8(RawTables.signatureBit(options[oi].lmID))
+                optionBit[oi] = UInt16(RawTables.signatureBit(options[oi].lmID))
                 // The options here are the next step's previous options: ask for their signatures now.
-                kh_prefetch(lm.successorSignatures + Int(options[oi].lmID) * 4)
+                kh_prefetch(lm.successorSignatures + Int(options[oi].lmID) * RawTables.successorWords)
             }
             var searches = 0
             for j in 0..<prevOptions { rowSeen[j] = false }
@@ -93,7 +93,7 @@ public struct Decoder: Sendable {
                 guard !rowSeen[j] else { continue }
                 rowSeen[j] = true
                 let v = Int(previous[j].lmID)
-                let signature = lm.successorSignatures + v * 4
+                let signature = lm.successorSignatures + v * RawTables.successorWords
                 let lo = lm.biStart[v], hi = lm.biStart[v + 1]
                 for oi in 0..<k {
                     bigramOf[j * k + oi] = -1
@@ -238,7 +238,7 @@ public struct Decoder: Sendable {
         let order: UnsafeMutablePointer<Int>
         let rowSeen: UnsafeMutablePointer<Bool>
         let bigramOf: UnsafeMutablePointer<Int32>
-        let optionBit: UnsafeMutablePointer<UInt8>
+        let optionBit: UnsafeMutablePointer<UInt16>
 
         init(states: Int, options: Int) {
             let cells = options * max(options, states)
