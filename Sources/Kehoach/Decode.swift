@@ -117,22 +117,22 @@ public struct Decoder: Sendable {
                 }
             }
             kh_find_many(lm.keys, searchLo, searchHi, searchKey, found, Int32(searches))
-            for i in 0..<bigramSearches { bigramOf[Int(searchCell[i])] = found[i] }
             // Ask for every answer's value at once: read one loop at a time below, each would wait.
             kh_prefetch_values(found, Int32(searches), lm.trigramOffset, lowValues, Int32(MemoryLayout<RawTables.BigramRecord>.stride),
                                highValues, 4)
-            logP.update(repeating: .nan, count: stateCount * k)
-            for i in bigramSearches..<searches where found[i] >= 0 {
-                logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
-            }
+            for i in 0..<bigramSearches { bigramOf[Int(searchCell[i])] = found[i] }
+            // The backoff ln P(w | v) in every cell first, then the trigrams found in their cells: the
+            // two kinds of value load do not wait on each other.
             for s in 0..<stateCount {
                 let j = Int(states[prevStart + s].option), weight = states[prevStart + s].weight
-                for oi in 0..<k where logP[s * k + oi].isNaN {
-                    // Back off to ln P(w | v).
+                for oi in 0..<k {
                     let b = Int(bigramOf[j * k + oi])
                     logP[s * k + oi] = weight + (b >= 0 ? lm.bigrams[b].logP
                         : lm.logGamma1[Int(previous[j].lmID)] + lm.logP1[Int(options[oi].lmID)])
                 }
+            }
+            for i in bigramSearches..<searches where found[i] >= 0 {
+                logP[Int(searchCell[i])] = lm.triLogP[Int(found[i] - lm.trigramOffset)]
             }
             table.update(repeating: .infinity, count: cells)
             tableBack.update(repeating: -1, count: cells)
