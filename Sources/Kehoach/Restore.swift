@@ -61,6 +61,12 @@ public final class Restorer: @unchecked Sendable {
         self.model = model
         logTotal = log(Float(model.lm.counts.reduce(0) { $0 + Int($1) }))
         asciiPunctuation = (0..<128).map { model.lm.id(String(UnicodeScalar(UInt8($0)))) }
+        surfaces = model.generator.entries.flatMap { e -> [String] in
+            // A written form with capitals ("VssID", "QĐ") is fixed; a lower-case one ("internet")
+            // takes the word's casing like any syllable.
+            if let written = e.written, written != e.key { return [written, written, written] }
+            return [e.key, e.key.prefix(1).uppercased() + e.key.dropFirst(), e.key.uppercased()]
+        }
     }
 
     public static func load(rulesDirectory: URL) throws -> Restorer {
@@ -150,9 +156,9 @@ public final class Restorer: @unchecked Sendable {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
-            let original = Self.string(text[piece.start..<piece.end])
+            let word = text[piece.start..<piece.end]
             let line = upperBound(lineStarts, piece.start)
-            var casing = Casing.of(text[piece.start..<piece.end], lineIsUpper: upperLines[line - 1])
+            var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, so a
@@ -161,12 +167,13 @@ public final class Restorer: @unchecked Sendable {
                model.generator.entries[Int(entry)].written == nil { casing = .title }
             var restored = surface(entry, casing: casing)
             // A trailing apostrophe the word did not read as a horn is a quote: it stays.
-            if let last = original.unicodeScalars.last, Tokenizer.isApostrophe(last), !Self.hasHorn(restored) {
+            if let last = word.last, Tokenizer.isApostrophe(last), !Self.hasHorn(restored) {
                 restored.unicodeScalars.append(last)
             }
-            guard restored != original else { continue }
+            guard !restored.unicodeScalars.elementsEqual(word) else { continue }
             replacement.append((pi, restored))
             guard withChanges else { continue }
+            let original = Self.string(word)
             let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
             let alternatives = posterior.enumerated()
                 .filter { $0.offset != chosen[p] && $0.element >= 0.01 }
@@ -371,16 +378,11 @@ public final class Restorer: @unchecked Sendable {
 
     /// The written form of a vocabulary entry in the casing of the word it replaces.
     private func surface(_ entry: Int32, casing: Casing) -> String {
-        let e = model.generator.entries[Int(entry)]
-        // A written form with capitals ("VssID", "QĐ") is fixed; a lower-case one ("internet")
-        // takes the word's casing like any syllable.
-        if let written = e.written, written != e.key { return written }
-        switch casing {
-        case .lower: return e.key
-        case .upper: return e.key.uppercased()
-        case .title: return e.key.prefix(1).uppercased() + e.key.dropFirst()
-        }
+        surfaces[Int(entry) * 3 + casing.rawValue]
     }
+
+    /// Each vocabulary entry as written in lower case, title case and capitals, made once.
+    private let surfaces: [String]
 
     /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn"); and the word
     /// pieces of document codes ("975/QD-UBND", "894-CV/HU": a number and a slash, words starting
@@ -467,7 +469,7 @@ public final class Restorer: @unchecked Sendable {
 }
 
 /// How a word is cased, kept from the OCR word unless the OCR plainly broke it.
-enum Casing {
+enum Casing: Int {
     case lower, title, upper
 
     /// 1 for an upper-case letter, 0 for a lower-case one, −1 for what has no case.
