@@ -65,6 +65,8 @@ extension Extractor {
     /// Line `r` with the capitalised words whose letters restoration changed given back as the
     /// OCR line `o` read them; nil when the line is not one of those or nothing changed.
     private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: inout [[UInt8]: Bool]) -> String? {
+        // A line restoration left alone has nothing to give back (most lines of a typed document).
+        if r.utf8.elementsEqual(o.utf8) { return nil }
         // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
         // English model's OCR almost never do.
         var words = 0, markedWords = 0, inWord = false, wordMarked = false
