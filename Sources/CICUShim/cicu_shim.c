@@ -76,6 +76,12 @@ int kh_icu_is_nfc(const char *input, int32_t length) {
     return U_SUCCESS(status) && r == UNORM_YES;
 }
 
+int kh_icu_nfc_inert(int32_t scalar) {
+    UErrorCode status = U_ZERO_ERROR;
+    const UNormalizer2 *norm = unorm2_getNFCInstance(&status);
+    return U_SUCCESS(status) && unorm2_isInert(norm, scalar);
+}
+
 const char *kh_icu_version(void) {
     static char buf[U_MAX_VERSION_STRING_LENGTH];
     UVersionInfo v;

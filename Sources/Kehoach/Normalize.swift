@@ -24,8 +24,9 @@ public enum Normalize {
 
     /// True when every scalar is one that is NFC whatever surrounds it: below U+0300 (ASCII, Latin-1,
     /// Latin Extended-A and -B), Latin Extended Additional (U+1E00–1EFF, the precomposed Vietnamese
-    /// letters) or the dashes and quotes U+2010–2027. Answers most Vietnamese text from its bytes,
-    /// without ICU's conversion to UTF-16; false sends the text to ICU's check.
+    /// letters), the dashes and quotes U+2010–2027, or one ICU calls inert for NFC (the euro sign and
+    /// the ligature ﬁ of OCR output). Answers most Vietnamese text from its bytes, without ICU's
+    /// conversion to UTF-16; false sends the text to ICU's check.
     static func plainlyNFC(_ text: String) -> Bool {
         var copy = text
         return copy.withUTF8 { b in
@@ -37,7 +38,13 @@ public enum Normalize {
                 if c >= 0xC2 && c <= 0xCB { i += 2; continue }             // U+0080–02FF
                 if c == 0xE1, i + 1 < n, b[i + 1] >= 0xB8 && b[i + 1] <= 0xBB { i += 3; continue }   // U+1E00–1EFF
                 if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] >= 0x90 && b[i + 2] <= 0xA7 { i += 3; continue }   // U+2010–2027
-                return false
+                // Any other scalar (the text is valid UTF-8): decoded, and asked of ICU alone.
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                guard i + length <= n else { return false }
+                var scalar = Int32(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { scalar = scalar << 6 | Int32(b[i + k] & 0x3F) }
+                guard kh_icu_nfc_inert(scalar) == 1 else { return false }
+                i += length
             }
             return true
         }

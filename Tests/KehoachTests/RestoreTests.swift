@@ -48,6 +48,16 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(Normalize.nfc("Thực hiện"), "Thực hiện")
         // Ω (U+2126) is not NFC (it becomes U+03A9): outside the byte scan's ranges, ICU decides.
         XCTAssertEqual(Normalize.nfc("\u{2126}"), "\u{3A9}")
+        XCTAssertFalse(Normalize.plainlyNFC("\u{2126}"))
+        // Scalars ICU calls inert (the euro sign, the ligature ﬁ of OCR output) keep the byte scan's answer.
+        XCTAssertTrue(Normalize.plainlyNFC("Giá 5 € ﬁ"))
+        // The byte scan never vouches for what ICU would not: every scalar below U+3000 and the
+        // presentation forms, between letters.
+        for v in Array(0..<0x3000) + Array(0xFB00..<0xFB50) {
+            guard let u = Unicode.Scalar(v) else { continue }
+            let text = "A" + String(u) + "b"
+            if Normalize.plainlyNFC(text) { XCTAssertTrue(Normalize.isNFC(text), "U+\(String(v, radix: 16))") }
+        }
     }
 
     func testPiecesKeepEveryCharacter() {

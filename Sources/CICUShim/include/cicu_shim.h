@@ -18,6 +18,8 @@ char *kh_icu_transform(kh_icu_op op, const char *input, int32_t length, int32_t 
 
 /// 1 when the UTF-8 text is certainly NFC already (ICU quick check), 0 when it may not be.
 int kh_icu_is_nfc(const char *input, int32_t length);
+/// Whether NFC leaves the scalar as it is and never combines it with a neighbour (euro sign, ligatures, …).
+int kh_icu_nfc_inert(int32_t scalar);
 
 /// The ICU version string, e.g. "72.1".
 const char *kh_icu_version(void);
