@@ -19,15 +19,35 @@ public struct FoldedText: Sendable {
         var map: [Int] = []
         map.reserveCapacity(text.utf8.count + 1)
         var starts = [0]
-        var offset = 0
-        for scalar in text.unicodeScalars {
-            if scalar.value == 0x0A { starts.append(offset + 1) }
-            let before = bytes.count
-            Fold.append(scalar, to: &bytes)
-            for _ in before..<bytes.count { map.append(offset) }
-            offset += UTF8.width(scalar)
+        // From the UTF-8 bytes, the table fetched once (each reach of a global costs a call).
+        let table = Fold.table
+        var copy = text
+        copy.withUTF8 { source in
+            var offset = 0
+            while offset < source.count {
+                let c = source[offset]
+                if c < 0x80 {
+                    if c == 0x0A { starts.append(offset + 1) }
+                    bytes.append(Fold.ascii(c))
+                    map.append(offset)
+                    offset += 1
+                    continue
+                }
+                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
+                let before = bytes.count
+                var v = Int(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { v = v << 6 | Int(source[offset + k] & 0x3F) }
+                if v < Fold.Table.limit {
+                    let span = Int(table.spans[v])
+                    bytes.append(contentsOf: table.bytes[(span >> 3)..<((span >> 3) + (span & 7))])
+                } else {
+                    bytes.append(contentsOf: source[offset..<(offset + length)])
+                }
+                for _ in before..<bytes.count { map.append(offset) }
+                offset += length
+            }
+            map.append(offset)
         }
-        map.append(offset)
         folded = String(decoding: bytes, as: UTF8.self)
         toOriginal = map
         lineStarts = starts
@@ -110,16 +130,10 @@ enum Fold {
     /// Appends the folded bytes of one scalar: ASCII lower-cased with Markdown marks, tabs and
     /// carriage returns made spaces; other Latin letters through the table.
     @inline(__always)
-    static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8]) {
+    static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8], table: Table = Fold.table) {
         let v = Int(scalar.value)
         if v < 0x80 {
-            var b = UInt8(v)
-            switch b {
-            case 0x41...0x5A: b += 0x20
-            case UInt8(ascii: "*"), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): b = 0x20
-            default: break
-            }
-            bytes.append(b)
+            bytes.append(ascii(UInt8(v)))
         } else if v < Table.limit {
             let span = Int(table.spans[v])
             let start = span >> 3
@@ -129,11 +143,22 @@ enum Fold {
         }
     }
 
+    /// An ASCII byte folded: lower case, Markdown marks, tabs and carriage returns made spaces.
+    @inline(__always)
+    static func ascii(_ c: UInt8) -> UInt8 {
+        switch c {
+        case 0x41...0x5A: return c + 0x20
+        case UInt8(ascii: "*"), UInt8(ascii: "\\"), UInt8(ascii: "#"), UInt8(ascii: "`"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): return 0x20
+        default: return c
+        }
+    }
+
     /// Folds a short string (vocabulary entries, names) the same way FoldedText folds documents.
     static func string(_ s: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars { append(scalar, to: &bytes) }
+        let table = Fold.table
+        for scalar in s.unicodeScalars { append(scalar, to: &bytes, table: table) }
         return String(decoding: bytes, as: UTF8.self)
     }
 }
