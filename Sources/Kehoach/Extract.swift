@@ -30,10 +30,11 @@ public struct Extractor: Sendable {
     /// `ocr`: the text restoration started from (line for line), when there was one; names of
     /// places in the header are checked against it.
     public func extract(text: String, path: String, sha256: String, ocr: String? = nil) -> ExtractionResult {
-        let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: Normalize.nfc($0)) } ?? text
+        let ocr = ocr.map(Normalize.nfc)
+        let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: $0) } ?? text
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
-        let ocrLines = ocr.map { Normalize.nfc($0).pieces(separatedBy: "\n") }
+        let ocrLines = ocr.map { $0.pieces(separatedBy: "\n") }
         doc.info = header(t, ocrLines: ocrLines)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
         doc.headings = headings(t)

@@ -33,6 +33,9 @@ public enum Normalize {
             var i = 0
             let n = b.count
             while i < n {
+                // Eight ASCII bytes at a time.
+                while i + 8 <= n, UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+                guard i < n else { break }
                 let c = b[i]
                 if c < 0x80 { i += 1; continue }
                 if c >= 0xC2 && c <= 0xCB { i += 2; continue }             // U+0080–02FF

@@ -127,7 +127,13 @@ extension Unicode.Scalar {
     // Character's isWhitespace, isLetter and isNumber look at a Character's first scalar only;
     // these are the same tests of the Character that is this scalar alone, ASCII told directly.
 
-    var isWhitespaceCharacter: Bool { value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : properties.isWhitespace }
+    var isWhitespaceCharacter: Bool {
+        // Unicode's White_Space, listed (the property look-up is a search of its own).
+        switch value {
+        case 0x09...0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
     var isLetterCharacter: Bool {
         value < 0x80 ? (0x61...0x7A).contains(value | 0x20) : value < 0x2000 ? alphabeticBelow2000[Int(value)] : properties.isAlphabetic
     }
