@@ -31,6 +31,8 @@ struct AgencyNames: Sendable {
 
     /// Every word of the lists below, numbered: tokens are matched by number.
     let wordIDs: [String: Int]
+    /// The same numbers found by a word's bytes (tokenizing looks up every word of a span).
+    let wordIDsByBytes: ByteKeyedIndex
     let heads: WordList
     let nameWords: WordList
     let generics: WordList
@@ -57,6 +59,7 @@ struct AgencyNames: Sendable {
         var ids: [String: Int] = [:]
         for list in lists { for seq in list { for w in seq where ids[w] == nil { ids[w] = ids.count } } }
         wordIDs = ids
+        wordIDsByBytes = ByteKeyedIndex(ids.map { (Array($0.key.utf8), $0.value) })
         let numbered = lists.map { list in
             var byFirst = [[[Int]]](repeating: [], count: ids.count)
             for seq in list where !seq.isEmpty { byFirst[ids[seq[0]]!].append(seq.map { ids[$0]! }) }
@@ -141,6 +144,7 @@ struct AgencyNames: Sendable {
     func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
         let b = fb ?? Array(t.folded.utf8)
         var out: [Token] = []
+        out.reserveCapacity(range.count / 4 + 4)
         var i = range.lowerBound
         while i < range.upperBound {
             let c = b[i]
@@ -153,8 +157,8 @@ struct AgencyNames: Sendable {
             if isWordByte(c) {
                 var j = i
                 while j < range.upperBound, isWordByte(b[j]) { j += 1 }
-                var tok = word(String(decoding: b[i..<j], as: UTF8.self))
-                tok.range = i..<j
+                var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
+                tok.id = wordIDsByBytes.value(b[i..<j]) ?? -1
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
@@ -175,6 +179,11 @@ struct AgencyNames: Sendable {
         if c < 0x80 { return c >= 0x41 && c <= 0x5A }
         var len = 2
         if c >= 0xF0 { len = 4 } else if c >= 0xE0 { len = 3 }
+        if len == 2 || len == 3 && c == 0xE1, o + len <= ob.count {
+            var v = Int(c) & (len == 2 ? 0x1F : 0x0F)
+            for k in 1..<len { v = v << 6 | Int(ob[o + k] & 0x3F) }
+            if v < 0x2000 { return characterIsUppercaseBelow2000[v] }
+        }
         let s = String(decoding: ob[o..<min(ob.count, o + len)], as: UTF8.self)
         return s.first?.isUppercase == true
     }
@@ -506,5 +515,47 @@ extension Extractor {
             let role = g.contains(where: { $0.role == "lead" }) ? "lead" : first.role
             return ExtractionResult.Agency(name: name, role: role, aliases: spellings.filter { $0 != name }, text: first.text, line: first.line)
         }.sorted { $0.line < $1.line }
+    }
+}
+
+/// Character's isUppercase of each scalar below U+2000 alone (Vietnamese letters among them), asked once.
+private let characterIsUppercaseBelow2000: [Bool] = (0..<0x2000).map { v in
+    Unicode.Scalar(UInt32(v)).map { Character($0).isUppercase } ?? false
+}
+
+/// Numbers by byte strings, in an open-addressing table: found from a slice of bytes without making
+/// a String or running SipHash.
+struct ByteKeyedIndex: Sendable {
+    private var slots: [Int32]            // index into `entries`, −1 for empty
+    private var entries: [(key: [UInt8], value: Int)] = []
+    private let mask: Int
+
+    init(_ pairs: [([UInt8], Int)]) {
+        var size = 16
+        while size < pairs.count * 2 { size *= 2 }
+        mask = size - 1
+        slots = [Int32](repeating: -1, count: size)
+        for (key, value) in pairs {
+            var i = Self.hash(key[...]) & mask
+            while slots[i] >= 0 { i = (i + 1) & mask }
+            slots[i] = Int32(entries.count)
+            entries.append((key, value))
+        }
+    }
+
+    private static func hash(_ bytes: ArraySlice<UInt8>) -> Int {
+        var h: UInt64 = 0xCBF29CE484222325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001B3 }
+        return Int(truncatingIfNeeded: h ^ h >> 29)
+    }
+
+    func value(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var i = Self.hash(bytes) & mask
+        while slots[i] >= 0 {
+            let entry = entries[Int(slots[i])]
+            if entry.key.elementsEqual(bytes) { return entry.value }
+            i = (i + 1) & mask
+        }
+        return nil
     }
 }
