@@ -52,10 +52,9 @@ extension Extractor {
         guard rl.count == ol.count else { return restored }
         // the lines, once one of them changed
         var out: [String]?
-        // syllable checks repeat the same words line after line (kept by bytes: equal Strings may differ in them)
-        var syllables: [[UInt8]: Bool] = [:]
+        let syllables = syllableAnswers
         for (n, (r, o)) in zip(rl, ol).enumerated() {
-            guard let kept = keptNames(r, o, &syllables) else { continue }
+            guard let kept = keptNames(r, o, syllables) else { continue }
             if out == nil { out = rl.map(String.init) }
             out![n] = kept
         }
@@ -64,7 +63,7 @@ extension Extractor {
 
     /// Line `r` with the capitalised words whose letters restoration changed given back as the
     /// OCR line `o` read them; nil when the line is not one of those or nothing changed.
-    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: inout [[UInt8]: Bool]) -> String? {
+    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: SyllableAnswers) -> String? {
         // A line restoration left alone has nothing to give back (most lines of a typed document).
         if r.utf8.elementsEqual(o.utf8) { return nil }
         // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
@@ -90,10 +89,7 @@ extension Extractor {
         // four in five must be syllables: counted until that is settled
         var valid = 0, invalid = 0
         for w in letters where valid * 5 < letters.count * 4 && invalid * 5 <= letters.count {
-            let bytes = Array(w.utf8)
-            let v = syllables[bytes] ?? Vietnamese.isValidSyllable(w.lowercased())
-            syllables[bytes] = v
-            if v { valid += 1 } else { invalid += 1 }
+            if syllables.isValid(w) { valid += 1 } else { invalid += 1 }
         }
         guard valid * 5 >= letters.count * 4 else { return nil }
         var kept = rw.map(String.init)
@@ -108,4 +104,31 @@ extension Extractor {
         }
         return changed ? kept.joined(separator: " ") : nil
     }
+}
+
+/// `Vietnamese.isValidSyllable` of the words keepNames asks about, remembered across documents: the
+/// same words recur line after line and document after document (kept by bytes: equal Strings may
+/// differ in them).
+final class SyllableAnswers: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [[UInt8]: Bool] = [:]
+    private let limit = 100_000
+
+    func isValid(_ word: String) -> Bool {
+        let bytes = Array(word.utf8)
+        lock.lock()
+        let known = answers[bytes]
+        lock.unlock()
+        if let known { return known }
+        let answer = Vietnamese.isValidSyllable(word.lowercased())
+        lock.lock()
+        if answers.count >= limit { answers.removeAll(keepingCapacity: true) }
+        answers[bytes] = answer
+        lock.unlock()
+        return answer
+    }
+}
+
+extension Extractor {
+    static let syllableAnswers = SyllableAnswers()
 }
