@@ -13,6 +13,9 @@ public struct Extractor: Sendable {
     let dutyWords: [String]
     let dutyLetters: [(letters: String, words: Int)]
     let yearPattern = try! Pattern(#"nam\s+(\d{4})\b"#)
+    /// Each agency name's canonical spelling and merging key, made once (they depend on this
+    /// extractor's vocabularies).
+    let canonicalNames = MemoTable<(name: String, key: String)>()
 
     public init(rules: ExtractionRules) {
         self.rules = rules

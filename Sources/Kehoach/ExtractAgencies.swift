@@ -491,15 +491,12 @@ extension Extractor {
     func mergeAgencies(_ hits: [AgencyHit], doc: Document) -> [ExtractionResult.Agency] {
         var order: [String] = []
         var groups: [String: [AgencyHit]] = [:]
-        // the same names recur: each spelled and keyed once (by its bytes: equal Strings may differ in them)
-        var canonical: [[UInt8]: (name: String, key: String)] = [:]
         for var h in hits {
-            let bytes = Array(h.name.utf8)
-            let c = canonical[bytes] ?? {
+            // the same names recur: each spelled and keyed once
+            let c = canonicalNames.value(h.name) {
                 let name = names.canonical(h.name)
-                return (name, Extractor.agencyKey(name))
-            }()
-            canonical[bytes] = c
+                return (name: name, key: Extractor.agencyKey(name))
+            }
             h = AgencyHit(name: c.name, role: h.role, range: h.range, line: h.line, text: h.text)
             let k = c.key
             if k.isEmpty { continue }

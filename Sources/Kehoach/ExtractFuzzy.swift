@@ -63,7 +63,7 @@ extension Extractor {
 
     /// Line `r` with the capitalised words whose letters restoration changed given back as the
     /// OCR line `o` read them; nil when the line is not one of those or nothing changed.
-    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: SyllableAnswers) -> String? {
+    private static func keptNames(_ r: Substring, _ o: Substring, _ syllables: MemoTable<Bool>) -> String? {
         // A line restoration left alone has nothing to give back (most lines of a typed document).
         if r.utf8.elementsEqual(o.utf8) { return nil }
         // Cheapest test first, on scalars: half the words must carry a mark, which lines of an
@@ -89,7 +89,7 @@ extension Extractor {
         // four in five must be syllables: counted until that is settled
         var valid = 0, invalid = 0
         for w in letters where valid * 5 < letters.count * 4 && invalid * 5 <= letters.count {
-            if syllables.isValid(w) { valid += 1 } else { invalid += 1 }
+            if syllables.value(w, { Vietnamese.isValidSyllable(w.lowercased()) }) { valid += 1 } else { invalid += 1 }
         }
         guard valid * 5 >= letters.count * 4 else { return nil }
         var kept = rw.map(String.init)
@@ -106,21 +106,23 @@ extension Extractor {
     }
 }
 
-/// `Vietnamese.isValidSyllable` of the words keepNames asks about, remembered across documents: the
-/// same words recur line after line and document after document (kept by bytes: equal Strings may
-/// differ in them).
-final class SyllableAnswers: @unchecked Sendable {
+/// Answers of a pure function of a string, remembered across documents (the same words and names
+/// recur in every plan), by the string's bytes (equal Strings may differ in them); thread-safe, and
+/// started again past `limit` answers.
+final class MemoTable<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var answers: [[UInt8]: Bool] = [:]
-    private let limit = 100_000
+    private var answers: [[UInt8]: Value] = [:]
+    private let limit: Int
 
-    func isValid(_ word: String) -> Bool {
-        let bytes = Array(word.utf8)
+    init(limit: Int = 100_000) { self.limit = limit }
+
+    func value(_ key: String, _ compute: () -> Value) -> Value {
+        let bytes = Array(key.utf8)
         lock.lock()
         let known = answers[bytes]
         lock.unlock()
         if let known { return known }
-        let answer = Vietnamese.isValidSyllable(word.lowercased())
+        let answer = compute()
         lock.lock()
         if answers.count >= limit { answers.removeAll(keepingCapacity: true) }
         answers[bytes] = answer
@@ -130,5 +132,6 @@ final class SyllableAnswers: @unchecked Sendable {
 }
 
 extension Extractor {
-    static let syllableAnswers = SyllableAnswers()
+    /// `Vietnamese.isValidSyllable` of the words keepNames asks about.
+    static let syllableAnswers = MemoTable<Bool>()
 }
