@@ -16,6 +16,8 @@ public struct Extractor: Sendable {
     /// Each agency name's canonical spelling and merging key, made once (they depend on this
     /// extractor's vocabularies).
     let canonicalNames = MemoTable<(name: String, key: String)>()
+    /// Whether a folded heading is a damaged duty-section heading (`fuzzyDuty`), asked once per heading.
+    let dutyHeadings = MemoTable<Bool>()
 
     public init(rules: ExtractionRules) {
         self.rules = rules
@@ -294,7 +296,9 @@ public struct Extractor: Sendable {
             } else { level = 6 }
             var h = Heading(level: level, start: m.range.lowerBound, end: title.upperBound, title: cleanMarks(t.text(title)),
                             foldedTitle: ExtractionRules.collapse(t.foldedText(title)), line: t.line(ofFolded: m.range.lowerBound))
-            h.isDuty = dutyWords.contains { h.foldedTitle.firstOffset(of: $0) != nil } || Extractor.fuzzyDuty(h.foldedTitle, dutyLetters)
+            let folded = h.foldedTitle
+            h.isDuty = dutyWords.contains { folded.firstOffset(of: $0) != nil }
+                || dutyHeadings.value(folded) { Extractor.fuzzyDuty(folded, dutyLetters) }
             out.append(h)
         }
         return out
