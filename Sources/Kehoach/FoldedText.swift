@@ -15,38 +15,57 @@ public struct FoldedText: Sendable {
     public init(_ text: String) {
         original = text
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
         var map: [Int] = []
-        map.reserveCapacity(text.utf8.count + 1)
         var starts = [0]
-        // From the UTF-8 bytes, the table fetched once (each reach of a global costs a call).
+        // From the UTF-8 bytes, the table fetched once (each reach of a global costs a call), in two
+        // passes: the folded length, then the bytes and the map written in place (appending to
+        // arrays a closure captures costs a call per byte).
         let table = Fold.table
         var copy = text
         copy.withUTF8 { source in
-            var offset = 0
-            while offset < source.count {
-                let c = source[offset]
-                if c < 0x80 {
-                    if c == 0x0A { starts.append(offset + 1) }
-                    bytes.append(Fold.ascii(c))
-                    map.append(offset)
-                    offset += 1
-                    continue
-                }
+            let n = source.count
+            @inline(__always) func scalar(at offset: Int, _ c: UInt8) -> (value: Int, length: Int) {
                 let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-                let before = bytes.count
                 var v = Int(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
                 for k in 1..<length { v = v << 6 | Int(source[offset + k] & 0x3F) }
-                if v < Fold.Table.limit {
-                    let span = Int(table.spans[v])
-                    bytes.append(contentsOf: table.bytes[(span >> 3)..<((span >> 3) + (span & 7))])
-                } else {
-                    bytes.append(contentsOf: source[offset..<(offset + length)])
-                }
-                for _ in before..<bytes.count { map.append(offset) }
+                return (v, length)
+            }
+            var total = 0, offset = 0
+            while offset < n {
+                let c = source[offset]
+                if c < 0x80 { total += 1; offset += 1; continue }
+                let (v, length) = scalar(at: offset, c)
+                total += v < Fold.Table.limit ? Int(table.spans[v] & 7) : length
                 offset += length
             }
-            map.append(offset)
+            map = [Int](unsafeUninitializedCapacity: total + 1) { mapOut, mapCount in
+                bytes = [UInt8](unsafeUninitializedCapacity: total) { out, count in
+                    var o = 0
+                    offset = 0
+                    while offset < n {
+                        let c = source[offset]
+                        if c < 0x80 {
+                            if c == 0x0A { starts.append(offset + 1) }
+                            out[o] = Fold.ascii(c)
+                            mapOut[o] = offset
+                            o += 1
+                            offset += 1
+                            continue
+                        }
+                        let (v, length) = scalar(at: offset, c)
+                        if v < Fold.Table.limit {
+                            let span = Int(table.spans[v])
+                            for k in 0..<(span & 7) { out[o] = table.bytes[(span >> 3) + k]; mapOut[o] = offset; o += 1 }
+                        } else {
+                            for k in 0..<length { out[o] = source[offset + k]; mapOut[o] = offset; o += 1 }
+                        }
+                        offset += length
+                    }
+                    count = o
+                }
+                mapOut[total] = n
+                mapCount = total + 1
+            }
         }
         folded = String(decoding: bytes, as: UTF8.self)
         toOriginal = map
