@@ -152,12 +152,14 @@ public final class Restorer: @unchecked Sendable {
         var changes: [RestoreChange] = []
         let lineStarts = lineStartOffsets(text)
         let upperLines = upperCaseLines(text, lineStarts)
+        var linesBefore = 0   // lines starting at or before the piece: its 1-based line (pieces come in order)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
             let word = text[piece.start..<piece.end]
-            let line = upperBound(lineStarts, piece.start)
+            while linesBefore < lineStarts.count, lineStarts[linesBefore] <= piece.start { linesBefore += 1 }
+            let line = linesBefore
             var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
