@@ -23,8 +23,8 @@ final class ExtractCommandTests: XCTestCase {
         let empty = dir.appendingPathComponent("empty.txt").path
         let invalid = dir.appendingPathComponent("latin1.txt").path
         let missing = dir.appendingPathComponent("missing.txt").path
-        FileManager.default.createFile(atPath: empty, contents: Data())
-        FileManager.default.createFile(atPath: invalid, contents: Data([0x4B, 0xE9, 0x20, 0x68, 0x6F, 0xA0, 0x63, 0x68, 0x0A]))
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: Data()))
+        XCTAssertTrue(FileManager.default.createFile(atPath: invalid, contents: Data([0x4B, 0xE9, 0x20, 0x68, 0x6F, 0xA0, 0x63, 0x68, 0x0A])))
         let out = dir.appendingPathComponent("out")
         let r = try run(["extract", "--restored", "--out-dir", out.path, missing, empty, good, invalid])
         XCTAssertNotEqual(r.status, 0)
