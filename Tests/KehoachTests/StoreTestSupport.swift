@@ -77,7 +77,7 @@ enum Fixtures {
         let walker = FileManager.default.enumerator(atPath: base)!
         while let rel = walker.nextObject() as? String {
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: base + "/" + rel, isDirectory: &isDir)
+            guard FileManager.default.fileExists(atPath: base + "/" + rel, isDirectory: &isDir) else { continue }
             if isDir.boolValue || rel == "report.json" || rel.hasPrefix("kehoach.sqlite") { continue }
             files[rel] = try Data(contentsOf: URL(fileURLWithPath: base + "/" + rel))
         }
