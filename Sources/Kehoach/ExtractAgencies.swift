@@ -177,11 +177,9 @@ struct AgencyNames: Sendable {
         guard o < ob.count else { return false }
         let c = ob[o]
         if c < 0x80 { return c >= 0x41 && c <= 0x5A }
-        var len = 2
-        if c >= 0xF0 { len = 4 } else if c >= 0xE0 { len = 3 }
-        if len == 2 || len == 3 && c == 0xE1, o + len <= ob.count {
-            var v = Int(c) & (len == 2 ? 0x1F : 0x0F)
-            for k in 1..<len { v = v << 6 | Int(ob[o + k] & 0x3F) }
+        let len = utf8Length(lead: c)
+        if c >= 0xC0, o + len <= ob.count {
+            let v = utf8Scalar(ob, at: o).value
             if v < 0x2000 { return characterIsUppercaseBelow2000[v] }
         }
         let s = String(decoding: ob[o..<min(ob.count, o + len)], as: UTF8.self)

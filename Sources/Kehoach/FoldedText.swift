@@ -24,17 +24,11 @@ public struct FoldedText: Sendable {
         var copy = text
         copy.withUTF8 { source in
             let n = source.count
-            @inline(__always) func scalar(at offset: Int, _ c: UInt8) -> (value: Int, length: Int) {
-                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-                var v = Int(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for k in 1..<length { v = v << 6 | Int(source[offset + k] & 0x3F) }
-                return (v, length)
-            }
             var total = 0, offset = 0
             while offset < n {
                 let c = source[offset]
                 if c < 0x80 { total += 1; offset += 1; continue }
-                let (v, length) = scalar(at: offset, c)
+                let (v, length) = utf8Scalar(source, at: offset)
                 total += v < Fold.Table.limit ? Int(table.spans[v] & 7) : length
                 offset += length
             }
@@ -52,7 +46,7 @@ public struct FoldedText: Sendable {
                             offset += 1
                             continue
                         }
-                        let (v, length) = scalar(at: offset, c)
+                        let (v, length) = utf8Scalar(source, at: offset)
                         if v < Fold.Table.limit {
                             let span = Int(table.spans[v])
                             for k in 0..<(span & 7) { out[o] = table.bytes[(span >> 3) + k]; mapOut[o] = offset; o += 1 }
@@ -149,7 +143,7 @@ enum Fold {
     /// Appends the folded bytes of one scalar: ASCII lower-cased with Markdown marks, tabs and
     /// carriage returns made spaces; other Latin letters through the table.
     @inline(__always)
-    static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8], table: Table = Fold.table) {
+    static func append(_ scalar: Unicode.Scalar, to bytes: inout [UInt8], table: Table) {
         let v = Int(scalar.value)
         if v < 0x80 {
             bytes.append(ascii(UInt8(v)))

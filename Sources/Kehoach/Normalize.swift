@@ -42,11 +42,9 @@ public enum Normalize {
                 if c == 0xE1, i + 1 < n, b[i + 1] >= 0xB8 && b[i + 1] <= 0xBB { i += 3; continue }   // U+1E00–1EFF
                 if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] >= 0x90 && b[i + 2] <= 0xA7 { i += 3; continue }   // U+2010–2027
                 // Any other scalar (the text is valid UTF-8): decoded, and asked of ICU alone.
-                let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-                guard i + length <= n else { return false }
-                var scalar = Int32(c) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
-                for k in 1..<length { scalar = scalar << 6 | Int32(b[i + k] & 0x3F) }
-                guard kh_icu_nfc_inert(scalar) == 1 else { return false }
+                guard i + utf8Length(lead: c) <= n else { return false }
+                let (scalar, length) = utf8Scalar(b, at: i)
+                guard kh_icu_nfc_inert(Int32(scalar)) == 1 else { return false }
                 i += length
             }
             return true

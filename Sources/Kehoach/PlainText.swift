@@ -158,6 +158,23 @@ private let scalarFlagsBelow2000: [UInt8] = (0..<0x2000).map {
     return (s.properties.isUppercase ? uppercaseFlag : 0) | (s.properties.isCased ? casedFlag : 0)
 }
 
+/// The length in bytes of the UTF-8 sequence whose lead byte (≥ 0xC0) is `lead`.
+@inline(__always)
+func utf8Length(lead: UInt8) -> Int { lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2 }
+
+/// The scalar value whose UTF-8 starts at `bytes[i]` (a lead byte ≥ 0xC0 of valid UTF-8, the whole
+/// sequence inside `bytes`) and its length: decoded by hand where scanning bytes meets a non-ASCII
+/// scalar, without making a String.
+@inline(__always)
+func utf8Scalar<Bytes: RandomAccessCollection>(_ bytes: Bytes, at i: Int) -> (value: Int, length: Int)
+where Bytes.Element == UInt8, Bytes.Index == Int {
+    let lead = bytes[i]
+    let length = utf8Length(lead: lead)
+    var v = Int(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+    for k in 1..<length { v = v << 6 | Int(bytes[i + k] & 0x3F) }
+    return (v, length)
+}
+
 /// Whether the scalar whose UTF-8 starts at `b[i]` never joins a neighbour into one grapheme: a
 /// letter with its case, a digit, a currency or math sign, punctuation, a space. Marks, joiners
 /// and the letters of scripts that combine may. U+0080–02FF and U+1E00–1EFF (Vietnamese) are
@@ -166,9 +183,7 @@ private func standsAlone(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
     let c = b[i]
     if c < 0xCC { return true }
     if c == 0xE1, i + 1 < b.count, (0xB8...0xBB).contains(b[i + 1]) { return true }
-    let length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2
-    guard i + length <= b.count, let u = String(decoding: UnsafeBufferPointer(rebasing: b[i..<(i + length)]), as: UTF8.self).unicodeScalars.first
-    else { return false }
+    guard i + utf8Length(lead: c) <= b.count, let u = Unicode.Scalar(UInt32(utf8Scalar(b, at: i).value)) else { return false }
     switch u.properties.generalCategory {
     case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .decimalNumber, .letterNumber, .otherNumber,
          .currencySymbol, .mathSymbol, .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
