@@ -56,7 +56,8 @@ struct WordOptionsCache {
     }
 
     /// Stores the options of `word`, starting again when `limit` forms are stored. (A word of more
-    /// than 65,535 scalars is not kept: no OCR word is that long.)
+    /// than 65,535 scalars is not kept: no OCR word is that long. A word already stored, by another
+    /// thread while this one worked its options out, is not stored twice.)
     mutating func insert(_ word: ArraySlice<Unicode.Scalar>, inCode: Bool, options newOptions: [Decoder.Option],
                          entries newEntries: [Int32]) {
         guard word.count <= UInt16.max, newOptions.count <= UInt16.max, find(word, inCode: inCode) == nil else { return }
