@@ -17,11 +17,23 @@ struct Lexicon: Sendable {
 
     func contains(_ s: String) -> Bool { pattern?.firstMatch(in: s) != nil }
 
+    /// The end of the last match in `s`, if any.
+    func lastEnd(_ s: String) -> Int? { all(s).last?.range.upperBound }
+
     /// A match that starts exactly at the start of `s` (after spaces).
     func prefix(_ s: Substring) -> String? {
         let trimmed = String(s.drop(while: { $0 == " " || $0 == "\n" }))
         guard let m = pattern?.firstMatch(in: trimmed), m.range.lowerBound == 0 else { return nil }
         return vocab.canonical(Pattern.substring(trimmed, m.range))
+    }
+
+    /// A match that ends exactly at the end of `s` (before spaces).
+    func suffix(_ s: String) -> String? {
+        var end = s.utf8.count
+        let b = Array(s.utf8)
+        while end > 0, b[end - 1] == 0x20 || b[end - 1] == 0x0A { end -= 1 }
+        guard let last = all(s).last, last.range.upperBound == end else { return nil }
+        return last.canonical
     }
 }
 
@@ -44,10 +56,23 @@ extension Extractor {
                 var k = i - 1
                 while k >= 0, b[k] == 0x20 { k -= 1 }
                 if k < 0 || b[k] == 0x0A { return i + 1 }
+                // a numbered line ("2. ", "a) ") starts a new item
+                if j < pos, isItemNumber(b, j) { return i + 1 }
+                // a line after one that ends with ":" starts an item of the list it leads
+                if k >= 0, b[k] == UInt8(ascii: ":") { return i + 1 }
             }
             i -= 1
         }
         return max(stop, 0)
+    }
+
+    /// Whether a list or heading number ("2.", "2.1.", "IV.", "a)") starts at `j`.
+    func isItemNumber(_ b: [UInt8], _ j: Int) -> Bool {
+        var k = j
+        while k < b.count, (b[k] >= 0x30 && b[k] <= 0x39) || b[k] == UInt8(ascii: ".") { k += 1 }
+        if k > j, k < b.count, b[k - 1] == UInt8(ascii: "."), b[k] == 0x20 { return true }
+        if j + 1 < b.count, b[j] >= 0x61, b[j] <= 0x7A, b[j + 1] == UInt8(ascii: ")") { return true }
+        return false
     }
 
     func sentenceEnd(_ b: [UInt8], _ pos: Int, limit: Int = 400) -> Int {
@@ -61,6 +86,7 @@ extension Extractor {
                 var j = i + 1
                 while j < b.count, b[j] == 0x20 { j += 1 }
                 if j >= b.count || b[j] == 0x0A || b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: "+") { return i }
+                if isItemNumber(b, j) { return i }
             }
             i += 1
         }
@@ -88,82 +114,413 @@ extension Extractor {
 
     // MARK: targets
 
+    /// Every figure a plan sets or a report says was reached, found by how plans state figures
+    /// (not by a list of sentences): a number, then what it counts — "%" (a share, or growth where
+    /// the clause says "tăng … so với"), money ("tỷ đồng" multiplied out into đồng), or the noun
+    /// printed after it (an open class: count-units.vocab keeps compounds whole; not-figures.vocab,
+    /// place-units.vocab and number-labels.vocab say which numbers are not figures). Tables are
+    /// read by their header (`tableTargets`). For each figure the indicator comes from its clause,
+    /// else its sentence, else the list's lead line or the heading above; the status from cue words
+    /// in its clause, then the paragraph, then the section it stands in, then the document's kind.
     func targets(_ doc: Document) -> [ExtractionResult.Target] {
         let t = doc.t
         let b = Array(t.folded.utf8)
-        let indicators = lexicons["indicators"]!
-        let others = lexicons["other-indicators"]!
-        let growth = lexicons["growth-words"]!
-        let targetWords = lexicons["target-words"]!
-        let populations = lexicons["populations"]!
-        let units = rules.vocabulary("units")
-        let planKinds = ["ke hoach", "chuong trinh", "quyet dinh", "nghi quyet", "de an", "chi thi"]
-        let isPlan = doc.info.kind.map { planKinds.contains(ExtractionRules.key($0)) } ?? true
-        var out: [(Int, ExtractionResult.Target)] = []
-        var taken: [Range<Int>] = []
-        for r in rules.rules("target") {
-            for m in r.pattern.matches(in: t.folded) {
-                guard let vr = m.range("value"), let value = VietnameseNumber.parse(t.text(vr)) else { continue }
-                if taken.contains(where: { $0.overlaps(m.range) }) { continue }
-                taken.append(m.range)
-                let unit: String
-                if let u = m.range("unit") { unit = units.canonical(t.text(u)) ?? ExtractionRules.collapse(t.text(u)) }
-                else { unit = r.attributes["unit"] ?? "" }
-                var measure = r.attributes["measure"] ?? (unit == "%" ? "rate" : unit == "đồng" ? "amount" : "count")
-                let sStart = sentenceStart(b, vr.lowerBound)
-                let sEnd = max(sentenceEnd(b, m.range.upperBound), m.range.upperBound)
-                let before = withoutParentheses(b, sStart, vr.lowerBound)
-                let after = String(decoding: b[m.range.upperBound..<sEnd], as: UTF8.self)
-                // Indicator.
-                var indicator: String
-                if others.contains(before) {
-                    indicator = "khác"
-                } else if let last = indicators.all(before).last {
-                    indicator = last.canonical
-                } else if let first = indicators.all(after).first {
-                    indicator = first.canonical
-                } else if r.attributes["status"] != nil || r.id.hasSuffix("table-row") {
-                    let from = max(0, vr.lowerBound - 1200)
-                    indicator = indicators.all(String(decoding: b[from..<vr.lowerBound], as: UTF8.self)).last?.canonical ?? "khác"
-                } else {
-                    indicator = "khác"
-                }
-                if measure == "amount" || unit == "đơn vị" && indicator != "khác" && !before.contains("tham gia") { indicator = "khác" }
-                // Growth rather than share: the clause or the heading above says so.
-                if measure == "rate" {
-                    var ctx = before
-                    if let h = heading(at: vr.lowerBound, doc.headings) { ctx += " " + doc.headings[h].foldedTitle }
-                    if growth.contains(ctx) || before.split(separator: " ").last == "tang" { measure = "growth" }
-                }
-                // Status.
-                let status: String
-                if let s = r.attributes["status"] { status = s }
-                else if isPlan { status = "target" }
-                else {
-                    let clauseStart = before.lastIndex(where: { $0 == "," || $0 == "(" }).map { before.index(after: $0) } ?? before.startIndex
-                    let clause = String(before[clauseStart...])
-                    status = targetWords.contains(clause) || targetWords.contains(before) && !before.contains(" dat ") ? "target" : "actual"
-                }
-                // Population.
-                var population: String?
-                if let p = m.range("population") {
-                    population = ExtractionRules.collapse(t.text(p))
-                } else if unit == "%" {
-                    if let p = populations.prefix(Substring(after)) { population = p }
-                    else if before.contains("do tuoi lao dong") { population = "độ tuổi lao động" }
-                }
-                // Year.
-                var year = doc.year
-                let sentence = before + " " + after
-                if let y = yearPattern.matches(in: sentence).compactMap({ Int(Pattern.substring(sentence, $0.groups[1]!)) }).last,
-                   (1990...2100).contains(y) { year = y }
-                let textStart = sStart
-                out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
-                                 population: population, year: year,
-                                 text: ExtractionRules.collapse(String(t.text(textStart..<m.range.upperBound).filter { $0 != "*" })),
-                                 line: t.line(ofFolded: vr.lowerBound))))
+        let table = tableTargets(doc)
+        var out: [(Int, ExtractionResult.Target)] = table.targets
+        let sections = sectionStatuses(doc)
+        guard let numberPattern = Extractor.numberPattern else { return [] }
+        for m in numberPattern.matches(in: t.folded) {
+            guard let vr = m.range("v") else { continue }
+            let line = t.line(ofFolded: vr.lowerBound)
+            if table.lines.contains(line) { continue }
+            guard let figure = figure(doc, b, m, vr) else { continue }
+            let sStart = sentenceStart(b, vr.lowerBound)
+            let sEnd = max(sentenceEnd(b, figure.end), figure.end)
+            let before = String(decoding: b[sStart..<vr.lowerBound], as: UTF8.self)
+            let beforeClean = withoutParentheses(b, sStart, vr.lowerBound)
+            let after = String(decoding: b[figure.end..<sEnd], as: UTF8.self)
+            if isThreshold(before: before, after: after) { continue }
+            let indicator = indicator(doc, b, figure: figure, at: vr.lowerBound, sentenceStart: sStart,
+                                      before: beforeClean, after: after)
+            var measure = figure.measure
+            if measure == "rate", isGrowth(before: beforeClean, after: after) { measure = "growth" }
+            if measure == "rate", figure.value > 100 { continue }   // a share over 100 %: a misread figure
+            let status = status(doc, b, at: vr.lowerBound, sentenceStart: sStart, before: before,
+                                after: after, sections: sections)
+            var population: String?
+            if figure.unit == "%" {
+                population = lexicons["populations"]!.prefix(Substring(after))
+                if population == nil, beforeClean.contains("do tuoi lao dong") { population = "độ tuổi lao động" }
+            }
+            let year = clauseYear(before + " " + after, status: status, doc: doc)
+            let text = ExtractionRules.collapse(String(t.text(sStart..<figure.end).filter { $0 != "*" }))
+            out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: figure.value,
+                                             unit: figure.unit, population: population, year: year,
+                                             text: text.hasPrefix("- ") || text.hasPrefix("+ ") ? String(text.dropFirst(2)) : text,
+                                             line: line)))
+        }
+        // One item per (indicator, status, value, unit), at its first place: the identity the
+        // contract scores by; a plan repeats its figures (summary, then the section's duties).
+        var seen = Set<String>()
+        return out.sorted { $0.0 < $1.0 }.map(\.1).filter { f in
+            seen.insert("\(f.indicator)|\(f.status)|\(f.value)|\(f.unit)").inserted
+        }
+    }
+
+    /// A number as administrative documents print it: "55.112", "22,73", "1478", "11/11" (a share of
+    /// units). Not part of a word, a code ("QĐ-UBND 12"), a date ("30/6/2025") or a longer number.
+    static let numberPattern = try? Pattern(
+        #"(?<![\p{L}\p{N}.,/:\-–])(?<v>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:/(?<of>\d{1,3}))?(?![\p{N}]|[.,]\d|\s*/\s*\d|-\d|\p{L})"#)
+
+    struct Figure {
+        var value: Double
+        var unit: String
+        var measure: String
+        var end: Int          // folded offset after the unit
+        var unitWord: String  // folded unit, for the indicator rules
+    }
+
+    /// What a number counts, from the words printed after it; nil when it is not a figure.
+    func figure(_ doc: Document, _ b: [UInt8], _ m: Pattern.Match, _ vr: Range<Int>) -> Figure? {
+        let t = doc.t
+        let raw = t.text(vr)
+        guard var value = VietnameseNumber.parse(raw) else { return nil }
+        // a phone number or an identifier: a leading zero and many digits
+        if raw.hasPrefix("0"), raw.filter(\.isNumber).count >= 6 { return nil }
+        let before = String(decoding: b[max(0, vr.lowerBound - 60)..<vr.lowerBound], as: UTF8.self)
+        if labelBefore(before) { return nil }
+        var i = (m.range("of") ?? vr).upperBound
+        while i < b.count, b[i] == 0x20 { i += 1 }
+        // "%" and "‰": a share
+        if i < b.count, b[i] == UInt8(ascii: "%") {
+            if m.range("of") != nil { return nil }
+            return Figure(value: value, unit: "%", measure: "rate", end: i + 1, unitWord: "%")
+        }
+        let originalAfter = t.text(i..<min(b.count, i + 1)).unicodeScalars.first
+        if originalAfter == "‰" { return Figure(value: value, unit: "‰", measure: "rate", end: i + 1, unitWord: "‰") }
+        // the words after the number, folded and as printed
+        let words = nextWords(t, b, from: i, count: 5)
+        guard let first = words.first else { return nil }
+        // money: "đồng", "triệu đồng", "tỷ đồng", "nghìn tỷ đồng"
+        var k = 0
+        var multiplier = 1.0
+        while k < words.count, let f = Extractor.moneyMultipliers[words[k].folded] { multiplier *= f; k += 1 }
+        if k < words.count, words[k].folded == "dong" || words[k].folded == "vnd",
+           k > 0 || Normalize.lowercased(words[k].original).hasPrefix("đ") || words[k].folded == "vnd" {
+            if m.range("of") != nil { return nil }
+            value = (value * multiplier).rounded()
+            return Figure(value: value, unit: "đồng", measure: "amount", end: words[k].range.upperBound, unitWord: "dong")
+        }
+        // a rate per a number of people: "120 ca/100.000 dân"
+        if words.count >= 2, b.count > first.range.upperBound, b[first.range.upperBound] == UInt8(ascii: "/"),
+           let per = Extractor.perPattern?.firstMatch(in: String(decoding: b[first.range.upperBound..<min(b.count, first.range.upperBound + 40)], as: UTF8.self)) {
+            let end = first.range.upperBound + per.range.upperBound
+            return Figure(value: value, unit: ExtractionRules.collapse(t.text(first.range.lowerBound..<end)), measure: "rate", end: end, unitWord: first.folded)
+        }
+        guard first.isLetters, first.isLowercase || first.folded == "ha" || first.folded == "km" else { return nil }
+        let pair = words.count >= 2 ? first.folded + " " + words[1].folded : ""
+        let triple = words.count >= 3 ? pair + " " + words[2].folded : ""
+        // compounds stay whole: "chủ hộ", "phòng học", "tổ dân phố"
+        var unitEnd = first.range.upperBound
+        var unitKey = first.folded
+        let countUnits = rules.vocabulary("count-units"), placeUnits = rules.vocabulary("place-units")
+        for candidate in [triple, pair] where !candidate.isEmpty {
+            if countUnits.canonical(candidate) != nil || placeUnits.canonical(candidate) != nil {
+                let n = candidate.split(separator: " ").count
+                if words[n - 1].isLetters { unitEnd = words[n - 1].range.upperBound; unitKey = candidate; break }
             }
         }
-        return out.sorted { $0.0 < $1.0 }.map(\.1)
+        if rules.vocabulary("not-figures").canonical(unitKey) != nil { return nil }
+        let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(first.range.lowerBound..<unitEnd)))
+        let listed = countUnits.canonical(unitKey)
+        // "210 con bò" is a count, "giảm còn 5" is not: a listed unit that folds like a function
+        // word counts only when spelled as listed
+        if Extractor.functionWords.contains(unitKey), listed.map(Normalize.lowercased) != printed { return nil }
+        // units of places describe the area ("10 phường"), unless stated as a share ("11/11 xã")
+        let place = placeUnits.canonical(unitKey)
+        if place != nil, m.range("of") == nil { return nil }
+        if value >= 1900, value <= 2100, !raw.contains("."), !raw.contains(",") && unitKey == "nam" { return nil }
+        // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
+        // word after a number is more often an OCR fragment or a verb ("16 tham", "6 hoàn")
+        if listed == nil, place == nil {
+            guard first.isLowercase, Vietnamese.isValidSyllable(Normalize.lowercased(first.original)),
+                  quantityCueBefore(before) else { return nil }
+        }
+        // the unit as printed, unless the list spells it otherwise ("héc ta" → "ha")
+        let canonical = listed ?? place
+        let unit = canonical.map { Fold.string($0) == Fold.string(printed) ? printed : $0 } ?? printed
+        return Figure(value: value, unit: unit, measure: "count", end: unitEnd, unitWord: unitKey)
+    }
+
+    /// Whether the last one or two words before a number are a quantity cue (quantity-cues.vocab).
+    func quantityCueBefore(_ before: String) -> Bool {
+        let words = before.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let cues = rules.vocabulary("quantity-cues")
+        for n in 1...min(2, max(1, words.count)) where words.count >= n {
+            if cues.canonical(words.suffix(n).joined(separator: " ")) != nil { return true }
+        }
+        return false
+    }
+
+    static let moneyMultipliers: [String: Double] = ["nghin": 1e3, "ngan": 1e3, "trieu": 1e6, "ty": 1e9, "ti": 1e9]
+    static let perPattern = try? Pattern(#"^/\s*\d{1,3}(?:\.\d{3})*\s+\p{L}+"#)
+    /// Words that cannot be the unit of a count: the number before them is not a figure
+    /// ("trên 3 tháng và" is caught by not-figures.vocab; "Điều 5 của" by number-labels.vocab).
+    static let functionWords: Set<String> = [
+        "va", "voi", "cua", "la", "co", "duoc", "da", "trong", "tren", "duoi", "so", "theo", "tai", "cho", "den",
+        "tu", "ve", "de", "cac", "nhung", "moi", "nay", "do", "thi", "ma", "hoac", "hay", "nhung", "nam", "dat",
+        "tang", "giam", "con", "trieu", "ty", "nghin", "ngan", "tro", "len", "xuong", "gom", "bao", "nhu",
+        "khi", "neu", "vao", "ra", "di", "o", "thuoc",
+    ]
+
+    struct Word {
+        let range: Range<Int>   // folded
+        let folded: String
+        let original: String
+        // folded text has no marks left: a byte outside a–z is a symbol ("1€"), not a letter
+        var isLetters: Bool { !folded.isEmpty && folded.utf8.allSatisfy { $0 >= 0x61 && $0 <= 0x7A } }
+        var isLowercase: Bool { original.first.map { !$0.isUppercase } ?? false }
+    }
+
+    /// Up to `count` words from `from` on the same line, stopping at punctuation other than "-".
+    func nextWords(_ t: FoldedText, _ b: [UInt8], from: Int, count: Int) -> [Word] {
+        var out: [Word] = []
+        var i = from
+        while out.count < count, i < b.count {
+            while i < b.count, b[i] == 0x20 { i += 1 }
+            let s = i
+            while i < b.count, b[i] != 0x20, b[i] != 0x0A, !Extractor.wordStops.contains(b[i]) { i += 1 }
+            if i == s { break }
+            let r = s..<i
+            out.append(Word(range: r, folded: Pattern.substring(t.folded, r), original: t.text(r)))
+            if i < b.count, b[i] != 0x20 { break }
+        }
+        return out
+    }
+
+    static let wordStops: Set<UInt8> = Set(",;:.()[]\"'/%".utf8)
+
+    /// The last words before a number name a part or a code rather than a quantity ("Điều 5",
+    /// "tiêu chí số 5", "mức độ 2", "khóm 4", "năm 2025").
+    func labelBefore(_ before: String) -> Bool {
+        let words = before.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        guard !words.isEmpty else { return false }
+        let labels = rules.vocabulary("number-labels")
+        for n in 1...min(3, words.count) {
+            let phrase = words.suffix(n).joined(separator: " ")
+            if labels.canonical(phrase) != nil { return true }
+        }
+        return false
+    }
+
+    /// "vụ ngộ độc từ 30 người mắc trở lên": a number that bounds a category after a noun is not a
+    /// figure; "đạt từ 95% trở lên" (after a verb of reaching) is.
+    func isThreshold(before: String, after: String) -> Bool {
+        let words = before.split(separator: " ")
+        guard words.last == "tu" || words.suffix(2).joined(separator: " ") == "tu du" else { return false }
+        guard after.split(separator: " ").prefix(4).joined(separator: " ").contains("tro len") else { return false }
+        let head = words.dropLast(words.last == "du" ? 2 : 1).last.map(String.init) ?? ""
+        return !Extractor.reachVerbs.contains(head)
+    }
+
+    static let reachVerbs: Set<String> = ["dat", "dau", "phan", "tang", "len", "giam", "con", "muc", "la", "chiem", "nang"]
+
+    // MARK: indicator
+
+    func indicator(_ doc: Document, _ b: [UInt8], figure: Figure, at pos: Int, sentenceStart: Int,
+                   before: String, after: String) -> String {
+        let indicators = lexicons["indicators"]!
+        let others = lexicons["other-indicators"]!
+        if figure.measure == "amount" { return "khác" }
+        // a count of something other than people is an activity or a stock ("24 hội nghị", "500 thẻ
+        // BHYT"), unless its clause counts participants ("600 chủ hộ … tham gia BHXH tự nguyện")
+        let clauseAfter = after.split(separator: ",").first.map(String.init) ?? after
+        if figure.measure == "count", figure.unitWord != "nguoi",
+           !(clauseAfter.contains("tham gia") || before.contains("tham gia")) { return "khác" }
+        if figure.measure == "count", figure.unitWord == "don vi" || figure.unitWord == "doanh nghiep" { return "khác" }
+        let clause = clauseText(before)
+        if others.contains(clause) || others.contains(clauseAfter) { return "khác" }
+        // "100% học sinh, sinh viên tham gia BHYT": the population printed after a share or a count
+        // of people says what they take part in, across its commas
+        if figure.unit == "%" || figure.unitWord == "nguoi", let c = after.unicodeScalars.first(where: { $0 != " " }),
+           CharacterSet.letters.contains(c) {
+            // within a few words, before another clause begins ("…, trong đó nông dân … tham gia BHXH tự nguyện")
+            var phrase = String(after.prefix { !";.(".contains($0) && !$0.isNumber })
+            if let r = phrase.range(of: "trong do") { phrase = String(phrase[..<r.lowerBound]) }
+            if let first = indicators.all(phrase).first,
+               phrase.utf8.prefix(first.range.lowerBound).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A }).count <= 8 {
+                return first.canonical
+            }
+        }
+        // a clause without an indicator of its own takes the sentence's subject, unless that is
+        // something other than coverage ("giao dịch BHXH điện tử …, đảm bảo đạt 100%")
+        if indicators.all(clause).isEmpty, indicators.all(clauseAfter).isEmpty, others.contains(before) { return "khác" }
+        if let last = indicators.all(before).last { return last.canonical }
+        if let first = indicators.all(clauseAfter).first { return first.canonical }
+        // inside parentheses ("đạt 96,3% kế hoạch (kế hoạch giao 4.285 người)"): the sentence around them,
+        // then the list item the sentence belongs to ("- BHTN: 3.264 người; tỷ lệ … (kế hoạch giao 7,2%)")
+        let outer = outsideParentheses(b, sentenceStart, pos)
+        if let last = indicators.all(outer).last { return last.canonical }
+        if let start = itemStart(b, sentenceStart), let last = indicators.all(outsideParentheses(b, start, pos)).last {
+            return last.canonical
+        }
+        // the list's lead line ("Số người tham gia BHXH bắt buộc:") or the heading above
+        if let lead = leadText(b, sentenceStart), let last = indicators.all(lead).last, !others.contains(lead) {
+            return last.canonical
+        }
+        if let h = heading(at: pos, doc.headings) {
+            let title = doc.headings[h].foldedTitle
+            if !doc.headings[h].isDuty, let last = indicators.all(title).last, !others.contains(title) { return last.canonical }
+        }
+        return "khác"
+    }
+
+    /// The text from `start` to `end` without any parenthesized part, closed or still open at `end`.
+    func outsideParentheses(_ b: [UInt8], _ start: Int, _ end: Int) -> String {
+        var out: [UInt8] = []
+        var depth = 0
+        for i in start..<end {
+            let c = b[i]
+            if c == UInt8(ascii: "(") { depth += 1 } else if c == UInt8(ascii: ")") { depth = max(0, depth - 1) } else if depth == 0 { out.append(c) }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Where the list item holding `pos` starts: a line opening with "-", "+" or an item number, at
+    /// most four lines up and not across a blank line; nil when `pos` is in no item.
+    func itemStart(_ b: [UInt8], _ pos: Int) -> Int? {
+        var lineStart = pos
+        for _ in 0..<5 {
+            while lineStart > 0, b[lineStart - 1] != 0x0A { lineStart -= 1 }
+            var j = lineStart
+            while j < b.count, b[j] == 0x20 { j += 1 }
+            if j >= b.count || b[j] == 0x0A { return nil }
+            if b[j] == UInt8(ascii: "-") || b[j] == UInt8(ascii: "+") || isItemNumber(b, j) { return j }
+            if lineStart == 0 { return nil }
+            lineStart -= 1
+        }
+        return nil
+    }
+
+    /// The text after the last clause boundary (",", "(", ":") of `before`.
+    func clauseText(_ before: String) -> String {
+        guard let i = before.lastIndex(where: { $0 == "," || $0 == "(" || $0 == ":" }) else { return before }
+        return String(before[before.index(after: i)...])
+    }
+
+    /// The lead line of the list item starting at `start`: the nearest line above that ends with ":",
+    /// within the few lines of the list.
+    func leadText(_ b: [UInt8], _ start: Int) -> String? {
+        var i = start - 1
+        var lines = 0
+        while i > 0, lines < 12 {
+            if b[i] == 0x0A {
+                lines += 1
+                var k = i - 1
+                while k >= 0, b[k] == 0x20 { k -= 1 }
+                if k < 0 || b[k] == 0x0A { return nil }
+                if b[k] == UInt8(ascii: ":") {
+                    var s = k
+                    while s > 0, b[s - 1] != 0x0A { s -= 1 }
+                    return String(decoding: b[s..<k], as: UTF8.self)
+                }
+            }
+            i -= 1
+        }
+        return nil
+    }
+
+    // MARK: measure, status, year
+
+    func isGrowth(before: String, after: String) -> Bool {
+        let clause = clauseText(before)
+        let lastWords = clause.split(separator: " ").suffix(3)
+        let rising = lastWords.contains("tang") || lastWords.contains("giam")
+        let compared = after.split(separator: " ").prefix(3).joined(separator: " ").hasPrefix("so voi")
+            || after.contains("so voi cung ky") || after.hasPrefix(" so voi")
+        if rising && (compared || lastWords.last == "tang") { return true }
+        return lexicons["growth-words"]!.contains(clause)
+    }
+
+    enum SectionKind { case past, plan }
+
+    /// Each heading's kind of section (results reported, or what is to be done), inherited by the
+    /// headings below it that do not say.
+    func sectionStatuses(_ doc: Document) -> [SectionKind?] {
+        let past = lexicons["past-sections"]!, plan = lexicons["plan-sections"]!, actual = lexicons["actual-cues"]!
+        var out: [SectionKind?] = []
+        for (i, h) in doc.headings.enumerated() {
+            var kind: SectionKind?
+            let title = h.foldedTitle
+            // a heading that is a whole sentence ("1. Số người tham gia … đạt 151.000 người") is an item
+            let isItem = title.utf8.count > 90 || title.contains(where: \.isNumber) && !title.contains("nam")
+            // a sentence heading that reports ("1. Qua theo dõi … tính đến 30/9/2023 chưa đạt … Cụ thể:")
+            // introduces results, whatever plan words it repeats
+            if isItem, actual.contains(title) { kind = .past } else if !isItem || h.level <= 2 {
+                let p = past.all(title).first?.range.lowerBound, q = plan.all(title).first?.range.lowerBound
+                if let p, q == nil || p < q! { kind = .past } else if q != nil { kind = .plan }
+            }
+            if kind == nil, let parent = doc.headings[..<i].lastIndex(where: { $0.level < h.level }) { kind = out[parent] }
+            out.append(kind)
+        }
+        return out
+    }
+
+    func status(_ doc: Document, _ b: [UInt8], at pos: Int, sentenceStart: Int, before: String, after: String,
+                sections: [SectionKind?]) -> String {
+        let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
+        // the clause the figure stands in: after the last ",", ";", ":" or an open "("
+        let clause = clauseText(before)
+        let t = targetWords.lastEnd(clause), a = actual.lastEnd(clause)
+        if let t, a == nil || t > a! { return "target" }
+        if a != nil { return "actual" }
+        let section: SectionKind? = heading(at: pos, doc.headings).flatMap { sections[$0] }
+        // "đạt 96,3% kế hoạch": a completion ratio is reached, except where a plan sets it
+        let afterWords = after.split(separator: " ").prefix(2).joined(separator: " ")
+        if afterWords.hasPrefix("ke hoach") || afterWords.hasPrefix("so voi") || afterWords.hasPrefix("cung ky") {
+            if section != .plan { return "actual" }
+        }
+        // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
+        if actual.contains(before) { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
+        if targetWords.contains(before) { return "target" }
+        if let y = pastYear(before + " " + after, doc: doc), y < (doc.year ?? Int.max) { return "actual" }
+        let paragraph = paragraphText(b, pos)
+        if section != .plan, actual.contains(paragraph) { return "actual" }
+        if let section { return section == .past ? "actual" : "target" }
+        let kind = doc.info.kind.map(ExtractionRules.key) ?? ""
+        return kind == "bao cao" ? "actual" : "target"
+    }
+
+    /// The paragraph before `pos`: back to a blank line or a heading line.
+    func paragraphText(_ b: [UInt8], _ pos: Int) -> String {
+        var i = pos - 1
+        while i > 0 {
+            if b[i] == 0x0A {
+                var k = i - 1
+                while k >= 0, b[k] == 0x20 { k -= 1 }
+                if k < 0 || b[k] == 0x0A { break }
+                var j = i + 1
+                while j < pos, b[j] == 0x20 { j += 1 }
+                if j < pos, isItemNumber(b, j) { i = j; break }
+            }
+            i -= 1
+        }
+        return String(decoding: b[max(0, i)..<pos], as: UTF8.self)
+    }
+
+    /// A year the clause names as its time ("năm 2024", "năm học 2023 - 2024"), not as a base of
+    /// comparison ("so với năm 2023", "cùng kỳ năm 2023").
+    func pastYear(_ s: String, doc: Document) -> Int? {
+        for m in yearPattern.matches(in: s).reversed() {
+            guard let y = Int(Pattern.substring(s, m.groups[1]!)), (1990...2100).contains(y) else { continue }
+            let lead = String(Pattern.substring(s, max(0, m.range.lowerBound - 14)..<m.range.lowerBound))
+            if lead.hasSuffix("so voi ") || lead.hasSuffix("cung ky ") || lead.hasSuffix("voi ") { continue }
+            return y
+        }
+        return nil
+    }
+
+    func clauseYear(_ s: String, status: String, doc: Document) -> Int? {
+        pastYear(s, doc: doc) ?? doc.year
     }
 }

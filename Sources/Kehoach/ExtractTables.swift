@@ -1,0 +1,246 @@
+import Foundation
+
+/// Tables of figures printed as text (columns separated by runs of spaces, as in the typed plans;
+/// by single spaces after OCR): each row's label, then its figure cells, read against the header's
+/// column titles. Part of the "extract" stage: targets of per-commune, per-indicator and per-fund
+/// tables (dev/ANNOTATION-NOTES.md "Tables").
+extension Extractor {
+    struct TableRow {
+        let line: Int            // 1-based
+        let label: String
+        let cells: [(text: String, value: Double, column: Range<Int>)]
+        let percentCell: Bool    // a "%" unit cell before the figures ("Đơn vị" column)
+    }
+
+    struct Column {
+        var title: String        // folded
+        var skip = false
+        var unit = ""
+        var measure = "count"
+        var multiplier = 1.0
+        var indicator: String?
+        var status: String?
+    }
+
+    /// A row: an optional index, a label with letters, then one or more figure cells; a last cell
+    /// of a quarter or a date ("Quý III/2025") may follow.
+    static let rowPattern = try? Pattern(
+        #"^[\s|]*(?:(?<index>\d{1,3}|[IVX]{1,4})[.)]?[\s|]+)?(?<label>\p{L}[^|]*?\p{L}\)?)[\s|]+(?<unitcell>%[\s|]+)?(?<cells>(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(?:[\s|]+(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?))*)(?<tail>[\s|]+(?:Qu[ýy]\s+[IVX1l]{1,4}/\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}))?[\s|.;]*$"#)
+
+    func tableTargets(_ doc: Document) -> (targets: [(Int, ExtractionResult.Target)], lines: Set<Int>) {
+        let t = doc.t
+        guard let rowPattern = Extractor.rowPattern else { return ([], []) }
+        let lines = t.original.pieces(separatedBy: "\n").map(String.init)
+        var rows: [Int: TableRow] = [:]
+        for (i, line) in lines.enumerated() where line.contains(where: \.isNumber) {
+            guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
+            let label = ExtractionRules.collapse(Pattern.substring(line, lr))
+            // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
+            if label.count > 70 || label.contains(":") { continue }
+            var cells: [(String, Double, Range<Int>)] = []
+            let cellText = Pattern.substring(line, cr)
+            let startColumn = Pattern.substring(line, 0..<cr.lowerBound).count
+            var col = startColumn
+            var current = ""
+            var currentStart = col
+            for ch in cellText + " " {
+                if ch == " " || ch == "|" {
+                    if !current.isEmpty, let v = VietnameseNumber.parse(current) { cells.append((current, v, currentStart..<col)) }
+                    current = ""
+                } else {
+                    if current.isEmpty { currentStart = col }
+                    current.append(ch)
+                }
+                col += 1
+            }
+            guard !cells.isEmpty else { continue }
+            rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil)
+        }
+        // tables: runs of at least two row lines (blank lines inside allowed)
+        var out: [(Int, ExtractionResult.Target)] = []
+        var used = Set<Int>()
+        var n = 1
+        while n <= lines.count {
+            guard rows[n] != nil else { n += 1; continue }
+            var block: [TableRow] = []
+            var k = n
+            while k <= lines.count, let r = rows[k] { block.append(r); k += 1 }
+            defer { n = k }
+            guard block.count >= 2 else { continue }
+            let header = tableHeader(lines, firstRow: n)
+            let columns = tableColumns(doc, header: header, rows: block, lines: lines)
+            guard !columns.isEmpty else { continue }
+            for l in block.map(\.line) { used.insert(l) }
+            for l in header.lines { used.insert(l) }
+            for row in block {
+                let offset = t.toOriginalInverse(lineStart: row.line - 1)   // folded, as headings are
+                for (ci, cell) in row.cells.enumerated() {
+                    guard let column = column(for: ci, of: row, columns), !column.skip else { continue }
+                    var unit = column.unit, measure = column.measure
+                    if row.percentCell { unit = "%"; measure = "rate" }
+                    if measure == "rate", cell.value > 100 { continue }
+                    let value = measure == "amount" ? (cell.value * column.multiplier).rounded() : cell.value
+                    let folded = Fold.string(row.label)
+                    let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
+                        ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label
+                    let indicator = measure == "amount" ? "khác" : column.indicator ?? "khác"
+                    let status = column.status ?? defaultTableStatus(doc, at: offset)
+                    out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
+                                                   population: population, year: doc.year,
+                                                   text: ExtractionRules.collapse(lines[row.line - 1]), line: row.line)))
+                }
+            }
+        }
+        return (out, used)
+    }
+
+    static let placeWords = ["xa", "phuong", "thi tran", "thon", "ban", "buon", "lang", "ap", "khom", "to dan pho", "khu pho", "toan xa", "toan huyen", "toan tinh", "huyen", "quan", "thi xa", "thanh pho", "von"]
+
+    /// The header above a table's first row: the lines up to a blank line or the caption (a line
+    /// ending in ":" or "."), the "(Đơn vị tính: triệu đồng)" line noted apart.
+    func tableHeader(_ lines: [String], firstRow: Int) -> (lines: [Int], text: [String], unitLine: String?, caption: String) {
+        var hl: [Int] = []
+        var unitLine: String?
+        var i = firstRow - 1   // 1-based line above the first row
+        while i >= 1, hl.count < 6 {
+            let s = lines[i - 1]
+            let trimmed = s.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { break }
+            let f = Fold.string(trimmed)
+            if f.contains("don vi tinh") || f.hasPrefix("(") && f.contains("dong)") { unitLine = f; i -= 1; continue }
+            if trimmed.hasSuffix(":") || trimmed.hasSuffix(".") || trimmed.count > 160 { break }
+            hl.insert(i, at: 0)
+            i -= 1
+        }
+        var caption = ""
+        var j = i
+        var taken = 0
+        while j >= 1, taken < 3 {
+            let s = lines[j - 1].trimmingCharacters(in: .whitespaces)
+            if !s.isEmpty { caption = Fold.string(s) + " " + caption; taken += 1 } else if taken > 0 { break }
+            j -= 1
+        }
+        return (hl, hl.map { lines[$0 - 1] }, unitLine, caption)
+    }
+
+    /// Each figure column's title, read from the header lines by position: the header's pieces
+    /// (separated by two spaces or more) that stand over the column's cells.
+    func tableColumns(_ doc: Document, header: (lines: [Int], text: [String], unitLine: String?, caption: String),
+                      rows: [TableRow], lines: [String]) -> [Column] {
+        let width = rows.map(\.cells.count).max() ?? 0
+        guard width > 0 else { return [] }
+        // column spans: the widest row's cells
+        guard let model = rows.first(where: { $0.cells.count == width }) else { return [] }
+        let pieces: [[(text: String, span: Range<Int>)]] = header.text.map { line in
+            var out: [(String, Range<Int>)] = []
+            let chars = Array(line)
+            var i = 0
+            while i < chars.count {
+                while i < chars.count, chars[i] == " " { i += 1 }
+                let s = i
+                while i < chars.count, !(chars[i] == " " && (i + 1 >= chars.count || chars[i + 1] == " ")) { i += 1 }
+                if i > s { out.append((String(chars[s..<i]), s..<i)) }
+            }
+            return out
+        }
+        let aligned = pieces.contains { $0.count >= 3 }
+        let tableMoney = header.unitLine.flatMap(Extractor.moneyMultiplier) ?? Extractor.moneyMultiplier(header.caption)
+        let indicators = lexicons["indicators"]!
+        // what the table counts: its caption, else the heading it stands under (an OCR'd header
+        // swallows the caption: "6. Chỉ tiêu cụ thể phát triển BHYT …" above garbled column titles)
+        var contextIndicator = indicators.all(header.caption).last?.canonical
+        if contextIndicator == nil, let first = rows.first, let h = heading(at: doc.t.toOriginalInverse(lineStart: first.line - 1), doc.headings),
+           !doc.headings[h].isDuty {
+            contextIndicator = indicators.all(doc.headings[h].foldedTitle).last?.canonical
+        }
+        var columns: [Column] = []
+        for (ci, cell) in model.cells.enumerated() {
+            var title = ""
+            if aligned {
+                for line in pieces {
+                    let span = (cell.column.lowerBound - 3)..<(cell.column.upperBound + 2)
+                    if let p = line.max(by: { overlap($0.span, span) < overlap($1.span, span) }), overlap(p.span, span) > 0 {
+                        title += " " + p.text
+                    }
+                }
+            }
+            var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
+            describe(&c, doc: doc, tableMoney: tableMoney, contextIndicator: contextIndicator, isLast: ci == width - 1,
+                     cells: rows.compactMap { $0.cells.count == width ? $0.cells[ci] : nil }.map(\.text), aligned: aligned)
+            columns.append(c)
+        }
+        return columns
+    }
+
+    func overlap(_ a: Range<Int>, _ b: Range<Int>) -> Int { max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound)) }
+
+    static func moneyMultiplier(_ folded: String) -> Double? {
+        if folded.contains("nghin ty dong") { return 1e12 }
+        if folded.contains("ty dong") { return 1e9 }
+        if folded.contains("trieu dong") { return 1e6 }
+        if folded.contains("nghin dong") || folded.contains("ngan dong") { return 1e3 }
+        if folded.contains("(dong)") || folded.contains("don vi tinh: dong") { return 1 }
+        return nil
+    }
+
+    /// What a column holds, from its title: base figures (population, number of schools) are
+    /// skipped; "%" or "tỷ lệ" make rates; "(triệu đồng)" or a money word under a money table make
+    /// amounts; "(người)", "Số X", or a counted noun make counts. Without a readable title (an
+    /// OCR'd header), only a last column of decimal shares is read, as a rate.
+    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, contextIndicator: String?, isLast: Bool,
+                  cells: [String], aligned: Bool) {
+        let title = c.title
+        let indicators = lexicons["indicators"]!
+        if title.isEmpty {
+            let shares = cells.filter { $0.contains(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }.count
+            if isLast, !aligned, shares * 2 > cells.count {
+                c.unit = "%"; c.measure = "rate"; c.indicator = contextIndicator
+            } else { c.skip = true }
+            return
+        }
+        let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan"]
+        if baseWords.contains(where: { title.hasPrefix($0) || title.contains($0) }) || title == "tt" { c.skip = true; return }
+        if title.contains("%") || title.contains("ty le") {
+            c.unit = "%"; c.measure = "rate"
+        } else if let m = Extractor.moneyMultiplier(title) {
+            c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
+        } else if let m = tableMoney, ["von", "kinh phi", "ke hoach", "giai ngan", "thu", "chi", "du toan", "tien", "nam"].contains(where: { title.contains($0) }) {
+            c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
+        } else if title.contains("(nguoi)") || title.hasPrefix("so nguoi") {
+            c.unit = "người"
+        } else if let open = title.firstIndex(of: "("), let close = title[open...].firstIndex(of: ")") {
+            let inner = String(title[title.index(after: open)..<close])
+            c.unit = rules.vocabulary("count-units").canonical(inner) ?? inner
+        } else {
+            let words = title.split(separator: " ").map(String.init)
+            let rest = words.first == "so" ? Array(words.dropFirst()) : words
+            let countUnits = rules.vocabulary("count-units")
+            if rest.count >= 2, let u = countUnits.canonical(rest[0] + " " + rest[1]) { c.unit = u }
+            else if words.first == "so", let w = rest.first { c.unit = countUnits.canonical(w) ?? w }
+            else if let w = rest.first, let u = countUnits.canonical(w) { c.unit = u }
+            else if words.contains(where: { $0.hasPrefix("nam") }) || title.contains("ke hoach") {
+                // "Năm 2024", "Kế hoạch 2025": the row's unit cell says what is counted
+                c.unit = "%"; c.measure = "rate"
+            } else { c.skip = true; return }
+        }
+        c.indicator = c.measure == "amount" ? "khác" : indicators.all(title).last?.canonical ?? (c.unit == "người" || c.unit == "%" ? contextIndicator : nil)
+        let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
+        if targetWords.contains(title) { c.status = "target" }
+        else if actual.contains(title) || ["thuc hien", "giai ngan", "dat duoc", "uoc"].contains(where: { title.contains($0) }) { c.status = "actual" }
+        else if let y = pastYear(title, doc: doc) ?? Int(title.split(separator: " ").first(where: { $0.count == 4 && $0.allSatisfy(\.isNumber) }) ?? ""),
+                let dy = doc.year { c.status = y < dy ? "actual" : "target" }
+    }
+
+    func column(for index: Int, of row: TableRow, _ columns: [Column]) -> Column? {
+        // a row with fewer cells (a total row without its base column) is read from the right
+        let shift = columns.count - row.cells.count
+        let i = index + max(0, shift)
+        return i < columns.count ? columns[i] : nil
+    }
+
+    func defaultTableStatus(_ doc: Document, at offset: Int) -> String {
+        let sections = sectionStatuses(doc)
+        if let h = heading(at: offset, doc.headings), let s = sections[h] { return s == .past ? "actual" : "target" }
+        return doc.info.kind.map(ExtractionRules.key) == "bao cao" ? "actual" : "target"
+    }
+}
