@@ -25,7 +25,7 @@ extension Extractor {
     /// A row: an optional index, a label with letters, then one or more figure cells; a last cell
     /// of a quarter or a date ("Quý III/2025") may follow.
     static let rowPattern = try? Pattern(
-        #"^[\s|]*(?:(?<index>\d{1,3}|[IVX]{1,4})[.)]?[\s|]+)?(?<label>\p{L}[^|]*?\p{L}\)?)[\s|]+(?<unitcell>%[\s|]+)?(?<cells>(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(?:[\s|]+(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?))*)(?<tail>[\s|]+(?:Qu[ýy]\s+[IVX1l]{1,4}/\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}))?[\s|.;]*$"#)
+        #"^[\s|]*(?:(?<index>\d{1,3}|[IVX]{1,4})[.)]?[\s|]+)?(?<label>\p{L}[^|]*?(?:\p{L}|\)))[\s|]+(?<unitcell>%[\s|]+)?(?<cells>(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(?:[\s|]+(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?))*)(?<tail>[\s|]+(?:Qu[ýy]\s+[IVX1l]{1,4}/\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}))?[\s|.;]*$"#)
 
     func tableTargets(_ doc: Document) -> (targets: [(Int, ExtractionResult.Target)], lines: Set<Int>) {
         let t = doc.t
@@ -54,6 +54,8 @@ extension Extractor {
                 col += 1
             }
             guard !cells.isEmpty else { continue }
+            // a header line ends in a year ("Năm 2024  Kế hoạch 2025"), a row in figures
+            if cells.count == 1, !cells[0].0.contains(where: { $0 == "." || $0 == "," }), (1900...2100).contains(cells[0].1) { continue }
             rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil)
         }
         // tables: runs of at least two row lines (blank lines inside allowed)
