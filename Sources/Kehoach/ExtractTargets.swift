@@ -231,7 +231,7 @@ extension Extractor {
             }
         }
         if rules.vocabulary("not-figures").canonical(unitKey) != nil { return nil }
-        let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(first.range.lowerBound..<unitEnd)))
+        var printed = Normalize.lowercased(ExtractionRules.collapse(t.text(first.range.lowerBound..<unitEnd)))
         let listed = countUnits.canonical(unitKey)
         // "210 con bò" is a count, "giảm còn 5" is not: a listed unit that folds like a function
         // word counts only when spelled as listed
@@ -245,6 +245,14 @@ extension Extractor {
         if listed == nil, place == nil {
             guard first.isLowercase, Vietnamese.isValidSyllable(Normalize.lowercased(first.original)),
                   quantityCueBefore(before) else { return nil }
+            // an unlisted counted noun is mostly a two-syllable word ("55 chính sách", "50 cử tri"):
+            // the classifiers that stand alone are listed
+            if words.count >= 2, words[1].isLetters, words[1].isLowercase, !Extractor.functionWords.contains(words[1].folded),
+               first.range.upperBound < words[1].range.lowerBound, b[first.range.upperBound] == 0x20,
+               Vietnamese.isValidSyllable(Normalize.lowercased(words[1].original)) {
+                unitEnd = words[1].range.upperBound
+                printed = Normalize.lowercased(ExtractionRules.collapse(t.text(first.range.lowerBound..<unitEnd)))
+            }
         }
         // the unit as printed, unless the list spells it otherwise ("héc ta" → "ha")
         let canonical = listed ?? place
