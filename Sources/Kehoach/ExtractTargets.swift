@@ -143,7 +143,9 @@ extension Extractor {
             let indicator = indicator(doc, b, figure: figure, at: vr.lowerBound, sentenceStart: sStart,
                                       before: beforeClean, after: after)
             var measure = figure.measure
-            if measure == "rate", isGrowth(before: beforeClean, after: after) { measure = "growth" }
+            if measure == "rate", isGrowth(before: beforeClean, after: after) || grownInContext(doc, b, at: vr.lowerBound, sentenceStart: sStart, before: beforeClean) {
+                measure = "growth"
+            }
             if measure == "rate", figure.value > 100 { continue }   // a share over 100 %: a misread figure
             let status = status(doc, b, at: vr.lowerBound, sentenceStart: sStart, before: before,
                                 after: after, sections: sections)
@@ -448,6 +450,17 @@ extension Extractor {
             || after.contains("so voi cung ky") || after.hasPrefix(" so voi")
         if rising && (compared || lastWords.last == "tang") { return true }
         return lexicons["growth-words"]!.contains(clause)
+    }
+
+    /// A bare share under a lead line or heading about growth ("b) Tốc độ phát triển số người tham
+    /// gia … (năm sau so với năm trước)" over "- BHXH bắt buộc: 3,36%."), unless its own clause says
+    /// it is a share ("tỷ lệ bao phủ").
+    func grownInContext(_ doc: Document, _ b: [UInt8], at pos: Int, sentenceStart: Int, before: String) -> Bool {
+        if before.contains("ty le") || before.contains("bao phu") || before.contains("chiem") { return false }
+        let growth = lexicons["growth-words"]!
+        if let lead = leadText(b, sentenceStart), growth.contains(lead) { return true }
+        if let h = heading(at: pos, doc.headings), growth.contains(doc.headings[h].foldedTitle) { return true }
+        return false
     }
 
     enum SectionKind { case past, plan }
