@@ -1,0 +1,94 @@
+import XCTest
+@testable import Kehoach
+
+/// Targets by the genre's grammar, one behaviour a test, on short passages worded as plans of other
+/// sectors and provinces word them (none is taken from the documents the rules were tuned on).
+final class ExtractTargetTests: XCTestCase {
+    func targets(_ text: String) -> [String] {
+        let r = ExtractDocumentTests.extractor.extract(text: text, path: "passage.txt", sha256: "")
+        return r.targets.map { "\($0.indicator)|\($0.measure)|\($0.status)|\($0.value)|\($0.unit)" }
+    }
+
+    func testCountsInAnyUnitOfTheGenre() {
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        - Trồng mới 1.240 ha rừng tập trung;
+        - Hỗ trợ 210 con bò giống cho 105 hộ nghèo;
+        - In và phát 5.000 tờ gấp tuyên truyền.
+        """), [
+            "khác|count|target|1240.0|ha", "khác|count|target|210.0|con", "khác|count|target|105.0|hộ",
+            "khác|count|target|5000.0|tờ",
+        ])
+    }
+
+    func testFunctionWordsAndFragmentsAreNoUnits() {
+        // "giảm còn 5%" is a share; "còn 3 tháng" no count; "16 tham" is an OCR fragment
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        Tỷ lệ hộ nghèo giảm còn 5%, còn 3 tháng nữa là hết năm; 16 tham gia.
+        """), ["khác|rate|target|5.0|%"])
+    }
+
+    func testAnUnlistedNounCountsOnlyAfterAQuantityCue() {
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        Xây dựng ít nhất 12 chòi canh lửa rừng.
+        Lắp đặt 12 chòi canh.
+        """), ["khác|count|target|12.0|chòi canh"])
+    }
+
+    func testMoneyIsMultipliedOutIntoDong() {
+        XCTAssertEqual(targets("""
+        BÁO CÁO
+        Tổng vốn giải ngân đạt 136,755 tỷ đồng.
+        """), ["khác|amount|actual|136755000000.0|đồng"])
+    }
+
+    func testReachedAndPlannedInOneSentence() {
+        // a progress report: the figure reached, and in parentheses the plan's figure
+        XCTAssertEqual(targets("""
+        BÁO CÁO
+        - BHYT: tỷ lệ bao phủ đạt 91,2% dân số (kế hoạch giao 94%).
+        """), ["BHYT|rate|actual|91.2|%", "BHYT|rate|target|94.0|%"])
+    }
+
+    func testResultsSectionIsActualAndObjectivesSectionTarget() {
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        I. KẾT QUẢ NĂM 2024
+        Toàn huyện có 1.150 hộ nghèo.
+        II. MỤC TIÊU
+        Giảm 300 hộ nghèo.
+        """), ["khác|count|actual|1150.0|hộ", "khác|count|target|300.0|hộ"])
+    }
+
+    func testIndicatorIsCarriedFromTheListsLeadLine() {
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        Số người tham gia BHXH tự nguyện:
+        - Xã Đồng Văn: 120 người;
+        - Xã Lũng Cú: 95 người.
+        """), ["BHXH tự nguyện|count|target|120.0|người", "BHXH tự nguyện|count|target|95.0|người"])
+    }
+
+    func testSectionNumberAndImpossibleSharesAreNoFigures() {
+        // "3. 100%" is item 3 then 100 %; "995%" cannot be a share
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        3. 100% trường học có tủ thuốc.
+        Tỷ lệ trẻ được tiêm đạt 995%.
+        """), ["khác|rate|target|100.0|%"])
+    }
+
+    func testIndicatorTableWithAYearColumnAndAPlanColumn() {
+        XCTAssertEqual(targets("""
+        Kỳ Sơn, ngày 10 tháng 01 năm 2025
+        KẾ HOẠCH
+        TT  Chỉ tiêu                                   Đơn vị  Năm 2024  Kế hoạch 2025
+        1   Trẻ dưới 1 tuổi được tiêm chủng đầy đủ     %           87,6        95
+        2   Phụ nữ có thai tiêm vắc xin uốn ván (UV2+)  %           81,0        90
+        """), [
+            "khác|rate|actual|87.6|%", "khác|rate|target|95.0|%", "khác|rate|actual|81.0|%", "khác|rate|target|90.0|%",
+        ])
+    }
+}
