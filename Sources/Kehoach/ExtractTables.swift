@@ -146,7 +146,11 @@ extension Extractor {
             return out
         }
         let aligned = pieces.contains { $0.count >= 3 }
+        // an OCR'd header has single spaces: its first line's titles are found by the words that open one
+        let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width)
+        let headerText = Fold.string(header.text.joined(separator: " "))
         let tableMoney = header.unitLine.flatMap(Extractor.moneyMultiplier) ?? Extractor.moneyMultiplier(header.caption)
+            ?? (aligned ? nil : Extractor.moneyMultiplier(headerText))
         let indicators = lexicons["indicators"]!
         // what the table counts: its caption, else the heading it stands under (an OCR'd header
         // swallows the caption: "6. Chỉ tiêu cụ thể phát triển BHYT …" above garbled column titles)
@@ -166,12 +170,52 @@ extension Extractor {
                     }
                 }
             }
+            if let spokenTitles { title = spokenTitles[ci] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
             describe(&c, doc: doc, tableMoney: tableMoney, contextIndicator: contextIndicator, isLast: ci == width - 1,
                      cells: rows.compactMap { $0.cells.count == width ? $0.cells[ci] : nil }.map(\.text), aligned: aligned)
             columns.append(c)
         }
+        // the OCR'd header's indicators, read in order, go to the columns of people and shares that
+        // name none ("Tỷ lệ bao phủ BHYT (%)", "Số người tham gia BHYT", "… BHXH tự nguyện"), when
+        // there are as many; the units in parentheses are left out so that a name split by one reads whole
+        if spokenTitles != nil {
+            let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
+                && indicators.all(columns[$0].title).isEmpty }
+            let mentions = indicators.all(Fold.string(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count)))
+            if !open.isEmpty, mentions.count == open.count {
+                for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
+            }
+        }
         return columns
+    }
+
+    /// The titles of a table's figure columns from an OCR'd header line, right-aligned on the
+    /// figure columns: a title opens at each word of table-columns.vocab (and a year closes one:
+    /// "Năm 2024 Kế hoạch 2025"); the label columns on the left and a date column on the right
+    /// are left out. Nil when the line does not give a title to every figure column.
+    func unalignedTitles(_ line: String, width: Int) -> [String]? {
+        let folded = Fold.string(line)
+        var starts = lexicons["table-columns"]!.all(folded).map(\.range.lowerBound)
+        if let years = try? Pattern(#"\b(?:19|20)\d\d\b"#) {
+            for m in years.matches(in: folded) where m.range.upperBound < folded.utf8.count { starts.append(m.range.upperBound) }
+        }
+        starts = Array(Set(starts)).sorted()
+        // "Kế hoạch năm 2025" is one title: a year's "năm" opens none after a title waiting for its year
+        let takesYear = ["ke hoach", "thuc hien", "uoc thuc hien", "giai ngan", "du toan"]
+        var titles: [String] = []
+        for (k, s) in starts.enumerated() {
+            let e = k + 1 < starts.count ? starts[k + 1] : folded.utf8.count
+            let piece = ExtractionRules.collapse(Pattern.substring(folded, s..<e))
+            if piece.hasPrefix("nam "), let last = titles.last, takesYear.contains(last) { titles[titles.count - 1] += " " + piece; continue }
+            if piece.isEmpty { continue }
+            titles.append(piece)
+        }
+        let labels = ["stt", "tt", "ten", "noi dung", "chi tieu", "don vi", "don vi tinh"]
+        while let first = titles.first, labels.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) { titles.removeFirst() }
+        while let last = titles.last, ["thoi gian", "ghi chu", "tien do"].contains(where: { last.hasPrefix($0) }) { titles.removeLast() }
+        guard titles.count >= width else { return nil }
+        return Array(titles.suffix(width))
     }
 
     func overlap(_ a: Range<Int>, _ b: Range<Int>) -> Int { max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound)) }
@@ -220,7 +264,8 @@ extension Extractor {
             if rest.count >= 2, let u = countUnits.canonical(rest[0] + " " + rest[1]) { c.unit = u }
             else if words.first == "so", let w = rest.first { c.unit = countUnits.canonical(w) ?? w }
             else if let w = rest.first, let u = countUnits.canonical(w) { c.unit = u }
-            else if words.contains(where: { $0.hasPrefix("nam") }) || title.contains("ke hoach") {
+            else if words.contains(where: { $0.hasPrefix("nam") }) || title.contains("ke hoach")
+                        || words.last.map({ $0.count == 4 && $0.allSatisfy(\.isNumber) }) == true {
                 // "Năm 2024", "Kế hoạch 2025": the row's unit cell says what is counted
                 c.unit = "%"; c.measure = "rate"
             } else { c.skip = true; return }

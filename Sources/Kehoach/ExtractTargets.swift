@@ -170,9 +170,10 @@ extension Extractor {
     }
 
     /// A number as administrative documents print it: "55.112", "22,73", "1478", "11/11" (a share of
-    /// units). Not part of a word, a code ("QĐ-UBND 12"), a date ("30/6/2025") or a longer number.
+    /// units). Not part of a word, a code ("QĐ-UBND 12"), a date ("30/6/2025") or a longer number,
+    /// nor after a sign the OCR read for a letter ("§6 người" for "Số người").
     static let numberPattern = try? Pattern(
-        #"(?<![\p{L}\p{N}.,/:\-–])(?<v>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:/(?<of>\d{1,3}))?(?![\p{N}]|[.,]\d|\s*/\s*\d|-\d|\p{L})"#)
+        #"(?<![\p{L}\p{N}.,/:\-–$§&@])(?<v>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:/(?<of>\d{1,3}))?(?![\p{N}]|[.,]\d|\s*/\s*\d|-\d|\p{L})"#)
 
     struct Figure {
         var value: Double

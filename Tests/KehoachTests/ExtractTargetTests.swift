@@ -91,4 +91,30 @@ final class ExtractTargetTests: XCTestCase {
             "khác|rate|actual|87.6|%", "khác|rate|target|95.0|%", "khác|rate|actual|81.0|%", "khác|rate|target|90.0|%",
         ])
     }
+
+    func testTableWhoseOCRdHeaderLostItsSpacing() {
+        // the OCR puts single spaces in a header of four lines: titles by the words that open them,
+        // indicators in the order the header names them, "(người)"/"(%)" left out
+        XCTAssertEqual(targets("""
+        QUYẾT ĐỊNH
+        2. Chỉ tiêu giao cho từng xã
+
+        STT Đơn vị Dân số Tỷ lệ Số người Số người
+        (người) bao phủ tham gia tham gia
+        BHYT (%) BHYT BHXH tự
+        (người) nguyện (người)
+        1 Xã Ba Động 6.215 98,2 6.103 105
+        2 Xã Ba Cung 2.387 99,1 2.366 38
+        """), [
+            "BHYT|rate|target|98.2|%", "BHYT|count|target|6103.0|người", "BHXH tự nguyện|count|target|105.0|người",
+            "BHYT|rate|target|99.1|%", "BHYT|count|target|2366.0|người", "BHXH tự nguyện|count|target|38.0|người",
+        ])
+    }
+
+    func testSignsTheOCRReadForLettersAreNoFigures() {
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        §6 người tham gia BHXH tự nguyện đạt 1.260 người.
+        """), ["BHXH tự nguyện|count|target|1260.0|người"])
+    }
 }
