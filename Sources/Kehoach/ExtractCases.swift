@@ -31,9 +31,11 @@ public enum ExtractCases {
     public static func parse(text: String, file: String, kind: String) -> (cases: [Case], problems: [RuleDiagnostic]) {
         var cases: [Case] = [], problems: [RuleDiagnostic] = []
         var current: Case?
-        var sawExpectation = false
+        var sawExpectation = false, malformed = false
         func flush(_ n: Int) {
+            defer { malformed = false }
             if let c = current {
+                if malformed { current = nil; sawExpectation = false; return }
                 if !sawExpectation {
                     problems.append(RuleDiagnostic(file: file, line: c.line, message: "case has no '=' line (write '= nothing' for a passage that must yield none)"))
                 } else {
@@ -65,7 +67,10 @@ public enum ExtractCases {
                 }
                 switch normalize(kind: kind, Normalize.nfc(body)) {
                 case .success(let s): current!.expected.append(s); sawExpectation = true
-                case .failure(let e): problems.append(RuleDiagnostic(file: file, line: n, message: e.message))
+                case .failure(let e):
+                    // Reported here; the case is dropped rather than run with half its expectations.
+                    problems.append(RuleDiagnostic(file: file, line: n, message: e.message))
+                    sawExpectation = true; malformed = true
                 }
             } else if line.hasPrefix("pending:") {
                 guard current != nil else {
