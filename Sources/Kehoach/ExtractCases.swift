@@ -19,12 +19,17 @@ public enum ExtractCases {
         /// Expected entities in compact form, normalized; empty for `= nothing`.
         public var expected: [String]
         public var pending: String?
+        /// The expected entities as written in the file, for messages.
+        public var written: [String] = []
     }
 
     public struct Outcome: Sendable {
         public let testCase: Case
+        /// The output's entities of the case's kind as a case would write them.
         public let actual: [String]
         public let passed: Bool
+        /// Expected entities not found (compared form) and output entities not expected (as written).
+        public var missing: [String] = [], extra: [String] = []
     }
 
     /// Parses one cases file. `kind` comes from the file name (targets.cases → "targets").
@@ -66,7 +71,8 @@ public enum ExtractCases {
                     continue
                 }
                 switch normalize(kind: kind, Normalize.nfc(body)) {
-                case .success(let s): current!.expected.append(s); sawExpectation = true
+                case .success(let s):
+                    current!.expected.append(s); current!.written.append(Normalize.nfc(body)); sawExpectation = true
                 case .failure(let e):
                     // Reported here; the case is dropped rather than run with half its expectations.
                     problems.append(RuleDiagnostic(file: file, line: n, message: e.message))
@@ -194,7 +200,13 @@ public enum ExtractCases {
     public static func run(_ cases: [Case], extractor: Extractor) -> [Outcome] {
         cases.map { c in
             let r = extractor.extract(text: c.passage.joined(separator: "\n") + "\n", path: "case.txt", sha256: "")
-            return Outcome(testCase: c, actual: readable(kind: c.kind, r), passed: passes(c, r))
+            let compared = compact(kind: c.kind, r), written = readable(kind: c.kind, r)
+            var o = Outcome(testCase: c, actual: written, passed: passes(c, r))
+            o.missing = zip(c.expected, c.written).filter { !compared.contains($0.0) }.map(\.1)
+            if c.kind != "document" {
+                o.extra = zip(compared, written).filter { !c.expected.contains($0.0) }.map(\.1)
+            }
+            return o
         }
     }
 
@@ -220,7 +232,7 @@ public enum ExtractCases {
         var out: [RuleDiagnostic] = []
         for o in outcomes {
             let c = o.testCase
-            let want = c.expected.isEmpty ? "nothing" : c.expected.joined(separator: "; ")
+            let want = c.written.isEmpty ? "nothing" : c.written.joined(separator: "; ")
             let got = o.actual.isEmpty ? "nothing" : o.actual.joined(separator: "; ")
             if !o.passed && c.pending == nil {
                 out.append(RuleDiagnostic(file: c.file, line: c.line, message: "case fails: '\(c.passage.joined(separator: " / ").prefix(80))' expected \(want), got \(got)"))
@@ -231,8 +243,17 @@ public enum ExtractCases {
         return out
     }
 
+    /// What a failing case lacks and has too much, for a pending mark: "misses X; also gives Y".
+    static func failure(_ o: Outcome) -> String {
+        var parts: [String] = []
+        if !o.missing.isEmpty { parts.append("misses " + o.missing.joined(separator: "; ")) }
+        if !o.extra.isEmpty { parts.append("also gives " + o.extra.joined(separator: "; ")) }
+        if o.testCase.kind == "document" { parts.append("gives " + o.actual.joined(separator: "; ")) }
+        return parts.isEmpty ? "fails" : parts.joined(separator: "; ")
+    }
+
     /// A cases file rewritten so that its marks match the outcomes: the `pending:` line of a passing case
-    /// removed, a failing case not pending marked `pending: fails, got …` (for review: the expectation
+    /// removed, a failing case not pending marked `pending: misses …; also gives …` (for review: the expectation
     /// may be right and the extractor wrong, or the case wrong).
     public static func rebalance(text: String, outcomes: [Outcome]) -> String {
         var byLine: [Int: Outcome] = [:]
@@ -254,8 +275,7 @@ public enum ExtractCases {
             if o.passed, let p = pendingIndex {
                 lines.remove(at: p)
             } else if !o.passed, pendingIndex == nil {
-                let got = o.actual.isEmpty ? "nothing" : o.actual.joined(separator: "; ")
-                lines.insert("pending: fails, got \(got)", at: end + 1)
+                lines.insert("pending: " + failure(o), at: end + 1)
             }
         }
         return lines.joined(separator: "\n")
