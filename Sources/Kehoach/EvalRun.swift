@@ -116,6 +116,11 @@ public enum Evaluator {
         let keysDir = corpus.appendingPathComponent("keys")
         let keyNames = ((try? FileManager.default.contentsOfDirectory(atPath: keysDir.path)) ?? [])
             .filter { $0.hasSuffix(".entities.json") }.sorted()
+        struct ExtractDoc {
+            let stem: String, key: URL, source: URL
+            /// The OCR text restoration started from (nil for clean text) and the text to extract from.
+            let text: () throws -> (String?, String)
+        }
         var extract: (@Sendable (String, String?, String, String) -> ExtractionResult)?
         do {
             extract = try ExtractionBridge.extractor(rulesDirectory: rulesDirectory)
@@ -124,57 +129,104 @@ public enum Evaluator {
             errors.append("extraction rules do not load (scoring empty extractions): \(error)")
             extract = { _, _, path, sha in ExtractionResult(source: .init(path: path, sha256: sha)) }
         }
-        if let extract, !keyNames.isEmpty {
+        /// Scores one set of documents: metrics under `prefix` ("extract" for the public set, whose
+        /// names predate the dev set), entity outcomes under `docPrefix + stem`, and the same figures
+        /// per typeface when `faces` names them.
+        func scoreSet(_ prefix: String, docPrefix: String, _ docs: [ExtractDoc], faces: [String: String] = [:]) {
+            guard let extract, !docs.isEmpty else { return }
             var agg: [String: ExtractMetric.ArrayCounts] = [:]
+            var byFace: [String: [String: ExtractMetric.ArrayCounts]] = [:]
             var docRight = 0, docTotal = 0
-            for name in keyNames {
-                let stem = String(name.dropLast(".entities.json".count))
-                progress?("extract \(stem)")
-                let rawURL = corpus.appendingPathComponent("raw/\(stem).txt")
+            for doc in docs {
+                let stem = doc.stem
+                progress?("extract \(docPrefix)\(stem)")
                 do {
-                    let key = try JSONValue.parse(Data(contentsOf: keysDir.appendingPathComponent(name)))
-                    let (_, out) = try restore(rawURL)
-                    let sha = sha256Hex(try Data(contentsOf: rawURL))
-                    let result = extract(out, try? TextInput.read(path: rawURL.path), RulesCheck.displayPath(rawURL), sha)
+                    let key = try JSONValue.parse(Data(contentsOf: doc.key))
+                    let (ocr, out) = try doc.text()
+                    let sha = sha256Hex(try Data(contentsOf: doc.source))
+                    let result = extract(out, ocr, RulesCheck.displayPath(doc.source), sha)
                     let score = ExtractMetric.scoreDocument(key: key, output: try JSONValue.parse(result.jsonData(pretty: false)))
                     var docCounts = ExtractMetric.ArrayCounts()
                     var outcome: [String: EvalFigures.EntityOutcome] = [:]
+                    let face = faces[stem]
                     for kind in ExtractMetric.kinds {
                         let c = score.arrays[kind] ?? .init()
                         agg[kind] = (agg[kind] ?? .init()) + c
+                        if let face { byFace[face, default: [:]][kind] = (byFace[face]?[kind] ?? .init()) + c }
                         docCounts = docCounts + c
                         outcome[kind] = .init(found: score.found[kind] ?? [], spurious: score.spurious[kind] ?? [], missed: score.missed[kind] ?? [])
                     }
-                    figures.entities[stem] = outcome
-                    figures.metrics["extract.doc.\(stem).f1"] = ExtractMetric.prf(docCounts).f1
+                    figures.entities[docPrefix + stem] = outcome
+                    let docMetric = prefix == "extract" ? "extract.doc.\(stem)" : "\(prefix).doc.\(stem)"
+                    figures.metrics["\(docMetric).f1"] = ExtractMetric.prf(docCounts).f1
                     let right = score.document.filter(\.right).count
                     if !score.document.isEmpty {
-                        figures.metrics["extract.doc.\(stem).document_accuracy"] = ExtractMetric.round(Double(right) / Double(score.document.count))
+                        figures.metrics["\(docMetric).document_accuracy"] = ExtractMetric.round(Double(right) / Double(score.document.count))
                     }
                     docRight += right
                     docTotal += score.document.count
                 } catch {
-                    errors.append("extract \(stem): \(error)")
+                    errors.append("extract \(docPrefix)\(stem): \(error)")
                 }
             }
-            var all = ExtractMetric.ArrayCounts()
-            for kind in ExtractMetric.kinds {
-                let c = agg[kind] ?? .init()
-                all = all + c
-                let (p, r, f) = ExtractMetric.prf(c)
-                figures.metrics["extract.\(kind).precision"] = p
-                figures.metrics["extract.\(kind).recall"] = r
-                figures.metrics["extract.\(kind).f1"] = f
-                figures.metrics["extract.\(kind).\(ExtractMetric.secondField[kind]!)_right"] = Double(c.secondRight)
+            func put(_ p: String, _ counts: [String: ExtractMetric.ArrayCounts]) {
+                var all = ExtractMetric.ArrayCounts()
+                for kind in ExtractMetric.kinds {
+                    let c = counts[kind] ?? .init()
+                    all = all + c
+                    let (pr, r, f) = ExtractMetric.prf(c)
+                    figures.metrics["\(p).\(kind).precision"] = pr
+                    figures.metrics["\(p).\(kind).recall"] = r
+                    figures.metrics["\(p).\(kind).f1"] = f
+                    figures.metrics["\(p).\(kind).\(ExtractMetric.secondField[kind]!)_right"] = Double(c.secondRight)
+                }
+                let (pr, r, f) = ExtractMetric.prf(all)
+                figures.metrics["\(p).all.precision"] = pr
+                figures.metrics["\(p).all.recall"] = r
+                figures.metrics["\(p).all.f1"] = f
             }
-            let (p, r, f) = ExtractMetric.prf(all)
-            figures.metrics["extract.all.precision"] = p
-            figures.metrics["extract.all.recall"] = r
-            figures.metrics["extract.all.f1"] = f
-            figures.metrics["extract.document.right"] = Double(docRight)
-            figures.metrics["extract.document.total"] = Double(docTotal)
-            figures.metrics["extract.document.accuracy"] = docTotal > 0 ? ExtractMetric.round(Double(docRight) / Double(docTotal)) : 0
+            put(prefix, agg)
+            for (face, counts) in byFace { put("\(prefix).face.\(face)", counts) }
+            figures.metrics["\(prefix).document.right"] = Double(docRight)
+            figures.metrics["\(prefix).document.total"] = Double(docTotal)
+            figures.metrics["\(prefix).document.accuracy"] = docTotal > 0 ? ExtractMetric.round(Double(docRight) / Double(docTotal)) : 0
         }
+        scoreSet("extract", docPrefix: "", keyNames.map { name in
+            let stem = String(name.dropLast(".entities.json".count))
+            let raw = corpus.appendingPathComponent("raw/\(stem).txt")
+            return ExtractDoc(stem: stem, key: keysDir.appendingPathComponent(name), source: raw) {
+                let (r, out) = try restore(raw)
+                return (r, out)
+            }
+        })
+
+        // The dev set (corpus/dev): clean documents taken as restored text, and the same documents
+        // OCR'd and restored first; the OCR figures also per typeface (corpus/dev/typefaces.tsv),
+        // since the OCR's damage, and so restoration, depends on the face.
+        let dev = EvalCorpus(root: corpus).devDocuments()
+        let faces = EvalCorpus(root: corpus).devTypefaces()
+        scoreSet("extract.dev_clean", docPrefix: "dev-clean/", dev.map { d in
+            ExtractDoc(stem: d.name, key: d.cleanKey, source: d.clean) {
+                let text = try TextInput.read(path: d.clean.path)
+                return (nil, text)
+            }
+        }, faces: faces)
+        var devRestore: [String: RestoreMetric.Counts] = [:]
+        scoreSet("extract.dev_ocr", docPrefix: "dev-ocr/", dev.compactMap { d in
+            guard let ocr = d.ocr, let key = d.ocrKey else { return nil }
+            return ExtractDoc(stem: d.name, key: key, source: ocr) {
+                let (raw, out) = try restore(ocr)
+                if let gold = d.ocrGold, let g = try? String(contentsOf: gold, encoding: .utf8),
+                   let c = try? RestoreMetric.score(gold: g, output: out, input: raw) {
+                    devRestore["all", default: .init()] = devRestore["all", default: .init()] + c
+                    if let face = faces[d.name] { devRestore["face.\(face)", default: .init()] = devRestore["face.\(face)", default: .init()] + c }
+                }
+                return (raw, out)
+            }
+        }, faces: faces)
+        // Restoration of the dev OCR, for reading the extraction figures beside it (not in restore.all,
+        // whose meaning the baseline fixes; no per-word outcomes, to keep the baseline small).
+        for (group, c) in devRestore { put("restore.dev_ocr.\(group)", c) }
         var outputs: [String: String] = [:]
         for pair in pairs { if let out = restored[pair.raw.path] { outputs["\(pair.group)/\(pair.name)"] = out } }
         return EvalRun(figures: figures, errors: errors, notes: notes, restored: outputs)

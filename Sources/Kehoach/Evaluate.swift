@@ -166,4 +166,40 @@ public struct EvalCorpus {
         scan("unseen/gold", "unseen/raw", "unseen")
         return out
     }
+
+    /// A dev-set document (corpus/dev): the clean text with its key, and the OCR'd text with its
+    /// true text and key when present.
+    public struct DevDocument: Sendable {
+        public let name: String
+        public let clean: URL, cleanKey: URL
+        public let ocr: URL?, ocrGold: URL?, ocrKey: URL?
+    }
+
+    public func devDocuments() -> [DevDocument] {
+        let fm = FileManager.default
+        let docs = root.appendingPathComponent("dev/docs"), ocr = root.appendingPathComponent("dev/ocr")
+        guard let names = try? fm.contentsOfDirectory(atPath: docs.path) else { return [] }
+        return names.sorted().filter { $0.hasSuffix(".entities.json") }.compactMap { name in
+            let stem = String(name.dropLast(".entities.json".count))
+            let clean = docs.appendingPathComponent(stem + ".txt")
+            guard fm.fileExists(atPath: clean.path) else { return nil }
+            func have(_ u: URL) -> URL? { fm.fileExists(atPath: u.path) ? u : nil }
+            return DevDocument(name: stem, clean: clean, cleanKey: docs.appendingPathComponent(name),
+                               ocr: have(ocr.appendingPathComponent(stem + ".txt")),
+                               ocrGold: have(ocr.appendingPathComponent(stem + ".gold.txt")),
+                               ocrKey: have(ocr.appendingPathComponent(name)))
+        }
+    }
+
+    /// corpus/dev/typefaces.tsv: document name → the typeface its OCR text was rendered in
+    /// (lines "NAME<TAB>face"; '#' starts a comment).
+    public func devTypefaces() -> [String: String] {
+        guard let text = try? String(contentsOf: root.appendingPathComponent("dev/typefaces.tsv"), encoding: .utf8) else { return [:] }
+        var out: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let cols = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
+            if cols.count >= 2, !cols[0].isEmpty { out[cols[0]] = cols[1] }
+        }
+        return out
+    }
 }

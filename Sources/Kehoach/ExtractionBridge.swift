@@ -9,10 +9,14 @@ enum ExtractionBridge {
 
     /// Diagnostics for the `.rules`/`.vocab` files of `extractDirectory` (file names relative to it):
     /// every line parsed, every pattern compiled, every example run.
-    static func check(extractDirectory: URL, files: [(name: String, text: String)]) -> [RuleDiagnostic]? {
+    /// `cases`: the spec cases (extract/cases/*.cases), run through an extractor of these rules.
+    static func check(extractDirectory: URL, files: [(name: String, text: String)],
+                      cases: [(name: String, text: String)] = []) -> [RuleDiagnostic]? {
         let (rules, diagnostics) = ExtractionRules.parse(files: files)
         guard let rules else { return diagnostics }
-        return diagnostics + vocabularyConflicts(rules) + rules.checkExamples()
+        let (parsed, problems) = ExtractCases.load(files: cases)
+        let outcomes = ExtractCases.run(parsed, extractor: Extractor(rules: rules))
+        return diagnostics + vocabularyConflicts(rules) + rules.checkExamples() + problems + ExtractCases.diagnostics(outcomes)
     }
 
     /// A spelling listed twice in one vocabulary: an error when the two entries give it different

@@ -42,6 +42,7 @@ public enum RulesCheck {
         let placeSyllables = (try? String(contentsOf: root.appendingPathComponent("restore/places.txt"), encoding: .utf8))
             .map { Set(placeNameSyllables($0.split(separator: "\n").map(String.init))) } ?? []
         var extractFiles: [(name: String, text: String)] = []
+        var caseFiles: [(name: String, text: String)] = []
         for relative in files {
             let file = display(relative)
             if documentationSuffixes.contains(where: { relative.hasSuffix($0) }) { continue }
@@ -71,7 +72,9 @@ public enum RulesCheck {
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
             default:
-                if relative.hasPrefix("extract/"), relative.hasSuffix(".rules") || relative.hasSuffix(".vocab") {
+                if relative.hasPrefix("extract/cases/"), relative.hasSuffix(".cases") {
+                    caseFiles.append((String(relative.dropFirst("extract/".count)), text))
+                } else if relative.hasPrefix("extract/"), relative.hasSuffix(".rules") || relative.hasSuffix(".vocab") {
                     extractFiles.append((String(relative.dropFirst("extract/".count)), text))
                 } else {
                     out.append(RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown rule file: nothing reads it"))
@@ -82,7 +85,7 @@ public enum RulesCheck {
         if ExtractionBridge.available && extractFiles.isEmpty {
             out.append(RuleDiagnostic(file: displayPath(extractDir), line: 1, message: "no extraction rules (.rules and .vocab files): extraction would find nothing"))
         }
-        if !extractFiles.isEmpty, let found = ExtractionBridge.check(extractDirectory: extractDir, files: extractFiles) {
+        if !extractFiles.isEmpty, let found = ExtractionBridge.check(extractDirectory: extractDir, files: extractFiles, cases: caseFiles) {
             out += found.map {
                 let file = $0.file.hasPrefix("/") ? displayPath(URL(fileURLWithPath: $0.file))
                     : displayPath(extractDir.appendingPathComponent($0.file))
@@ -90,6 +93,29 @@ public enum RulesCheck {
             }
         }
         return out.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
+    }
+
+    /// `rules check --rebalance`: every cases file under extract/cases rewritten so that passing cases
+    /// lose their `pending:` mark and failing ones get one with the actual output (for review).
+    /// Returns (file, pending-now-passing count, newly-pending count) per file changed.
+    public static func rebalanceCases(rulesDirectory: URL) throws -> [(file: String, unpended: Int, pended: Int)] {
+        let root = rulesDirectory.standardizedFileURL
+        let dir = root.appendingPathComponent("extract/cases")
+        let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: root))
+        var out: [(file: String, unpended: Int, pended: Int)] = []
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".cases") {
+            let url = dir.appendingPathComponent(name)
+            let text = try String(contentsOf: url, encoding: .utf8)
+            let (cases, _) = ExtractCases.load(files: [("cases/" + name, text)])
+            let outcomes = ExtractCases.run(cases, extractor: extractor)
+            let unpended = outcomes.filter { $0.passed && $0.testCase.pending != nil }.count
+            let pended = outcomes.filter { !$0.passed && $0.testCase.pending == nil }.count
+            if unpended + pended == 0 { continue }
+            try ExtractCases.rebalance(text: text, outcomes: outcomes).write(to: url, atomically: true, encoding: .utf8)
+            out.append((displayPath(url), unpended, pended))
+        }
+        return out
     }
 
     /// A path as a reviewer (and GitHub's annotations) want it: relative to the working directory when under it.

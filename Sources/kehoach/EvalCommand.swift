@@ -14,7 +14,10 @@ struct EvalCommand: ParsableCommand {
         broke), per document, per group and overall. Then extracts from each restored
         corpus/raw file that has an answer key in corpus/keys and scores it as
         tools/score extract does (precision, recall, F1 per array, micro F1, document
-        fields).
+        fields). The dev set is scored the same way: corpus/dev/docs taken as restored
+        text (extract.dev_clean.*) and corpus/dev/ocr restored first (extract.dev_ocr.*,
+        with its restoration as restore.dev_ocr.*), per typeface named in
+        corpus/dev/typefaces.tsv (.face.NAME.) and per document.
 
         The figures are compared with corpus/baseline.json: the run fails (exit 1)
         when an overall or per-group accuracy, error reduction, precision, recall or

@@ -226,6 +226,7 @@ struct Check: ParsableCommand {
         Example:
           kehoach rules check
           kehoach rules check --rules /tmp/my-rules --format github
+          kehoach rules check --rebalance     # un-pend passing spec cases, pend failing ones
         """
     )
 
@@ -234,11 +235,19 @@ struct Check: ParsableCommand {
     @Option(help: "Output format: text or github.")
     var format: Format = .text
 
+    @Flag(help: "Rewrite rules/extract/cases/*.cases so that passing cases lose their 'pending:' mark and failing ones get one with the actual output (review the diff), then check.")
+    var rebalance = false
+
     @OptionGroup var rules: RulesOption
 
     func run() throws {
         let dir: URL
         if let explicit = rules.directory { dir = URL(fileURLWithPath: explicit) } else { dir = try rules.resolve() }
+        if rebalance {
+            for f in try RulesCheck.rebalanceCases(rulesDirectory: dir) {
+                printError("rules check: \(f.file): \(f.unpended) pending case(s) now pass, \(f.pended) newly marked pending")
+            }
+        }
         let found = RulesCheck.run(rulesDirectory: dir)
         for d in found { print(RulesCheck.format(d, github: format == .github)) }
         let errors = found.filter { $0.severity == .error }.count, warnings = found.count - errors

@@ -117,6 +117,15 @@ final class EvalTests: XCTestCase {
         XCTAssertTrue(c.passed, EvalFormat.text.render(c))
         XCTAssertEqual(c.dropped.map(\.name), [])
         XCTAssertGreaterThan(run.figures.metrics["restore.all.accuracy"] ?? 0, 0.85)
+        // The dev set is scored clean and through OCR, per typeface and per document, with entity outcomes.
+        for name in ["extract.dev_clean.all.f1", "extract.dev_ocr.all.f1", "extract.dev_ocr.face.freeserif.targets.f1",
+                     "extract.dev_ocr.face.liberation-serif.all.f1", "extract.dev_clean.doc.d01-dakglong-kh-bhxh.f1",
+                     "extract.dev_ocr.document.accuracy", "restore.dev_ocr.face.liberation-serif.accuracy"] {
+            XCTAssertNotNil(run.figures.metrics[name], name)
+        }
+        XCTAssertEqual(run.figures.entities.keys.filter { $0.hasPrefix("dev-clean/") }.count, 14)
+        XCTAssertEqual(run.figures.entities.keys.filter { $0.hasPrefix("dev-ocr/") }.count, 14)
+        XCTAssertNil(run.figures.metrics["restore.doc.dev/d01-dakglong-kh-bhxh.accuracy"], "dev OCR stays out of restore.all")
     }
 
     /// Emptying the largest dictionary restoration reads must make eval fail and name what dropped, not crash.
