@@ -243,6 +243,8 @@ extension Extractor {
         let place = placeUnits.canonical(unitKey)
         if place != nil, m.range("of") == nil { return nil }
         if value >= 1900, value <= 2100, !raw.contains("."), !raw.contains(",") && unitKey == "nam" { return nil }
+        // "cách nhà dân khoảng 20 m": a distance that places something, not a length to build
+        if unitKey == "m" || unitKey == "km", clauseText(before).split(separator: " ").contains("cach") { return nil }
         // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
         // word after a number is more often an OCR fragment or a verb ("16 tham", "6 hoàn")
         if listed == nil, place == nil {
@@ -359,7 +361,7 @@ extension Extractor {
             var phrase = String(after.prefix { !";.(".contains($0) && !$0.isNumber })
             if let r = phrase.range(of: "trong do") { phrase = String(phrase[..<r.lowerBound]) }
             if let first = indicators.all(phrase).first,
-               phrase.utf8.prefix(first.range.lowerBound).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A }).count <= 8 {
+               phrase.utf8.prefix(first.range.lowerBound).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A }).count <= 12 {
                 return first.canonical
             }
         }
@@ -493,25 +495,48 @@ extension Extractor {
         let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
         // the clause the figure stands in: after the last ",", ";", ":" or an open "("
         let clause = clauseText(before)
-        let t = targetWords.lastEnd(clause), a = actual.lastEnd(clause)
+        let clauseStart = pos - clause.utf8.count
+        let t = targetWords.lastEnd(clause)
+        let a = [actual.lastEnd(clause), pastTenseEnd(doc.t, b, clauseStart, pos).map { $0 - clauseStart }].compactMap { $0 }.max()
         if let t, a == nil || t > a! { return "target" }
         if a != nil { return "actual" }
         let section: SectionKind? = heading(at: pos, doc.headings).flatMap { sections[$0] }
+        // a plan figure quoted in parentheses does not make its sentence a plan's ("(chỉ tiêu giao dưới 1,2%), tập trung ở 19 doanh nghiệp")
+        let before = outsideParentheses(b, sentenceStart, pos)
+        let reported = actual.contains(before) || pastTenseEnd(doc.t, b, sentenceStart, pos) != nil
         // "đạt 96,3% kế hoạch": a completion ratio is reached, except where a plan sets it
         let afterWords = after.split(separator: " ").prefix(2).joined(separator: " ")
         if afterWords.hasPrefix("ke hoach") || afterWords.hasPrefix("so voi") || afterWords.hasPrefix("cung ky") {
             if section != .plan { return "actual" }
         }
         // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
-        if actual.contains(before) { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
+        if reported { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
         if targetWords.contains(before) { return "target" }
-        if let y = pastYear(before + " " + after, doc: doc), y < (doc.year ?? Int.max) { return "actual" }
+        if let dy = doc.year, let y = pastYear(before + " " + after, doc: doc), y < dy { return "actual" }
         let paragraph = paragraphText(b, pos)
-        if section != .plan, actual.contains(paragraph) { return "actual" }
+        if section != .plan, actual.contains(paragraph) || pastTenseEnd(doc.t, b, pos - paragraph.utf8.count, pos) != nil { return "actual" }
         if let section { return section == .past ? "actual" : "target" }
         let kind = doc.info.kind.map(ExtractionRules.key) ?? ""
         return kind == "bao cao" ? "actual" : "target"
     }
+
+    /// The end of the last "đã" (the past tense) between two folded offsets. Not in actual-cues.vocab:
+    /// folded it is "da", as "đa" ("đa chiều") and "da" are, so it is told by its printed marks.
+    func pastTenseEnd(_ t: FoldedText, _ b: [UInt8], _ start: Int, _ end: Int) -> Int? {
+        var found: Int?
+        var i = start
+        while i + 1 < end {
+            if b[i] == UInt8(ascii: "d"), b[i + 1] == UInt8(ascii: "a"),
+               i == start || !Extractor.isWordByte(b[i - 1]), i + 2 >= b.count || !Extractor.isWordByte(b[i + 2]),
+               Normalize.lowercased(t.text(i..<(i + 2))) == "đã" {
+                found = i + 2
+            }
+            i += 1
+        }
+        return found
+    }
+
+    static func isWordByte(_ c: UInt8) -> Bool { c >= 0x80 || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) }
 
     /// The paragraph before `pos`: back to a blank line or a heading line.
     func paragraphText(_ b: [UInt8], _ pos: Int) -> String {
@@ -537,6 +562,8 @@ extension Extractor {
             guard let y = Int(Pattern.substring(s, m.groups[1]!)), (1990...2100).contains(y) else { continue }
             let lead = String(Pattern.substring(s, max(0, m.range.lowerBound - 14)..<m.range.lowerBound))
             if lead.hasSuffix("so voi ") || lead.hasSuffix("cung ky ") || lead.hasSuffix("voi ") { continue }
+            // "Đến năm 2020, 100% …", "đến hết năm 2025": the year a plan sets its figure for
+            if lead.hasSuffix("den ") || lead.hasSuffix("den het ") || lead.hasSuffix("den cuoi ") || lead.hasSuffix("truoc ") { continue }
             return y
         }
         return nil
