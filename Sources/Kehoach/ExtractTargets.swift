@@ -191,7 +191,7 @@ extension Extractor {
         // a phone number or an identifier: a leading zero and many digits
         if raw.hasPrefix("0"), raw.filter(\.isNumber).count >= 6 { return nil }
         let before = String(decoding: b[max(0, vr.lowerBound - 60)..<vr.lowerBound], as: UTF8.self)
-        if labelBefore(before) { return nil }
+        if labelBefore(t, b, vr.lowerBound) { return nil }
         var i = (m.range("of") ?? vr).upperBound
         while i < b.count, b[i] == 0x20 { i += 1 }
         // "%" and "‰": a share
@@ -314,14 +314,27 @@ extension Extractor {
     static let wordStops: Set<UInt8> = Set(",;:.()[]\"'/%".utf8)
 
     /// The last words before a number name a part or a code rather than a quantity ("Điều 5",
-    /// "tiêu chí số 5", "mức độ 2", "khóm 4", "năm 2025").
-    func labelBefore(_ before: String) -> Bool {
-        let words = before.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        guard !words.isEmpty else { return false }
+    /// "tiêu chí số 5", "mức độ 2", "khóm 4", "năm 2025"). Spelled as listed: folded, "đội 4" is
+    /// "dời 64 hộ", "mục 2" is "mức 95%", "bản 3" is "bán 50 con"; a word the OCR left without any
+    /// mark is taken on its letters.
+    func labelBefore(_ t: FoldedText, _ b: [UInt8], _ pos: Int) -> Bool {
         let labels = rules.vocabulary("number-labels")
-        for n in 1...min(3, words.count) {
-            let phrase = words.suffix(n).joined(separator: " ")
-            if labels.canonical(phrase) != nil { return true }
+        var starts: [Int] = []
+        var i = pos, end = pos
+        while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
+        end = i
+        while starts.count < 3, i > 0 {
+            while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
+            let e = i
+            while i > 0, b[i - 1] != 0x20, b[i - 1] != 0x0A { i -= 1 }
+            if i == e { break }
+            starts.append(i)
+        }
+        for s in starts {
+            let folded = ExtractionRules.collapse(Pattern.substring(t.folded, s..<end).replacingOccurrences(of: "\n", with: " "))
+            guard labels.canonical(folded) != nil else { continue }
+            let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(s..<end).replacingOccurrences(of: "\n", with: " ")))
+            if labels.written.contains(printed) || printed.unicodeScalars.allSatisfy(\.isASCII) { return true }
         }
         return false
     }
@@ -562,8 +575,6 @@ extension Extractor {
             guard let y = Int(Pattern.substring(s, m.groups[1]!)), (1990...2100).contains(y) else { continue }
             let lead = String(Pattern.substring(s, max(0, m.range.lowerBound - 14)..<m.range.lowerBound))
             if lead.hasSuffix("so voi ") || lead.hasSuffix("cung ky ") || lead.hasSuffix("voi ") { continue }
-            // "Đến năm 2020, 100% …", "đến hết năm 2025": the year a plan sets its figure for
-            if lead.hasSuffix("den ") || lead.hasSuffix("den het ") || lead.hasSuffix("den cuoi ") || lead.hasSuffix("truoc ") { continue }
             return y
         }
         return nil
