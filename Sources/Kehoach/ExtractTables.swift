@@ -149,8 +149,10 @@ extension Extractor {
         // an OCR'd header has single spaces: its first line's titles are found by the words that open one
         let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width)
         let headerText = Fold.string(header.text.joined(separator: " "))
-        let tableMoney = header.unitLine.flatMap(Extractor.moneyMultiplier) ?? Extractor.moneyMultiplier(header.caption)
-            ?? (aligned ? nil : Extractor.moneyMultiplier(headerText))
+        // the money unit: the "(Đơn vị tính: …)" line, else the header's "(triệu đồng)", else the caption
+        // (which may state a total in another unit: "tổng kinh phí 21,67 tỷ đồng, cụ thể:")
+        let tableMoney = header.unitLine.flatMap(Extractor.moneyMultiplier) ?? Extractor.moneyMultiplier(headerText)
+            ?? Extractor.moneyMultiplier(header.caption)
         let indicators = lexicons["indicators"]!
         // what the table counts: its caption, else the heading it stands under (an OCR'd header
         // swallows the caption: "6. Chỉ tiêu cụ thể phát triển BHYT …" above garbled column titles)

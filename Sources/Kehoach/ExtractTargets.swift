@@ -519,7 +519,7 @@ extension Extractor {
         let reported = actual.contains(before) || pastTenseEnd(doc.t, b, sentenceStart, pos) != nil
         // "đạt 96,3% kế hoạch": a completion ratio is reached, except where a plan sets it
         let afterWords = after.split(separator: " ").prefix(2).joined(separator: " ")
-        if afterWords.hasPrefix("ke hoach") || afterWords.hasPrefix("so voi") || afterWords.hasPrefix("cung ky") {
+        if afterWords.hasPrefix("ke hoach") {
             if section != .plan { return "actual" }
         }
         // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
