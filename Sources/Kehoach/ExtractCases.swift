@@ -16,6 +16,10 @@ public enum ExtractCases {
         public let line: Int
         public let kind: String
         public var passage: [String]
+        /// Lines of the document the passage is read in (its kind, place and date: "BÁO CÁO",
+        /// "Bát Xát, ngày 15 tháng 10 năm 2024"), extracted before the passage, as a reference time is
+        /// given to a Duckling case: whether "Năm 2024, …" reports or plans depends on the year of the document.
+        public var context: [String] = []
         /// Expected entities in compact form, normalized; empty for `= nothing`.
         public var expected: [String]
         public var pending: String?
@@ -36,6 +40,7 @@ public enum ExtractCases {
     public static func parse(text: String, file: String, kind: String) -> (cases: [Case], problems: [RuleDiagnostic]) {
         var cases: [Case] = [], problems: [RuleDiagnostic] = []
         var current: Case?
+        var context: [String] = []
         var sawExpectation = false, malformed = false
         func flush(_ n: Int) {
             defer { malformed = false }
@@ -58,7 +63,10 @@ public enum ExtractCases {
             if raw.hasPrefix(">") {
                 let text = String(raw.dropFirst()).hasPrefix(" ") ? String(raw.dropFirst(2)) : String(raw.dropFirst())
                 if current != nil && sawExpectation { flush(n) }
-                if current == nil { current = Case(file: file, line: n, kind: kind, passage: [], expected: [], pending: nil) }
+                if current == nil {
+                    current = Case(file: file, line: n, kind: kind, passage: [], expected: [], pending: nil)
+                    current!.context = context; context = []
+                }
                 current!.passage.append(Normalize.nfc(text))
             } else if line.hasPrefix("=") {
                 guard current != nil else {
@@ -85,10 +93,14 @@ public enum ExtractCases {
                 let reason = line.dropFirst("pending:".count).trimmingCharacters(in: .whitespaces)
                 if reason.isEmpty { problems.append(RuleDiagnostic(file: file, line: n, message: "'pending:' needs a reason")) }
                 current!.pending = reason
+            } else if line.hasPrefix("context:") {
+                if current != nil && sawExpectation { flush(n) }
+                let text = line.dropFirst("context:".count).trimmingCharacters(in: .whitespaces)
+                if current != nil { current!.context.append(Normalize.nfc(text)) } else { context.append(Normalize.nfc(text)) }
             } else if line.hasPrefix("@") {
                 continue  // where the passage comes from
             } else {
-                problems.append(RuleDiagnostic(file: file, line: n, message: "expected '>' (passage), '=' (entity), 'pending: reason', '@ source' or '#' comment, got '\(line.prefix(40))'"))
+                problems.append(RuleDiagnostic(file: file, line: n, message: "expected '>' (passage), '=' (entity), 'context: line', 'pending: reason', '@ source' or '#' comment, got '\(line.prefix(40))'"))
             }
         }
         flush(lines.count + 1)
@@ -199,7 +211,7 @@ public enum ExtractCases {
     /// Runs every case through the extractor, each passage on its own as restored text.
     public static func run(_ cases: [Case], extractor: Extractor) -> [Outcome] {
         cases.map { c in
-            let r = extractor.extract(text: c.passage.joined(separator: "\n") + "\n", path: "case.txt", sha256: "")
+            let r = extractor.extract(text: (c.context + c.passage).joined(separator: "\n") + "\n", path: "case.txt", sha256: "")
             let compared = compact(kind: c.kind, r), written = readable(kind: c.kind, r)
             var o = Outcome(testCase: c, actual: written, passed: passes(c, r))
             o.missing = zip(c.expected, c.written).filter { !compared.contains($0.0) }.map(\.1)
