@@ -49,7 +49,7 @@ public struct Extractor: Sendable {
             if words.count >= 5 { doc.issuerKeys.insert(Extractor.agencyKey(words.prefix(5).joined(separator: " "))) }
         }
         var result = ExtractionResult(source: .init(path: path, sha256: sha256), document: doc.info)
-        result.references = references(t)
+        result.references = references(t, own: doc.info.number)
         let agencyHits = agencies(&doc)
         result.agencies = mergeAgencies(agencyHits, doc: doc)
         result.targets = targets(doc)
@@ -327,13 +327,15 @@ public struct Extractor: Sendable {
 
     // MARK: references
 
-    func references(_ t: FoldedText) -> [ExtractionResult.Reference] {
+    /// `own`: the document's own number, which is not a cited document.
+    func references(_ t: FoldedText, own: String? = nil) -> [ExtractionResult.Reference] {
         var out: [ExtractionResult.Reference] = []
         var seen = Set<String>()
+        if let own { seen.insert(ExtractionRules.key(own.filter { !$0.isWhitespace })) }
         let kinds = rules.vocabulary("document-kinds")
         for r in rules.rules("reference") {
             for m in r.pattern.matches(in: t.folded) {
-                guard let k = m.range("kind"), let n = m.range("number") else { continue }
+                guard let n = m.range("number") else { continue }
                 // OCR's "[", "|", "\\" for "/" and dashes for "-"
                 let number = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
                     "[|\\".contains(c) ? "/" : "—–".contains(c) ? "-" : c
@@ -341,12 +343,22 @@ public struct Extractor: Sendable {
                 let key = ExtractionRules.key(number)
                 if seen.contains(key) { continue }
                 seen.insert(key)
-                let kind = kinds.canonical(t.text(k)) ?? ExtractionRules.collapse(t.text(k))
+                // no kind word (the OCR damaged it): the kind the number's code names
+                let kind = m.range("kind").map { k in kinds.canonical(t.text(k)) ?? ExtractionRules.collapse(t.text(k)) }
+                    ?? Extractor.kindOfCode(number, rules.vocabulary("document-codes"))
                 let date = m.range("date").flatMap { VietnameseDate.parse(t.text($0)) }
                 out.append(.init(kind: kind, number: number, date: date,
                                  text: ExtractionRules.collapse(t.text(m.range)), line: t.line(ofFolded: m.range.lowerBound)))
             }
         }
         return out.sorted { $0.line < $1.line }
+    }
+
+    /// The kind a document number's code names ("125/KH-SYT" → Kế hoạch); a code that starts with
+    /// a body ("1286/UBND-NN") is a công văn's.
+    static func kindOfCode(_ number: String, _ codes: ExtractionRules.Vocabulary) -> String {
+        let code = number.split(whereSeparator: { "/[|\\".contains($0) }).first { $0.first?.isLetter == true } ?? ""
+        let first = code.split(whereSeparator: { "-—–".contains($0) }).first.map(String.init) ?? ""
+        return codes.canonical(first) ?? "Công văn"
     }
 }
