@@ -157,7 +157,12 @@ public struct Extractor: Sendable {
                 let s = ExtractionRules.collapse(t.text(k))
                 if s == Normalize.uppercased(s) {
                     // the kind with its diacritics, whatever marks the OCR left
-                    info.kind = rules.vocabulary("document-kinds").canonical(s).map { Normalize.uppercased($0) } ?? s
+                    // the kind with its diacritics, or the kind one damaged letter away ("KU HOẠCH")
+                    let kinds = rules.vocabulary("document-kinds")
+                    let known = kinds.canonical(s) ?? kinds.entries.first { e in
+                        e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
+                    }?.canonical
+                    info.kind = known.map { Normalize.uppercased($0) } ?? s
                     info.title = titleLines(t, after: t.line(ofFolded: m.range.upperBound))
                     break
                 }
@@ -172,7 +177,8 @@ public struct Extractor: Sendable {
         // Issuer: the body named by the number's suffix ("KH-UBND") or the header, and the unit line.
         if let r = rules.rule("document.unit") {
             let limit = (numberLine ?? 6) + 1
-            for m in r.pattern.matches(in: t.folded) where t.line(ofFolded: m.range.lowerBound) <= limit {
+            // the last unit line of the header: of a parent above the issuer, the lower one
+            for m in r.pattern.matches(in: t.folded).reversed() where t.line(ofFolded: m.range.lowerBound) <= limit {
                 guard let lv = m.range("level"), let nm = m.range("name") else { continue }
                 let levelText = t.text(lv), nameText = cleanMarks(t.text(nm))
                 guard levelText == Normalize.uppercased(levelText), !nameText.isEmpty else { continue }
@@ -186,7 +192,9 @@ public struct Extractor: Sendable {
                 else { continue }
                 // a unit's name is a few capitalised words ("LẠNG SƠN", "HỒ CHÍ MINH")
                 func words(_ s: String) -> [String] {
-                    s.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter } }.prefix(4).map(String.init)
+                    // letters and apostrophes ("M'ĐRẮK", "EA H'LEO")
+                    s.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter || "'’".contains($0) } }
+                        .prefix(4).map(String.init)
                 }
                 var unitWords = words(nameText)
                 guard !unitWords.isEmpty else { continue }
@@ -196,7 +204,14 @@ public struct Extractor: Sendable {
                 if let first = placeSources.first, ocrLines != nil {
                     info.place = Extractor.placeName([first, unitSource]).joined(separator: " ")
                 }
-                info.issuer = body + " " + Normalize.lowercased(ExtractionRules.collapse(levelText)) + " " + titleCase(unitWords.joined(separator: " "))
+                // the level as the vocabulary writes it (the OCR's "HUYIN" is a huyện)
+                let level = rules.vocabulary("unit-levels").canonical(levelText) ?? ExtractionRules.collapse(levelText)
+                let place = Normalize.lowercased(level) + " " + titleCase(unitWords.joined(separator: " "))
+                info.issuer = body + " " + place
+                // a body printed under the unit line, above the number ("VĂN PHÒNG"; "SỞ Y TẾ")
+                if let sub = headerBody(t, after: t.line(ofFolded: m.range.lowerBound), before: numberLine ?? 0) {
+                    info.issuer = sub.hasField ? sub.name + " " + place : sub.name + " " + body + " " + place
+                }
                 break
             }
         }
@@ -248,6 +263,25 @@ public struct Extractor: Sendable {
             for s in usable where marked(s.ocr!) && fold(s.restored[i]) != fold(s.ocr![i]) { return s.ocr![i] }
             return base[i]
         }
+    }
+
+    /// A body's name on a header line between the unit line `after` and the number line `before`
+    /// (1-based), printed in capitals and opening with a head of header-bodies.vocab; `hasField`
+    /// when words follow the head ("SỞ Y TẾ" names its own field, "VĂN PHÒNG" is the parent's).
+    func headerBody(_ t: FoldedText, after: Int, before: Int) -> (name: String, hasField: Bool)? {
+        guard before > after + 1 else { return nil }
+        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        for l in (after + 1)..<before {
+            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
+            // the left column only: a side-by-side header puts the motto beside it
+            let line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            guard !line.isEmpty, line == Normalize.uppercased(line), line.contains(where: \.isLetter) else { continue }
+            let folded = ExtractionRules.key(line)
+            guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
+            let lower = Normalize.lowercased(line)
+            return (Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst(), folded != head)
+        }
+        return nil
     }
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
