@@ -15,6 +15,7 @@ extension Extractor {
                 let hasDate = r.pattern.names["d"] != nil || r.pattern.names["m"] != nil || r.pattern.names["y"] != nil
                 // a quarter is due in its last month ("quý III" → 9); the OCR reads "I" as "1", "l", "|"
                 let quarter = m.range("q").flatMap { Extractor.quarter(t.foldedText($0)) }.map { $0 * 3 }
+                if m.range("q") != nil && quarter == nil { continue }
                 let month = int("m") ?? quarter ?? r.attributes["month"].flatMap { Int($0) }
                 let year = int("y") ?? (r.attributes["year"] == "document" ? doc.year : nil)
                 let date = hasDate ? VietnameseDate.iso(day: int("d"), month: month, year: year) : nil
@@ -48,12 +49,17 @@ extension Extractor {
         return out.sorted { $0.0 < $1.0 }.map(\.1)
     }
 
-    /// A quarter's number from its Roman or Arabic numeral, with the OCR's "1", "l", "|" for "I".
+    /// A quarter's number from its Roman or Arabic numeral, with the OCR's "1", "l", "|", "[", "'"
+    /// for "I" and "H" for "II".
     static func quarter(_ s: String) -> Int? {
         if let n = Int(s), (1...4).contains(n) { return n }
-        let ones = s.filter { "il1|".contains($0) }.count
-        if s.hasSuffix("v") { return ones <= 1 ? 4 : nil }
-        return ones == s.count && (1...3).contains(ones) ? ones : nil
+        var ones = 0
+        for c in s.dropLast(s.hasSuffix("v") ? 1 : 0) {
+            if "il1|[]'!".contains(c) { ones += 1 } else if c == "h" { ones += 2 } else { return nil }
+        }
+        // "IV" with its "I" read as two marks ("['V")
+        if s.hasSuffix("v") { return ones <= 2 ? 4 : nil }
+        return (1...3).contains(ones) ? ones : nil
     }
 
     /// Whether an ISO date ("2023-12-31", "2024-12", "2024") lies before another, compared to the

@@ -39,6 +39,12 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(dates("Hoàn thành làm sạch dữ liệu trong quý IV năm 2025.\n"), ["2025-12"])
     }
 
+    func testQuarterNumeralsAsTheOCRReadsThem() {
+        XCTAssertEqual(dates("Tổ chức tiêm bổ sung đợt thứ hai trong quý H1/2025.\n"), ["2025-09"])
+        XCTAssertEqual(dates("Phát triển mới 3.500 người tham gia BHYT hộ gia đình trong quý ['V/2025.\n"), ["2025-12"])
+        XCTAssertEqual(dates("Hoàn thành làm sạch dữ liệu dân cư trong quý H/2025.\n"), ["2025-06"])
+    }
+
     func testQuarterInATableCell() {
         let body = """
         STT Tên trường                  Phòng học   Thời gian hoàn thành
@@ -47,6 +53,9 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
 
         """
         XCTAssertEqual(dates(body), ["2025-09", "2025-06"])
+        // the columns collapsed to single spaces, as restored OCR prints them
+        XCTAssertEqual(dates("2 Trường Tiểu học Phong Phú A 8 6.120 Quý IV/2025\n"), ["2025-12"])
+        XCTAssertEqual(dates("Kết quả quý I/2025 toàn huyện đạt 40%.\n"), [])
     }
 
     func testFirstMonthsOfAYear() {
