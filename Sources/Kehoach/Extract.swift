@@ -215,6 +215,8 @@ public struct Extractor: Sendable {
                 break
             }
         }
+        // No unit line (a ministry, a Sở, a social-insurance office): the body the header block names.
+        if info.issuer == nil, let n = numberLine { info.issuer = headerIssuer(t, before: n) }
         // Signer: the last line, when it is a person's name (2–5 capitalised words).
         let tail = t.original.utf8.count > 3000 ? Pattern.substring(t.original, (t.original.utf8.count - 3000)..<t.original.utf8.count) : t.original
         let lines = tail.pieces(separatedBy: "\n").filter { !$0.isEmpty }.suffix(8)
@@ -282,6 +284,33 @@ public struct Extractor: Sendable {
             return (Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst(), folded != head)
         }
         return nil
+    }
+
+    /// The issuer named by the header's top-left block above the number line `before` (1-based):
+    /// the lowest line in capitals that opens with a head of header-bodies.vocab, with the lines
+    /// that continue it; a bare head ("VĂN PHÒNG") takes its parent's name from the line above.
+    func headerIssuer(_ t: FoldedText, before: Int) -> String? {
+        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        var lines: [String] = []
+        for l in 1..<max(1, min(before, 9)) {
+            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
+            var line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            // the motto beside it ("BỘ Y TẾ CỘNG HÒA XÃ HỘI …")
+            if let r = line.range(of: "CỘNG HÒA") ?? line.range(of: "CỘNG HOÀ") { line = String(line[..<r.lowerBound]) }
+            line = line.trimmingCharacters(in: CharacterSet(charactersIn: " -–—*_=.,"))
+            let folded = ExtractionRules.key(line)
+            guard line.contains(where: \.isLetter), !folded.hasPrefix("doc lap") else { continue }
+            guard line == Normalize.uppercased(line) else { break }
+            lines.append(line)
+        }
+        guard let i = lines.lastIndex(where: { l in
+            let f = ExtractionRules.key(l)
+            return heads.contains { f == $0 || f.hasPrefix($0 + " ") }
+        }) else { return nil }
+        var name = lines[i...].joined(separator: " ")
+        if heads.contains(ExtractionRules.key(name)), i > 0 { name += " " + lines[i - 1] }
+        let lower = Normalize.lowercased(name)
+        return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
     }
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.

@@ -144,6 +144,21 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(r.document.number, "214/TB-VP")
     }
 
+    func testIssuerWithoutAUnitLine() {
+        let r = extract("""
+        BỘ Y TẾ                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+        -------                         Độc lập - Tự do - Hạnh phúc
+        Số: 125/KH-BYT                  Hà Nội, ngày 15 tháng 01 năm 2025
+
+        KẾ HOẠCH
+        Tiêm chủng mở rộng năm 2025
+
+        """)
+        XCTAssertEqual(r.document.issuer, "Bộ y tế")
+        let sub = extract("ỦY BAN NHÂN DÂN TỈNH CÀ MAU\nSỞ Y TẾ\nSố: 12/KH-SYT\n\nKẾ HOẠCH\nPhòng chống dịch\n")
+        XCTAssertEqual(sub.document.issuer, "Sở y tế tỉnh Cà Mau")
+    }
+
     func testPlaceWithAnApostrophe() {
         let r = extract("ỦY BAN NHÂN DÂN\nHUYỆN M'ĐRẮK\nSố: 73/KH-UBND\n\nM'Đrắk, ngày 17 tháng 3 năm 2025\n\nKẾ HOẠCH\nTrồng rừng\n")
         XCTAssertEqual(r.document.issuer, "Ủy ban nhân dân huyện M'đrắk")
