@@ -187,8 +187,8 @@ public struct Extractor: Sendable {
                 let body: String
                 if foldedSuffix.hasSuffix("ubnd") { body = "Ủy ban nhân dân" }
                 else if foldedSuffix.hasSuffix("hdnd") { body = "Hội đồng nhân dân" }
-                else if firstLines.contains("uy ban nhan dan") { body = "Ủy ban nhân dân" }
-                else if firstLines.contains("hoi dong nhan dan") { body = "Hội đồng nhân dân" }
+                else if firstLines.contains("uy ban nhan dan") || firstLines.contains("ubnd ") { body = "Ủy ban nhân dân" }
+                else if firstLines.contains("hoi dong nhan dan") || firstLines.contains("hdnd ") { body = "Hội đồng nhân dân" }
                 else { continue }
                 // a unit's name is a few capitalised words ("LẠNG SƠN", "HỒ CHÍ MINH")
                 func words(_ s: String) -> [String] {

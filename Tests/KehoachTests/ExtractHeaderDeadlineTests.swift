@@ -89,6 +89,15 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(dates("Kế hoạch giao đến ngày 30/6/2025 là 45%.\n"), [])
     }
 
+    func testRelativeTermsHaveARecurrenceAndNoDate() {
+        func recurrences(_ body: String) -> [String] {
+            extract(Self.header + body).deadlines.map { "\($0.date ?? "-")|\($0.recurrence ?? "-")" }
+        }
+        XCTAssertEqual(recurrences("Báo cáo kết quả trước ngày 05 tháng đầu quý sau.\n"), ["-|quarterly"])
+        XCTAssertEqual(recurrences("Báo cáo tiến độ giải ngân trước thứ Năm hằng tuần.\n"), ["-|weekly"])
+        XCTAssertEqual(recurrences("Báo cáo nhanh trước 15 giờ hằng ngày khi có thiên tai.\n"), ["-|daily"])
+    }
+
     // MARK: references
 
     func testNamedLawWithItsNumber() {
@@ -157,6 +166,8 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(r.document.issuer, "Bộ y tế")
         let sub = extract("ỦY BAN NHÂN DÂN TỈNH CÀ MAU\nSỞ Y TẾ\nSố: 12/KH-SYT\n\nKẾ HOẠCH\nPhòng chống dịch\n")
         XCTAssertEqual(sub.document.issuer, "Sở y tế tỉnh Cà Mau")
+        let phong = extract("UBND HUYỆN MƯỜNG NHÉ\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO\nSố: 45/KH-PGDĐT\n\nKẾ HOẠCH\nPhổ cập giáo dục\n")
+        XCTAssertEqual(phong.document.issuer, "Phòng giáo dục và đào tạo huyện Mường Nhé")
     }
 
     func testPlaceWithAnApostrophe() {
