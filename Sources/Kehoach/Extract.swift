@@ -309,6 +309,15 @@ public struct Extractor: Sendable {
         }) else { return nil }
         var name = lines[i...].joined(separator: " ")
         if heads.contains(ExtractionRules.key(name)), i > 0 { name += " " + lines[i - 1] }
+        // a parent and its body side by side on one line ("BỘ TÀI CHÍNH TỔNG CỤC THUẾ"): from the
+        // last head of two or more words that starts a later word
+        let words = name.split(separator: " "), keys = ExtractionRules.key(name).split(separator: " ")
+        if words.count == keys.count, words.count > 2,
+           let j = (1..<(keys.count - 1)).last(where: { j in
+               heads.contains { h in h.contains(" ") && keys[j...].joined(separator: " ").hasPrefix(h + " ") }
+           }) {
+            name = words[j...].joined(separator: " ")
+        }
         let lower = Normalize.lowercased(name)
         return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
     }

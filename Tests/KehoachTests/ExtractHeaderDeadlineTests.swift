@@ -164,6 +164,8 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
 
         """)
         XCTAssertEqual(r.document.issuer, "Bộ y tế")
+        let pair = extract("BỘ TÀI CHÍNH TỔNG CỤC THUẾ      CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1414/TCT-CS\nV/v hỗ trợ người có công\n")
+        XCTAssertEqual(pair.document.issuer, "Tổng cục thuế")
         let sub = extract("ỦY BAN NHÂN DÂN TỈNH CÀ MAU\nSỞ Y TẾ\nSố: 12/KH-SYT\n\nKẾ HOẠCH\nPhòng chống dịch\n")
         XCTAssertEqual(sub.document.issuer, "Sở y tế tỉnh Cà Mau")
         let phong = extract("UBND HUYỆN MƯỜNG NHÉ\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO\nSố: 45/KH-PGDĐT\n\nKẾ HOẠCH\nPhổ cập giáo dục\n")
