@@ -49,7 +49,7 @@ public struct Extractor: Sendable {
             if words.count >= 5 { doc.issuerKeys.insert(Extractor.agencyKey(words.prefix(5).joined(separator: " "))) }
         }
         var result = ExtractionResult(source: .init(path: path, sha256: sha256), document: doc.info)
-        result.references = references(t)
+        result.references = references(t, own: doc.info.number)
         let agencyHits = agencies(&doc)
         result.agencies = mergeAgencies(agencyHits, doc: doc)
         result.targets = targets(doc)
@@ -157,7 +157,12 @@ public struct Extractor: Sendable {
                 let s = ExtractionRules.collapse(t.text(k))
                 if s == Normalize.uppercased(s) {
                     // the kind with its diacritics, whatever marks the OCR left
-                    info.kind = rules.vocabulary("document-kinds").canonical(s).map { Normalize.uppercased($0) } ?? s
+                    // the kind with its diacritics, or the kind one damaged letter away ("KU HOẠCH")
+                    let kinds = rules.vocabulary("document-kinds")
+                    let known = kinds.canonical(s) ?? kinds.entries.first { e in
+                        e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
+                    }?.canonical
+                    info.kind = known.map { Normalize.uppercased($0) } ?? s
                     info.title = titleLines(t, after: t.line(ofFolded: m.range.upperBound))
                     break
                 }
@@ -172,7 +177,8 @@ public struct Extractor: Sendable {
         // Issuer: the body named by the number's suffix ("KH-UBND") or the header, and the unit line.
         if let r = rules.rule("document.unit") {
             let limit = (numberLine ?? 6) + 1
-            for m in r.pattern.matches(in: t.folded) where t.line(ofFolded: m.range.lowerBound) <= limit {
+            // the last unit line of the header: of a parent above the issuer, the lower one
+            for m in r.pattern.matches(in: t.folded).reversed() where t.line(ofFolded: m.range.lowerBound) <= limit {
                 guard let lv = m.range("level"), let nm = m.range("name") else { continue }
                 let levelText = t.text(lv), nameText = cleanMarks(t.text(nm))
                 guard levelText == Normalize.uppercased(levelText), !nameText.isEmpty else { continue }
@@ -181,12 +187,14 @@ public struct Extractor: Sendable {
                 let body: String
                 if foldedSuffix.hasSuffix("ubnd") { body = "Ủy ban nhân dân" }
                 else if foldedSuffix.hasSuffix("hdnd") { body = "Hội đồng nhân dân" }
-                else if firstLines.contains("uy ban nhan dan") { body = "Ủy ban nhân dân" }
-                else if firstLines.contains("hoi dong nhan dan") { body = "Hội đồng nhân dân" }
+                else if firstLines.contains("uy ban nhan dan") || firstLines.contains("ubnd ") { body = "Ủy ban nhân dân" }
+                else if firstLines.contains("hoi dong nhan dan") || firstLines.contains("hdnd ") { body = "Hội đồng nhân dân" }
                 else { continue }
                 // a unit's name is a few capitalised words ("LẠNG SƠN", "HỒ CHÍ MINH")
                 func words(_ s: String) -> [String] {
-                    s.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter } }.prefix(4).map(String.init)
+                    // letters and apostrophes ("M'ĐRẮK", "EA H'LEO")
+                    s.split(separator: " ").prefix { w in w.allSatisfy { $0.isLetter || "'’".contains($0) } }
+                        .prefix(4).map(String.init)
                 }
                 var unitWords = words(nameText)
                 guard !unitWords.isEmpty else { continue }
@@ -196,10 +204,19 @@ public struct Extractor: Sendable {
                 if let first = placeSources.first, ocrLines != nil {
                     info.place = Extractor.placeName([first, unitSource]).joined(separator: " ")
                 }
-                info.issuer = body + " " + Normalize.lowercased(ExtractionRules.collapse(levelText)) + " " + titleCase(unitWords.joined(separator: " "))
+                // the level as the vocabulary writes it (the OCR's "HUYIN" is a huyện)
+                let level = rules.vocabulary("unit-levels").canonical(levelText) ?? ExtractionRules.collapse(levelText)
+                let place = Normalize.lowercased(level) + " " + titleCase(unitWords.joined(separator: " "))
+                info.issuer = body + " " + place
+                // a body printed under the unit line, above the number ("VĂN PHÒNG"; "SỞ Y TẾ")
+                if let sub = headerBody(t, after: t.line(ofFolded: m.range.lowerBound), before: numberLine ?? 0) {
+                    info.issuer = sub.hasField ? sub.name + " " + place : sub.name + " " + body + " " + place
+                }
                 break
             }
         }
+        // No unit line (a ministry, a Sở, a social-insurance office): the body the header block names.
+        if info.issuer == nil, let n = numberLine { info.issuer = headerIssuer(t, before: n) }
         // Signer: the last line, when it is a person's name (2–5 capitalised words).
         let tail = t.original.utf8.count > 3000 ? Pattern.substring(t.original, (t.original.utf8.count - 3000)..<t.original.utf8.count) : t.original
         let lines = tail.pieces(separatedBy: "\n").filter { !$0.isEmpty }.suffix(8)
@@ -248,6 +265,61 @@ public struct Extractor: Sendable {
             for s in usable where marked(s.ocr!) && fold(s.restored[i]) != fold(s.ocr![i]) { return s.ocr![i] }
             return base[i]
         }
+    }
+
+    /// A body's name on a header line between the unit line `after` and the number line `before`
+    /// (1-based), printed in capitals and opening with a head of header-bodies.vocab; `hasField`
+    /// when words follow the head ("SỞ Y TẾ" names its own field, "VĂN PHÒNG" is the parent's).
+    func headerBody(_ t: FoldedText, after: Int, before: Int) -> (name: String, hasField: Bool)? {
+        guard before > after + 1 else { return nil }
+        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        for l in (after + 1)..<before {
+            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
+            // the left column only: a side-by-side header puts the motto beside it
+            let line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            guard !line.isEmpty, line == Normalize.uppercased(line), line.contains(where: \.isLetter) else { continue }
+            let folded = ExtractionRules.key(line)
+            guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
+            let lower = Normalize.lowercased(line)
+            return (Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst(), folded != head)
+        }
+        return nil
+    }
+
+    /// The issuer named by the header's top-left block above the number line `before` (1-based):
+    /// the lowest line in capitals that opens with a head of header-bodies.vocab, with the lines
+    /// that continue it; a bare head ("VĂN PHÒNG") takes its parent's name from the line above.
+    func headerIssuer(_ t: FoldedText, before: Int) -> String? {
+        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        var lines: [String] = []
+        for l in 1..<max(1, min(before, 9)) {
+            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
+            var line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            // the motto beside it ("BỘ Y TẾ CỘNG HÒA XÃ HỘI …")
+            if let r = line.range(of: "CỘNG HÒA") ?? line.range(of: "CỘNG HOÀ") { line = String(line[..<r.lowerBound]) }
+            line = line.trimmingCharacters(in: CharacterSet(charactersIn: " -–—*_=.,"))
+            let folded = ExtractionRules.key(line)
+            guard line.contains(where: \.isLetter), !folded.hasPrefix("doc lap") else { continue }
+            guard line == Normalize.uppercased(line) else { break }
+            lines.append(line)
+        }
+        guard let i = lines.lastIndex(where: { l in
+            let f = ExtractionRules.key(l)
+            return heads.contains { f == $0 || f.hasPrefix($0 + " ") }
+        }) else { return nil }
+        var name = lines[i...].joined(separator: " ")
+        if heads.contains(ExtractionRules.key(name)), i > 0 { name += " " + lines[i - 1] }
+        // a parent and its body side by side on one line ("BỘ TÀI CHÍNH TỔNG CỤC THUẾ"): from the
+        // last head of two or more words that starts a later word
+        let words = name.split(separator: " "), keys = ExtractionRules.key(name).split(separator: " ")
+        if words.count == keys.count, words.count > 2,
+           let j = (1..<(keys.count - 1)).last(where: { j in
+               heads.contains { h in h.contains(" ") && keys[j...].joined(separator: " ").hasPrefix(h + " ") }
+           }) {
+            name = words[j...].joined(separator: " ")
+        }
+        let lower = Normalize.lowercased(name)
+        return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
     }
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
@@ -327,13 +399,15 @@ public struct Extractor: Sendable {
 
     // MARK: references
 
-    func references(_ t: FoldedText) -> [ExtractionResult.Reference] {
+    /// `own`: the document's own number, which is not a cited document.
+    func references(_ t: FoldedText, own: String? = nil) -> [ExtractionResult.Reference] {
         var out: [ExtractionResult.Reference] = []
         var seen = Set<String>()
+        if let own { seen.insert(ExtractionRules.key(own.filter { !$0.isWhitespace })) }
         let kinds = rules.vocabulary("document-kinds")
         for r in rules.rules("reference") {
             for m in r.pattern.matches(in: t.folded) {
-                guard let k = m.range("kind"), let n = m.range("number") else { continue }
+                guard let n = m.range("number") else { continue }
                 // OCR's "[", "|", "\\" for "/" and dashes for "-"
                 let number = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
                     "[|\\".contains(c) ? "/" : "—–".contains(c) ? "-" : c
@@ -341,12 +415,22 @@ public struct Extractor: Sendable {
                 let key = ExtractionRules.key(number)
                 if seen.contains(key) { continue }
                 seen.insert(key)
-                let kind = kinds.canonical(t.text(k)) ?? ExtractionRules.collapse(t.text(k))
+                // no kind word (the OCR damaged it): the kind the number's code names
+                let kind = m.range("kind").map { k in kinds.canonical(t.text(k)) ?? ExtractionRules.collapse(t.text(k)) }
+                    ?? Extractor.kindOfCode(number, rules.vocabulary("document-codes"))
                 let date = m.range("date").flatMap { VietnameseDate.parse(t.text($0)) }
                 out.append(.init(kind: kind, number: number, date: date,
                                  text: ExtractionRules.collapse(t.text(m.range)), line: t.line(ofFolded: m.range.lowerBound)))
             }
         }
         return out.sorted { $0.line < $1.line }
+    }
+
+    /// The kind a document number's code names ("125/KH-SYT" → Kế hoạch); a code that starts with
+    /// a body ("1286/UBND-NN") is a công văn's.
+    static func kindOfCode(_ number: String, _ codes: ExtractionRules.Vocabulary) -> String {
+        let code = number.split(whereSeparator: { "/[|\\".contains($0) }).first { $0.first?.isLetter == true } ?? ""
+        let first = code.split(whereSeparator: { "-—–".contains($0) }).first.map(String.init) ?? ""
+        return codes.canonical(first) ?? "Công văn"
     }
 }
