@@ -23,7 +23,7 @@ public struct Extractor: Sendable {
         self.rules = rules
         self.names = AgencyNames(rules: rules)
         var l: [String: Lexicon] = [:]
-        for name in ["indicators", "other-indicators", "growth-words", "target-words", "populations", "actual-cues", "past-sections", "plan-sections", "table-columns"] { l[name] = Lexicon(rules, name) }
+        for name in ["indicators", "other-indicators", "growth-words", "target-words", "populations", "actual-cues", "past-sections", "plan-sections", "table-columns", "vote-shares"] { l[name] = Lexicon(rules, name) }
         lexicons = l
         dutyWords = rules.vocabulary("duty-sections").entries.flatMap(\.spellings)
         dutyLetters = dutyWords.map { d in

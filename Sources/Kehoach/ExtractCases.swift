@@ -211,7 +211,9 @@ public enum ExtractCases {
     /// Runs every case through the extractor, each passage on its own as restored text.
     public static func run(_ cases: [Case], extractor: Extractor) -> [Outcome] {
         cases.map { c in
-            let r = extractor.extract(text: (c.context + c.passage).joined(separator: "\n") + "\n", path: "case.txt", sha256: "")
+            // a blank line after the context, as after a document's header, so that no sentence runs into it
+            let text = (c.context.isEmpty ? c.passage : c.context + [""] + c.passage).joined(separator: "\n") + "\n"
+            let r = extractor.extract(text: text, path: "case.txt", sha256: "")
             let compared = compact(kind: c.kind, r), written = readable(kind: c.kind, r)
             var o = Outcome(testCase: c, actual: written, passed: passes(c, r))
             o.missing = zip(c.expected, c.written).filter { !compared.contains($0.0) }.map(\.1)

@@ -140,6 +140,7 @@ extension Extractor {
             let beforeClean = withoutParentheses(b, sStart, vr.lowerBound)
             let after = String(decoding: b[figure.end..<sEnd], as: UTF8.self)
             if isThreshold(before: before, after: after) { continue }
+            if figure.unit == "%" || m.range("of") != nil, lexicons["vote-shares"]!.contains(before + " " + after) { continue }
             let indicator = indicator(doc, b, figure: figure, at: vr.lowerBound, sentenceStart: sStart,
                                       before: beforeClean, after: after)
             var measure = figure.measure
@@ -244,7 +245,7 @@ extension Extractor {
         if place != nil, m.range("of") == nil { return nil }
         if value >= 1900, value <= 2100, !raw.contains("."), !raw.contains(",") && unitKey == "nam" { return nil }
         // "cách nhà dân khoảng 20 m": a distance that places something, not a length to build
-        if unitKey == "m" || unitKey == "km", clauseText(before).split(separator: " ").contains("cach") { return nil }
+        if unitKey == "m" || unitKey == "km", clauseText(before).split(whereSeparator: \.isWhitespace).contains("cach") { return nil }
         // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
         // word after a number is more often an OCR fragment or a verb ("16 tham", "6 hoàn")
         if listed == nil, place == nil {
@@ -342,9 +343,9 @@ extension Extractor {
     /// "vụ ngộ độc từ 30 người mắc trở lên": a number that bounds a category after a noun is not a
     /// figure; "đạt từ 95% trở lên" (after a verb of reaching) is.
     func isThreshold(before: String, after: String) -> Bool {
-        let words = before.split(separator: " ")
+        let words = before.split(whereSeparator: \.isWhitespace)
         guard words.last == "tu" || words.suffix(2).joined(separator: " ") == "tu du" else { return false }
-        guard after.split(separator: " ").prefix(4).joined(separator: " ").contains("tro len") else { return false }
+        guard after.split(whereSeparator: \.isWhitespace).prefix(4).joined(separator: " ").contains("tro len") else { return false }
         let head = words.dropLast(words.last == "du" ? 2 : 1).last.map(String.init) ?? ""
         return !Extractor.reachVerbs.contains(head)
     }
@@ -460,9 +461,9 @@ extension Extractor {
 
     func isGrowth(before: String, after: String) -> Bool {
         let clause = clauseText(before)
-        let lastWords = clause.split(separator: " ").suffix(3)
+        let lastWords = clause.split(whereSeparator: \.isWhitespace).suffix(3)
         let rising = lastWords.contains("tang") || lastWords.contains("giam")
-        let compared = after.split(separator: " ").prefix(3).joined(separator: " ").hasPrefix("so voi")
+        let compared = after.split(whereSeparator: \.isWhitespace).prefix(3).joined(separator: " ").hasPrefix("so voi")
             || after.contains("so voi cung ky") || after.hasPrefix(" so voi")
         if rising && (compared || lastWords.last == "tang") { return true }
         return lexicons["growth-words"]!.contains(clause)
@@ -518,7 +519,7 @@ extension Extractor {
         let before = outsideParentheses(b, sentenceStart, pos)
         let reported = actual.contains(before) || pastTenseEnd(doc.t, b, sentenceStart, pos) != nil
         // "đạt 96,3% kế hoạch": a completion ratio is reached, except where a plan sets it
-        let afterWords = after.split(separator: " ").prefix(2).joined(separator: " ")
+        let afterWords = after.split(whereSeparator: \.isWhitespace).prefix(2).joined(separator: " ")
         if afterWords.hasPrefix("ke hoach") {
             if section != .plan { return "actual" }
         }
@@ -527,7 +528,12 @@ extension Extractor {
         if targetWords.contains(before) { return "target" }
         if let dy = doc.year, let y = pastYear(before + " " + after, doc: doc), y < dy { return "actual" }
         let paragraph = paragraphText(b, pos)
-        if section != .plan, actual.contains(paragraph) || pastTenseEnd(doc.t, b, pos - paragraph.utf8.count, pos) != nil { return "actual" }
+        // the paragraph's first cue frames it ("Mục tiêu trong đợt cao điểm: không để xảy ra …; 100% …")
+        if section != .plan {
+            let firstActual = [actual.all(paragraph).first?.range.lowerBound,
+                               pastTenseEnd(doc.t, b, pos - paragraph.utf8.count, pos).map { $0 - (pos - paragraph.utf8.count) }].compactMap { $0 }.min()
+            if let a = firstActual, a < (targetWords.all(paragraph).first?.range.lowerBound ?? Int.max) { return "actual" }
+        }
         if let section { return section == .past ? "actual" : "target" }
         let kind = doc.info.kind.map(ExtractionRules.key) ?? ""
         return kind == "bao cao" ? "actual" : "target"
