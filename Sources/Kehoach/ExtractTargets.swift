@@ -193,6 +193,7 @@ extension Extractor {
         if raw.hasPrefix("0"), raw.filter(\.isNumber).count >= 6 { return nil }
         let before = String(decoding: b[max(0, vr.lowerBound - 60)..<vr.lowerBound], as: UTF8.self)
         if labelBefore(t, b, vr.lowerBound) { return nil }
+        if fromWithoutRange(t, b, vr) { return nil }
         var i = (m.range("of") ?? vr).upperBound
         while i < b.count, b[i] == 0x20 { i += 1 }
         // "%" and "‰": a share
@@ -265,6 +266,24 @@ extension Extractor {
         let unit = canonical.map { Fold.string($0) == Fold.string(printed) ? printed : $0 } ?? printed
         return Figure(value: value, unit: unit, measure: "count", end: unitEnd, unitWord: unitKey)
     }
+
+    /// "từ N" needs its other end ("từ 97% trở lên", "từ 52,36% xuống còn 45,18%", "từ 21% đến
+    /// 40%"); without one in its clause the number is no figure but a letter the OCR read as digits
+    /// ("Ty 16 hộ nghèo" for "Tỷ lệ hộ nghèo", restored "từ 16 hộ").
+    func fromWithoutRange(_ t: FoldedText, _ b: [UInt8], _ vr: Range<Int>) -> Bool {
+        var s = vr.lowerBound
+        while s > 0, b[s - 1] == 0x20 { s -= 1 }
+        guard s >= 2, b[s - 2] == UInt8(ascii: "t"), b[s - 1] == UInt8(ascii: "u"), s < 3 || !Extractor.isWordByte(b[s - 3]) else { return false }
+        let word = Normalize.lowercased(t.text((s - 2)..<s))
+        guard word == "từ" || word == "tu" else { return false }
+        var e = vr.upperBound
+        let limit = min(b.count, e + 90)
+        while e < limit, b[e] != UInt8(ascii: ";"), !(b[e] == UInt8(ascii: ".") && (e + 1 >= b.count || b[e + 1] == 0x20 || b[e + 1] == 0x0A)) { e += 1 }
+        let rest = " " + String(decoding: b[vr.upperBound..<e], as: UTF8.self).replacingOccurrences(of: "\n", with: " ") + " "
+        return !Extractor.rangeEnds.contains { rest.contains($0) }
+    }
+
+    static let rangeEnds = [" tro len ", " tro xuong ", " tro di ", " den ", " toi ", " xuong ", " len ", " - ", " – ", "-", "–"]
 
     /// Whether the last one or two words before a number are a quantity cue (quantity-cues.vocab).
     func quantityCueBefore(_ before: String) -> Bool {

@@ -117,4 +117,14 @@ final class ExtractTargetTests: XCTestCase {
         §6 người tham gia BHXH tự nguyện đạt 1.260 người.
         """), ["BHXH tự nguyện|count|target|1260.0|người"])
     }
+
+    func testFromNeedsItsOtherEndAndVotesAreNoFigures() {
+        // "từ 16 hộ" is "Tỷ lệ hộ" the OCR read as "Ty 16"; a vote's share is a threshold
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        - Từ 16 hộ nghèo theo chuẩn nghèo đa chiều giảm còn dưới 39,5%.
+        - Giảm tỷ lệ hộ nghèo từ 52,36% xuống còn 45,18%.
+        Người được giới thiệu phải đạt tín nhiệm trên 50%.
+        """), ["khác|rate|target|39.5|%", "khác|rate|target|52.36|%", "khác|rate|target|45.18|%"])
+    }
 }
