@@ -287,7 +287,7 @@ extension Extractor {
 
     /// Whether the last one or two words before a number are a quantity cue (quantity-cues.vocab).
     func quantityCueBefore(_ before: String) -> Bool {
-        let words = before.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let words = Extractor.lastWords(before, 2)
         let cues = rules.vocabulary("quantity-cues")
         for n in 1...min(2, max(1, words.count)) where words.count >= n {
             if cues.canonical(words.suffix(n).joined(separator: " ")) != nil { return true }
@@ -350,10 +350,18 @@ extension Extractor {
             if i == e { break }
             starts.append(i)
         }
+        // the folded words are looked up as the vocabulary keys them (one space between words);
+        // this runs for every number, so on bytes
+        var key: [UInt8] = []
         for s in starts {
-            let folded = ExtractionRules.collapse(Pattern.substring(t.folded, s..<end).replacingOccurrences(of: "\n", with: " "))
-            guard labels.canonical(folded) != nil else { continue }
-            let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(s..<end).replacingOccurrences(of: "\n", with: " ")))
+            key.removeAll(keepingCapacity: true)
+            for c in b[s..<end] {
+                let c = c == 0x0A ? 0x20 : c
+                if c == 0x20, key.last == 0x20 { continue }
+                key.append(c)
+            }
+            guard labels.byFolded[String(decoding: key, as: UTF8.self)] != nil else { continue }
+            let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(s..<end)))
             if labels.written.contains(printed) || printed.unicodeScalars.allSatisfy(\.isASCII) { return true }
         }
         return false
@@ -362,11 +370,46 @@ extension Extractor {
     /// "vụ ngộ độc từ 30 người mắc trở lên": a number that bounds a category after a noun is not a
     /// figure; "đạt từ 95% trở lên" (after a verb of reaching) is.
     func isThreshold(before: String, after: String) -> Bool {
-        let words = before.split(whereSeparator: \.isWhitespace)
+        let words = Extractor.lastWords(before, 3)
         guard words.last == "tu" || words.suffix(2).joined(separator: " ") == "tu du" else { return false }
-        guard after.split(whereSeparator: \.isWhitespace).prefix(4).joined(separator: " ").contains("tro len") else { return false }
+        guard Extractor.firstWords(after, 4).joined(separator: " ").contains("tro len") else { return false }
         let head = words.dropLast(words.last == "du" ? 2 : 1).last.map(String.init) ?? ""
         return !Extractor.reachVerbs.contains(head)
+    }
+
+    /// The last or first `n` words of a folded text (split at spaces and line breaks), without
+    /// splitting all of it: these run for every figure on its whole sentence.
+    static func lastWords(_ s: String, _ n: Int) -> [Substring] {
+        var out: [Substring] = []
+        var end = s.utf8.endIndex
+        var i = end
+        while out.count < n, i > s.utf8.startIndex {
+            let prev = s.utf8.index(before: i)
+            let c = s.utf8[prev]
+            if c == 0x20 || c == 0x0A {
+                if i < end { out.append(s[i..<end]) }
+                end = prev
+            }
+            i = prev
+        }
+        if out.count < n, i < end { out.append(s[i..<end]) }
+        return out.reversed()
+    }
+
+    static func firstWords(_ s: String, _ n: Int) -> [Substring] {
+        var out: [Substring] = []
+        var start = s.utf8.startIndex
+        var i = start
+        while out.count < n, i < s.utf8.endIndex {
+            let c = s.utf8[i]
+            if c == 0x20 || c == 0x0A {
+                if start < i { out.append(s[start..<i]) }
+                start = s.utf8.index(after: i)
+            }
+            i = s.utf8.index(after: i)
+        }
+        if out.count < n, start < i { out.append(s[start..<i]) }
+        return out
     }
 
     static let reachVerbs: Set<String> = ["dat", "dau", "phan", "tang", "len", "giam", "con", "muc", "la", "chiem", "nang"]
@@ -480,9 +523,9 @@ extension Extractor {
 
     func isGrowth(before: String, after: String) -> Bool {
         let clause = clauseText(before)
-        let lastWords = clause.split(whereSeparator: \.isWhitespace).suffix(3)
+        let lastWords = Extractor.lastWords(clause, 3)
         let rising = lastWords.contains("tang") || lastWords.contains("giam")
-        let compared = after.split(whereSeparator: \.isWhitespace).prefix(3).joined(separator: " ").hasPrefix("so voi")
+        let compared = Extractor.firstWords(after, 3).joined(separator: " ").hasPrefix("so voi")
             || after.contains("so voi cung ky") || after.hasPrefix(" so voi")
         if rising && (compared || lastWords.last == "tang") { return true }
         return lexicons["growth-words"]!.contains(clause)
@@ -538,7 +581,7 @@ extension Extractor {
         let before = outsideParentheses(b, sentenceStart, pos)
         let reported = actual.contains(before) || pastTenseEnd(doc.t, b, sentenceStart, pos) != nil
         // "đạt 96,3% kế hoạch": a completion ratio is reached, except where a plan sets it
-        let afterWords = after.split(whereSeparator: \.isWhitespace).prefix(2).joined(separator: " ")
+        let afterWords = Extractor.firstWords(after, 2).joined(separator: " ")
         if afterWords.hasPrefix("ke hoach") {
             if section != .plan { return "actual" }
         }
