@@ -27,7 +27,7 @@ extension Extractor {
     static let rowPattern = try? Pattern(
         #"^[\s|]*(?:(?<index>\d{1,3}|[IVX]{1,4})[.)]?[\s|]+)?(?<label>\p{L}[^|]*?(?:\p{L}|\)))[\s|]+(?<unitcell>%[\s|]+)?(?<cells>(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(?:[\s|]+(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?))*)(?<tail>[\s|]+(?:Qu[ýy]\s+[IVX1l]{1,4}/\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}))?[\s|.;]*$"#)
 
-    func tableTargets(_ doc: Document) -> (targets: [(Int, ExtractionResult.Target)], lines: Set<Int>) {
+    func tableTargets(_ doc: Document, sections: [SectionKind?]) -> (targets: [(Int, ExtractionResult.Target)], lines: Set<Int>) {
         let t = doc.t
         guard let rowPattern = Extractor.rowPattern else { return ([], []) }
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
@@ -86,7 +86,7 @@ extension Extractor {
                     let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
                         ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label
                     let indicator = measure == "amount" ? "khác" : column.indicator ?? "khác"
-                    let status = column.status ?? defaultTableStatus(doc, at: offset)
+                    let status = column.status ?? defaultTableStatus(doc, at: offset, sections: sections)
                     out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                                    population: population, year: doc.year,
                                                    text: ExtractionRules.collapse(lines[row.line - 1]), line: row.line)))
@@ -287,8 +287,7 @@ extension Extractor {
         return i < columns.count ? columns[i] : nil
     }
 
-    func defaultTableStatus(_ doc: Document, at offset: Int) -> String {
-        let sections = sectionStatuses(doc)
+    func defaultTableStatus(_ doc: Document, at offset: Int, sections: [SectionKind?]) -> String {
         if let h = heading(at: offset, doc.headings), let s = sections[h] { return s == .past ? "actual" : "target" }
         return doc.info.kind.map(ExtractionRules.key) == "bao cao" ? "actual" : "target"
     }

@@ -125,9 +125,9 @@ extension Extractor {
     func targets(_ doc: Document) -> [ExtractionResult.Target] {
         let t = doc.t
         let b = Array(t.folded.utf8)
-        let table = tableTargets(doc)
-        var out: [(Int, ExtractionResult.Target)] = table.targets
         let sections = sectionStatuses(doc)
+        let table = tableTargets(doc, sections: sections)
+        var out: [(Int, ExtractionResult.Target)] = table.targets
         guard let numberPattern = Extractor.numberPattern else { return [] }
         for m in numberPattern.matches(in: t.folded) {
             guard let vr = m.range("v") else { continue }
