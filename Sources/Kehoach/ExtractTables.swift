@@ -22,14 +22,10 @@ extension Extractor {
         var status: String?
     }
 
-    /// A row: an optional index, a label with letters, then one or more figure cells; a last cell
-    /// of a quarter or a date ("Quý III/2025") may follow.
-    static let rowPattern = try? Pattern(
-        #"^[\s|]*(?:(?<index>\d{1,3}|[IVX]{1,4})[.)]?[\s|]+)?(?<label>\p{L}[^|]*?(?:\p{L}|\)))[\s|]+(?<unitcell>%[\s|]+)?(?<cells>(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?)(?:[\s|]+(?:\d{1,3}(?:\.\d{3})*(?:,\d+)?|\d+(?:,\d+)?))*)(?<tail>[\s|]+(?:Qu[ýy]\s+[IVX1l]{1,4}/\d{4}|\d{1,2}/\d{1,2}/\d{4}|\d{1,2}/\d{4}))?[\s|.;]*$"#)
-
     func tableTargets(_ doc: Document, sections: [SectionKind?]) -> (targets: [(Int, ExtractionResult.Target)], lines: Set<Int>) {
         let t = doc.t
-        guard let rowPattern = Extractor.rowPattern else { return ([], []) }
+        // the row's shape: target.table-row in targets.rules
+        guard let rowPattern = rules.rule("target.table-row")?.pattern else { return ([], []) }
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
         var rows: [Int: TableRow] = [:]
         for (i, line) in lines.enumerated() where line.contains(where: \.isNumber) {

@@ -128,7 +128,8 @@ extension Extractor {
         let sections = sectionStatuses(doc)
         let table = tableTargets(doc, sections: sections)
         var out: [(Int, ExtractionResult.Target)] = table.targets
-        guard let numberPattern = Extractor.numberPattern else { return [] }
+        // a number's shape: target.number in targets.rules
+        guard let numberPattern = rules.rule("target.number")?.pattern else { return [] }
         for m in numberPattern.matches(in: t.folded) {
             guard let vr = m.range("v") else { continue }
             let line = t.line(ofFolded: vr.lowerBound)
@@ -169,12 +170,6 @@ extension Extractor {
             seen.insert("\(f.indicator)|\(f.status)|\(f.value)|\(f.unit)").inserted
         }
     }
-
-    /// A number as administrative documents print it: "55.112", "22,73", "1478", "11/11" (a share of
-    /// units). Not part of a word, a code ("QĐ-UBND 12"), a date ("30/6/2025") or a longer number,
-    /// nor after a sign the OCR read for a letter ("§6 người" for "Số người").
-    static let numberPattern = try? Pattern(
-        #"(?<![\p{L}\p{N}.,/:\-–$§&@])(?<v>\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?)(?:/(?<of>\d{1,3}))?(?![\p{N}]|[.,]\d|\s*/\s*\d|-\d|\p{L})"#)
 
     struct Figure {
         var value: Double
