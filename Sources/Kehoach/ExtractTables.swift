@@ -28,7 +28,7 @@ extension Extractor {
         guard let rowPattern = rules.rule("target.table-row")?.pattern else { return ([], []) }
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
         var rows: [Int: TableRow] = [:]
-        for (i, line) in lines.enumerated() where line.contains(where: \.isNumber) {
+        for (i, line) in lines.enumerated() where Extractor.endsInFigure(line) {
             guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
             let label = ExtractionRules.collapse(Pattern.substring(line, lr))
             // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
@@ -90,6 +90,16 @@ extension Extractor {
             }
         }
         return (out, used)
+    }
+
+    /// A row ends in a figure cell or a date cell (then punctuation or "|" at most): a cheap test
+    /// before the row pattern, which most lines fail.
+    static func endsInFigure(_ line: String) -> Bool {
+        for c in line.utf8.reversed() {
+            if c == 0x20 || c == 0x7C || c == 0x2E || c == 0x3B || c == 0x0D || c == 0x09 { continue }
+            return c >= 0x30 && c <= 0x39
+        }
+        return false
     }
 
     static let placeWords = ["xa", "phuong", "thi tran", "thon", "ban", "buon", "lang", "ap", "khom", "to dan pho", "khu pho", "toan xa", "toan huyen", "toan tinh", "huyen", "quan", "thi xa", "thanh pho", "von"]
