@@ -159,8 +159,8 @@ final class RulesCheckTests: XCTestCase {
 
     func testConflictingVocabularyEntry() throws {
         _ = try extractRuleFiles()
-        let n = try append("extract/units.vocab", "người | đơn vị")
-        assertError("extract/units.vocab", line: n, containing: "means 'người' here but 'đơn vị'")
+        let n = try append("extract/count-units.vocab", "người | đơn vị")
+        assertError("extract/count-units.vocab", line: n, containing: "means 'người' here but 'đơn vị'")
     }
 
     /// The command itself: exit status 1 and GitHub annotations naming file and line.
