@@ -38,6 +38,8 @@ struct AgencyNames: Sendable {
     let generics: WordList
     let continuations: WordList
     let prefixes: WordList
+    /// Words a name never runs into (agency-stops.vocab): duty verbs and time words.
+    let stops: WordList
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
     /// The heads as written, split in words, by their folded form.
@@ -46,6 +48,12 @@ struct AgencyNames: Sendable {
     /// The known names by their first word, in the vocabulary's order.
     let knownByFirst: [String: [(words: [String], joined: String, canonical: String)]]
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
+    /// Words after which a name's remaining capitalised words are a place's name ("huyện Mường Nhé",
+    /// "khu vực Gia Nghĩa - Đắk Glong"): a place's name has every syllable capitalised, so a lower-case
+    /// word after it ends the body's name ("… xã Minh Sơn vận động").
+    static let placeLead: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "vuc", "ap", "khom", "thon", "nhanh"]
+    /// Function words that show a stretch of lower-case words is a clause, not the field of a name.
+    static let clauseWords: Set<String> = ["cac", "tai", "cho", "cua", "de", "tren", "ve", "theo", "voi", "nhung", "duoc", "la", "co", "khi", "o", "tu", "den", "trong", "nay", "do"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixWords: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -55,7 +63,7 @@ struct AgencyNames: Sendable {
                 .sorted { $0.count > $1.count }
         }
         let lists = [seqs("agency-heads"), seqs("agency-name-words"), seqs("agency-generic"), seqs("name-continuations"),
-                     AgencyNames.prefixWords]
+                     AgencyNames.prefixWords, seqs("agency-stops")]
         var ids: [String: Int] = [:]
         for list in lists { for seq in list { for w in seq where ids[w] == nil { ids[w] = ids.count } } }
         wordIDs = ids
@@ -66,6 +74,7 @@ struct AgencyNames: Sendable {
             return WordList(byFirst: byFirst)
         }
         (heads, nameWords, generics, continuations, prefixes) = (numbered[0], numbered[1], numbered[2], numbered[3], numbered[4])
+        stops = numbered[5]
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
@@ -242,9 +251,14 @@ struct AgencyNames: Sendable {
         }
         var k = i + prefix + h
         let headEnd = k
+        // a place word has been read: the capitalised words after it are the place's name
+        var place = false
         while k < toks.count {
             let tok = toks[k]
             if tok.isWord {
+                // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
+                // Vận động"), except as the field right after the head ("Ban Tổ chức")
+                if k > headEnd && match(stops, toks, k) > 0 { break }
                 if tok.capitalized {
                     if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
                         && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
@@ -253,16 +267,22 @@ struct AgencyNames: Sendable {
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
                 let n = match(nameWords, toks, k)
-                if n > 0 { k += n; continue }
-                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế"
-                if k > headEnd {
+                if n > 0 {
+                    if isPlace(toks, k, n) { place = true }
+                    k += n; continue
+                }
+                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế" (not of a place's name)
+                if k > headEnd && !place {
                     let prev = toks[k - 1]
                     if prev.isWord && prev.capitalized && !prev.acronym { k += 1; continue }
                 }
+                // a field of lower-case words up to the body's place ("Ban Quản lý dự án đầu tư xây dựng huyện")
+                if !place, let e = field(toks, k) { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
-                if k + 1 < toks.count, toks[k + 1].isWord, toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
+                if k + 1 < toks.count, toks[k + 1].isWord, match(stops, toks, k + 1) == 0,
+                   toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
                 break
             }
             if tok.text == ",", k + 1 < toks.count {
@@ -270,6 +290,8 @@ struct AgencyNames: Sendable {
                 if n > 0 && match(heads, toks, k + 1) == 0 || n > 0 && !toks[k + 1].capitalized { k += 1 + n; continue }
                 // "BHXH, BHYT xã": a list of abbreviations inside one name
                 if toks[k - 1].acronym, toks[k + 1].acronym, head(toks, k + 1) == 0 { k += 2; continue }
+                // a field of several subjects: "Văn hóa, Thể thao và Truyền thông"
+                if !place, fieldAfterComma(toks, k + 1) { k += 1; continue }
                 break
             }
             break
@@ -284,6 +306,54 @@ struct AgencyNames: Sendable {
             return g > 0 ? (i + g, true) : (prefix > 0 ? (k, true) : nil)
         }
         return (k, false)
+    }
+
+    /// The place words (agency-name-words) that a place's own name may follow.
+    static let placeSeqs: Set<String> = ["tinh", "huyen", "xa", "phuong", "quan", "thi xa", "thi tran", "thanh pho",
+                                         "khu vuc", "ap", "khom", "thon", "chi nhanh"]
+
+    func isPlace(_ toks: [Token], _ k: Int, _ n: Int) -> Bool {
+        AgencyNames.placeSeqs.contains(toks[k..<(k + n)].map(\.text).joined(separator: " "))
+    }
+
+    /// End of a field of lower-case words from k that runs to a place word ("dự án đầu tư xây dựng
+    /// huyện", "bồi thường, hỗ trợ và tái định cư huyện") or, short, to a capitalised name ("rừng
+    /// phòng hộ Ea Rớt"); nil when the words read as a clause (a function word, a duty verb, a number).
+    func field(_ toks: [Token], _ k: Int) -> Int? {
+        var j = k
+        var words = 0
+        while j < toks.count, words <= 10 {
+            let t = toks[j]
+            if !t.isWord {
+                if t.text == ",", j + 1 < toks.count, toks[j + 1].isWord, !toks[j + 1].capitalized { j += 1; continue }
+                return nil
+            }
+            if match(stops, toks, j) > 0 { return nil }
+            if t.capitalized {
+                // a short field before a proper name that closes the name ("rừng phòng hộ Ea Rớt,")
+                guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
+                var e = j
+                while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
+                return e == toks.count || !toks[e].isWord && toks[e].text != "-" ? j : nil
+            }
+            let n = match(nameWords, toks, j)
+            if n > 0 && isPlace(toks, j, n) { return words >= 1 ? j : nil }
+            if n > 0 { words += n; j += n; continue }
+            if t.text != "va" && AgencyNames.clauseWords.contains(t.text) || t.text.contains(where: \.isNumber) { return nil }
+            words += 1; j += 1
+        }
+        return nil
+    }
+
+    /// After a comma: capitalised words, "và", a capitalised word — more of one field ("Văn hóa, Thể
+    /// thao và Truyền thông"), not a second body.
+    func fieldAfterComma(_ toks: [Token], _ k: Int) -> Bool {
+        var j = k
+        guard j < toks.count, toks[j].isWord, toks[j].capitalized, head(toks, j) == 0, match(stops, toks, j) == 0 else { return false }
+        while j < toks.count, toks[j].isWord, toks[j].text != "va", match(stops, toks, j) == 0,
+              toks[j].capitalized || j > k && toks[j - 1].capitalized && match(nameWords, toks, j) == 0 { j += 1 }
+        return j + 1 < toks.count && toks[j].text == "va" && toks[j + 1].isWord && toks[j + 1].capitalized
+            && head(toks, j + 1) == 0 && j - k <= 4
     }
 
     struct Found { let start: Int; let end: Int; let generic: Bool }
@@ -366,13 +436,13 @@ extension Extractor {
             issuers[bytes] = answer
             return answer
         }
-        // Headings of the duties section.
+        // Headings of the duties section, and headings anywhere that are nothing but bodies' names
+        // ("1. Bảo hiểm xã hội huyện", "6. Đề nghị Huyện đoàn, Hội Cựu chiến binh huyện" in a công văn).
         var dutyLevel: Int?
         for i in doc.headings.indices {
             let h = doc.headings[i]
             if h.isDuty { dutyLevel = h.level; continue }
             if let d = dutyLevel, h.level <= d { dutyLevel = nil }
-            guard dutyLevel != nil else { continue }
             var title = h.title
             var folded = ExtractionRules.key(title)
             for p in ["de nghi ", "doi voi ", "giao "] where folded.hasPrefix(p) {
@@ -382,20 +452,26 @@ extension Extractor {
             if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
             let ft = FoldedText(title)
             let toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
-            guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
-            let wordCount = toks.filter(\.isWord).count
+            // every name of a heading that is only names, when it names several
+            let parts = names.scan(toks)
+            let rs = names.runs(parts, toks)
+            let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0
+                && names.gapIsSeparator(toks, parts.last!.end, toks.count) && parts.contains { !$0.generic }
+            guard dutyLevel != nil || onlyNames && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
-            let whole = AgencyNames.clean(title)
-            if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
-                found.append(whole)
-                // several bodies in one heading: each too, when they make up the whole heading
-                let parts = names.scan(toks)
-                let rs = names.runs(parts, toks)
-                if parts.count > 1, rs.count == 1, parts.first!.start == 0, parts.last!.end == toks.count {
-                    for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+            if onlyNames && parts.count > 1 {
+                for f in parts { found.append(names.text(ft, toks, f)) }
+            } else {
+                guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
+                let wordCount = toks.filter(\.isWord).count
+                let whole = AgencyNames.clean(title)
+                if onlyNames {
+                    found.append(names.text(ft, toks, parts[0]))
+                } else if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
+                    found.append(whole)
+                } else if !first.generic {
+                    found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
                 }
-            } else if !first.generic {
-                found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
             }
             found = found.filter { !isIssuer($0) }
             var unique: [String] = []
