@@ -40,6 +40,12 @@ struct AgencyNames: Sendable {
     let prefixes: WordList
     /// Words a name never runs into (agency-stops.vocab): duty verbs and time words.
     let stops: WordList
+    /// Collective subjects given duties (agency-groups.vocab) as token texts, longest first.
+    let groups: [[String]]
+    /// Collective subjects counted only as the subject of a duty (agency-group-subjects.vocab).
+    let groupSubjects: [[String]]
+    /// Officials' titles (agency-officials.vocab) as token texts, longest first.
+    let officials: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
     /// The heads as written, split in words, by their folded form.
@@ -75,6 +81,12 @@ struct AgencyNames: Sendable {
         }
         (heads, nameWords, generics, continuations, prefixes) = (numbered[0], numbered[1], numbered[2], numbered[3], numbered[4])
         stops = numbered[5]
+        groups = rules.vocabulary("agency-groups").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
+        groupSubjects = rules.vocabulary("agency-group-subjects").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
+        officials = rules.vocabulary("agency-officials").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
@@ -90,6 +102,63 @@ struct AgencyNames: Sendable {
             byFirst[k.words[0], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
         }
         knownByFirst = byFirst
+    }
+
+    /// Folded text as the tokenizer cuts it: words, and each other character alone.
+    static func tokenTexts(_ s: String) -> [String] {
+        var out: [String] = []
+        var word = ""
+        for c in s {
+            if c.isLetter || c.isNumber { word.append(c); continue }
+            if !word.isEmpty { out.append(word); word = "" }
+            if !c.isWhitespace { out.append(String(c)) }
+        }
+        if !word.isEmpty { out.append(word) }
+        return out
+    }
+
+    /// Tokens of a collective subject at i ("các cơ quan, đơn vị", "Trưởng thôn, bản"), or 0.
+    func group(_ toks: [Token], _ i: Int, subjectsOnly: Bool = false) -> Int {
+        for g in subjectsOnly ? groupSubjects : groups + groupSubjects where i + g.count <= toks.count {
+            var ok = true
+            for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
+            if ok { return g.count }
+        }
+        return 0
+    }
+
+    /// Tokens of an official's title at i, or 0.
+    func official(_ toks: [Token], _ i: Int) -> Int {
+        for g in officials where i + g.count <= toks.count {
+            var ok = true
+            for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
+            if ok { return g.count }
+        }
+        return 0
+    }
+
+    /// Whether an official's title ends right before token i ("Phó Chủ tịch | Ủy ban nhân dân tỉnh").
+    func afterOfficial(_ toks: [Token], _ i: Int) -> Bool {
+        (max(0, i - 4)..<i).contains { official(toks, $0) == i - $0 }
+    }
+
+    /// The bodies headed by the officials named in the tokens: after a title, or from the kind of
+    /// body that ends it ("Trưởng phòng Y tế huyện" → "Phòng Y tế huyện").
+    func officialsBodies(_ toks: [Token]) -> [Found] {
+        var out: [Found] = []
+        var k = 0
+        while k < toks.count {
+            let n = official(toks, k)
+            guard n > 0 else { k += 1; continue }
+            var start = k + n
+            var t = toks
+            for p in (k + 1)..<(k + n) where match(heads, toks, p) == k + n - p { start = p; t[p].capitalized = true; break }
+            if let f = name(at: start, t) {
+                out.append(Found(start: start, end: f.end, generic: f.generic))
+                k = max(f.end, k + n)
+            } else { k += n }
+        }
+        return out
     }
 
     /// A word token for `text` alone.
@@ -241,6 +310,18 @@ struct AgencyNames: Sendable {
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
     func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
         guard i < toks.count, toks[i].isWord else { return nil }
+        // a collective subject, with its place ("Các hội, đoàn thể huyện", "các đại lý thu trên địa bàn")
+        let gr = group(toks, i)
+        if gr > 0 {
+            var e = i + gr
+            while e < toks.count {
+                let n = match(nameWords, toks, e)
+                if n == 0 { break }
+                e += n
+            }
+            while e > i + gr, AgencyNames.trim.contains(toks[e - 1].text) { e -= 1 }
+            return (e, false)
+        }
         let g = match(generics, toks, i)
         var prefix = match(prefixes, toks, i)
         var h = prefix > 0 ? head(toks, i + prefix) : 0
@@ -258,7 +339,7 @@ struct AgencyNames: Sendable {
             if tok.isWord {
                 // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
                 // Vận động"), except as the field right after the head ("Ban Tổ chức")
-                if k > headEnd && match(stops, toks, k) > 0 { break }
+                if k > headEnd && (match(stops, toks, k) > 0 || official(toks, k) > 0) { break }
                 if tok.capitalized {
                     if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
                         && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
@@ -283,6 +364,8 @@ struct AgencyNames: Sendable {
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
                 if k + 1 < toks.count, toks[k + 1].isWord, match(stops, toks, k + 1) == 0,
                    toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
+                // "khu vực Quận Bình Tân - huyện Bình Chánh": a second place
+                if place, k + 1 < toks.count, case let n = match(nameWords, toks, k + 1), n > 0, isPlace(toks, k + 1, n) { k += 1; continue }
                 break
             }
             if tok.text == ",", k + 1 < toks.count {
@@ -322,13 +405,17 @@ struct AgencyNames: Sendable {
     func field(_ toks: [Token], _ k: Int) -> Int? {
         var j = k
         var words = 0
-        while j < toks.count, words <= 10 {
+        // a duty verb first: a clause ("Sở Y tế kiểm tra …"); later ones may be the field's ("bồi thường, hỗ trợ")
+        if match(stops, toks, k) > 0 { return nil }
+        while j < toks.count, words <= 14 {
             let t = toks[j]
             if !t.isWord {
                 if t.text == ",", j + 1 < toks.count, toks[j + 1].isWord, !toks[j + 1].capitalized { j += 1; continue }
                 return nil
             }
-            if match(stops, toks, j) > 0 { return nil }
+            // "Đội Quản lý thị trường số 4"
+            if t.text == "so", words >= 1, j + 1 < toks.count, toks[j + 1].text.allSatisfy(\.isNumber),
+               j + 2 == toks.count || !toks[j + 2].isWord { return j }
             if t.capitalized {
                 // a short field before a proper name that closes the name ("rừng phòng hộ Ea Rớt,")
                 guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
@@ -336,10 +423,12 @@ struct AgencyNames: Sendable {
                 while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
                 return e == toks.count || !toks[e].isWord && toks[e].text != "-" ? j : nil
             }
+            if t.text != "va" && AgencyNames.clauseWords.contains(t.text) || t.text.contains(where: \.isNumber) { return nil }
+            // another body's name ("… vili ủy ban nhân dân các xã"): not a field
+            if match(heads, toks, j) >= 2 { return nil }
             let n = match(nameWords, toks, j)
             if n > 0 && isPlace(toks, j, n) { return words >= 1 ? j : nil }
             if n > 0 { words += n; j += n; continue }
-            if t.text != "va" && AgencyNames.clauseWords.contains(t.text) || t.text.contains(where: \.isNumber) { return nil }
             words += 1; j += 1
         }
         return nil
@@ -451,7 +540,11 @@ extension Extractor {
             let hadColon = title.contains(":")
             if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
             let ft = FoldedText(title)
-            let toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
+            var toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
+            // in a heading, a head after "," or "và" starts the next body even in lower case
+            // ("Bộ phận Tiếp nhận và Trả kết quả phường, công chức Văn phòng - Thống kê")
+            for k in toks.indices.dropFirst() where toks[k].isWord && !toks[k].capitalized && toks[k].text != "ban"
+                && (toks[k - 1].text == "," || toks[k - 1].text == "va") && names.head(toks, k) > 0 { toks[k].capitalized = true }
             // every name of a heading that is only names, when it names several
             let parts = names.scan(toks)
             let rs = names.runs(parts, toks)
@@ -481,14 +574,15 @@ extension Extractor {
                 hits.append(AgencyHit(name: n, role: "lead", range: h.start..<h.end, line: h.line, text: h.title))
             }
         }
-        // Inline patterns.
+        // Inline patterns; a numbered heading that gave its bodies is not read again as an item.
+        let headingLines = Set(doc.headings.filter { !$0.agencies.isEmpty }.map(\.line))
         for r in rules.rules("agency") {
             let role = r.attributes["role"] ?? "assigned"
             let take = r.attributes["take"] ?? "first"
             for m in r.pattern.matches(in: t.folded) {
                 let span: Range<Int>
                 if r.attributes["names"] == "before" {
-                    span = clauseStart(fb, m.range.lowerBound)..<m.range.lowerBound
+                    span = clauseStart(fb, m.range.lowerBound, reach: Int(r.attributes["reach"] ?? "") ?? 200)..<m.range.lowerBound
                 } else if let g = m.range("names") { span = g } else { continue }
                 var chosen: [(String, Range<Int>)] = []
                 if take == "lines" {
@@ -506,7 +600,10 @@ extension Extractor {
                     var run: [AgencyNames.Found] = []
                     switch take {
                     case "last":
-                        if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count) { run = last }
+                        if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count),
+                           !names.afterOfficial(toks, last.first!.start) { run = last }
+                    case "officials":
+                        run = names.officialsBodies(toks)
                     case "whole":
                         if runs.count == 1, let only = runs.first, names.gapIsSeparator(toks, 0, only.first!.start),
                            names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
@@ -517,13 +614,18 @@ extension Extractor {
                         if let first = runs.first, names.gapIsSeparator(toks, 0, first.first!.start) { run = first }
                     }
                     for f in run where !f.generic {
-                        let n = names.text(t, toks, f)
+                        // "phối hợp với các cơ quan, đơn vị": a group of bodies counts as a subject only
+                        if role == "support" && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
+                        var n = names.text(t, toks, f)
+                        // a body read from the end of a title: "phòng Y tế huyện" → "Phòng Y tế huyện"
+                        if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
                         if !isIssuer(n) {
                             chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
                         }
                     }
                 }
                 guard !chosen.isEmpty else { continue }
+                if r.id == "agency.item-subject" && headingLines.contains(t.line(ofFolded: m.range.lowerBound)) { continue }
                 let text = ExtractionRules.collapse(t.text(m.range))
                 for (n, range) in chosen {
                     hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound), text: text))
@@ -538,9 +640,9 @@ extension Extractor {
     }
 
     /// Start of the clause that ends at `pos`: after a bracket, ";", ":", ". " or a blank line (at most 200 bytes back).
-    func clauseStart(_ b: [UInt8], _ pos: Int) -> Int {
+    func clauseStart(_ b: [UInt8], _ pos: Int, reach: Int = 200) -> Int {
         var i = pos - 1
-        let stop = max(0, pos - 200)
+        let stop = max(0, pos - reach)
         while i >= stop {
             let c = b[i]
             if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ";") || c == UInt8(ascii: ":") { return i + 1 }
