@@ -59,7 +59,9 @@ struct AgencyNames: Sendable {
     /// word after it ends the body's name ("… xã Minh Sơn vận động").
     static let placeLead: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "vuc", "ap", "khom", "thon", "nhanh"]
     /// Function words that show a stretch of lower-case words is a clause, not the field of a name.
-    static let clauseWords: Set<String> = ["cac", "tai", "cho", "cua", "de", "tren", "ve", "theo", "voi", "nhung", "duoc", "la", "co", "khi", "o", "tu", "den", "trong", "nay", "do"]
+    /// As written (folding would take "tái định cư" for "tại").
+    static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
+                                           "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixWords: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -312,7 +314,7 @@ struct AgencyNames: Sendable {
         guard i < toks.count, toks[i].isWord else { return nil }
         // a collective subject, with its place ("Các hội, đoàn thể huyện", "các đại lý thu trên địa bàn")
         let gr = group(toks, i)
-        if gr > 0 {
+        if gr > 0 && gr >= match(generics, toks, i) {
             var e = i + gr
             while e < toks.count {
                 let n = match(nameWords, toks, e)
@@ -423,7 +425,7 @@ struct AgencyNames: Sendable {
                 while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
                 return e == toks.count || !toks[e].isWord && toks[e].text != "-" ? j : nil
             }
-            if t.text != "va" && AgencyNames.clauseWords.contains(t.text) || t.text.contains(where: \.isNumber) { return nil }
+            if AgencyNames.clauseWords.contains(Normalize.lowercased(t.original)) || t.text.contains(where: \.isNumber) { return nil }
             // another body's name ("… vili ủy ban nhân dân các xã"): not a field
             if match(heads, toks, j) >= 2 { return nil }
             let n = match(nameWords, toks, j)
@@ -601,7 +603,8 @@ extension Extractor {
                     switch take {
                     case "last":
                         if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count),
-                           !names.afterOfficial(toks, last.first!.start) { run = last }
+                           !names.afterOfficial(toks, last.first!.start),
+                           last.first!.start == 0 || !["truc", "cua", "vien"].contains(toks[last.first!.start - 1].text) { run = last }
                     case "officials":
                         run = names.officialsBodies(toks)
                     case "whole":
@@ -615,7 +618,7 @@ extension Extractor {
                     }
                     for f in run where !f.generic {
                         // "phối hợp với các cơ quan, đơn vị": a group of bodies counts as a subject only
-                        if role == "support" && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
+                        if (role == "support" || r.attributes["groups"] == "no") && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
                         var n = names.text(t, toks, f)
                         // a body read from the end of a title: "phòng Y tế huyện" → "Phòng Y tế huyện"
                         if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
