@@ -154,7 +154,12 @@ struct AgencyNames: Sendable {
             guard n > 0 else { k += 1; continue }
             var start = k + n
             var t = toks
-            for p in (k + 1)..<(k + n) where match(heads, toks, p) == k + n - p { start = p; t[p].capitalized = true; break }
+            // the written form decides: "Thủ trưởng" does not end in "Trường"
+            for p in (k + 1)..<(k + n) {
+                t[p].capitalized = true
+                if head(t, p) == k + n - p { start = p; break }
+                t[p].capitalized = toks[p].capitalized
+            }
             if let f = name(at: start, t) {
                 out.append(Found(start: start, end: f.end, generic: f.generic))
                 k = max(f.end, k + n)
@@ -416,8 +421,7 @@ struct AgencyNames: Sendable {
                 return nil
             }
             // "Đội Quản lý thị trường số 4"
-            if t.text == "so", words >= 1, j + 1 < toks.count, toks[j + 1].text.allSatisfy(\.isNumber),
-               j + 2 == toks.count || !toks[j + 2].isWord { return j }
+            if t.text == "so", words >= 1, j + 1 < toks.count, toks[j + 1].text.allSatisfy(\.isNumber) { return j }
             if t.capitalized {
                 // a short field before a proper name that closes the name ("rừng phòng hộ Ea Rớt,")
                 guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
@@ -550,8 +554,11 @@ extension Extractor {
             // every name of a heading that is only names, when it names several
             let parts = names.scan(toks)
             let rs = names.runs(parts, toks)
-            let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0
-                && names.gapIsSeparator(toks, parts.last!.end, toks.count) && parts.contains { !$0.generic }
+            // what follows the names: nothing, or a duty verb ("Trung tâm Y tế huyện - Chủ trì")
+            var rest = parts.last?.end ?? 0
+            while rest < toks.count, !toks[rest].isWord { rest += 1 }
+            let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
+                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || rest < toks.count && names.match(names.stops, toks, rest) > 0)
             guard dutyLevel != nil || onlyNames && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
             if onlyNames && parts.count > 1 {

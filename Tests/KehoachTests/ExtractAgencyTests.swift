@@ -1,0 +1,80 @@
+import XCTest
+@testable import Kehoach
+
+/// Agencies on short passages written as plans of any sector write them: one test per rule kind,
+/// with the exact agencies expected (name and role).
+final class ExtractAgencyTests: XCTestCase {
+    static let extractor = ExtractDocumentTests.extractor
+
+    /// The agencies of a passage (a plan's title line is put before it) as "name|role".
+    func agencies(_ passage: String) -> [String] {
+        let text = "KẾ HOẠCH\nThực hiện nhiệm vụ năm 2025\n\n" + passage + "\n"
+        return Self.extractor.extract(text: text, path: "t.txt", sha256: "").agencies.map { "\($0.name)|\($0.role)" }
+    }
+
+    // Names end at a duty verb or a time word, even capitalised after a place.
+    func testNameEndsAtDutyVerb() {
+        XCTAssertEqual(agencies("- Phòng Dân tộc huyện chủ trì, phối hợp với Trung tâm Y tế huyện rà soát danh sách."),
+                       ["Phòng Dân tộc huyện|lead", "Trung tâm Y tế huyện|support"])
+        XCTAssertEqual(agencies("IV. TỔ CHỨC THỰC HIỆN\n1. Trung tâm Y tế huyện - Chủ trì\nTổ chức tiêm chủng."),
+                       ["Trung tâm Y tế huyện|lead"])
+    }
+
+    // After a place's name a lower-case word ends the body's name.
+    func testNameEndsAfterPlaceName() {
+        XCTAssertEqual(agencies("- Phối hợp với Ủy ban nhân dân xã Minh Sơn vận động người dân bàn giao mặt bằng."),
+                       ["Ủy ban nhân dân xã Minh Sơn|support"])
+        XCTAssertEqual(agencies("- Phối hợp với Chi cục Thuế khu vực Gia Nghĩa - Đắk Glong rà soát doanh nghiệp."),
+                       ["Chi cục Thuế khu vực Gia Nghĩa - Đắk Glong|support"])
+    }
+
+    // A field with commas and "và", and a lower-case field up to the place word, stay in the name.
+    func testNameKeepsItsField() {
+        XCTAssertEqual(agencies("- Phối hợp với Trung tâm Văn hóa, Thể thao và Truyền thông huyện tuyên truyền trên sóng phát thanh."),
+                       ["Trung tâm Văn hóa, Thể thao và Truyền thông huyện|support"])
+        XCTAssertEqual(agencies("- Giao Ban Quản lý dự án đầu tư xây dựng huyện hoàn thiện hồ sơ."),
+                       ["Ban Quản lý dự án đầu tư xây dựng huyện|assigned"])
+        XCTAssertEqual(agencies("- Giao Hội đồng bồi thường, hỗ trợ và tái định cư huyện lập phương án."),
+                       ["Hội đồng bồi thường, hỗ trợ và tái định cư huyện|assigned"])
+    }
+
+    // Kinds of body of other sectors.
+    func testOtherKindsOfBody() {
+        XCTAssertEqual(agencies("IV. TỔ CHỨC THỰC HIỆN\n1. Hạt Kiểm lâm huyện M'Đrắk\nTuần tra rừng.\n2. Đồn Biên phòng Mỹ Lý\nVận động nhân dân.\n3. Huyện đoàn\nRa quân trồng cây."),
+                       ["Hạt Kiểm lâm huyện M'Đrắk|lead", "Đồn Biên phòng Mỹ Lý|lead", "Huyện đoàn|lead"])
+        XCTAssertEqual(agencies("- Phối hợp với Đội Quản lý thị trường số 4 kiểm tra cơ sở kinh doanh."),
+                       ["Đội Quản lý thị trường số 4|support"])
+    }
+
+    // A heading naming several bodies gives one lead per body (ANNOTATION-NOTES), also in a công văn.
+    func testHeadingOfSeveralBodies() {
+        XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n3. Phòng Tài chính - Kế hoạch quận, Phòng Kinh tế quận\nBố trí kinh phí."),
+                       ["Phòng Tài chính - Kế hoạch quận|lead", "Phòng Kinh tế quận|lead"])
+        XCTAssertEqual(agencies("6. Đề nghị Huyện đoàn, Hội Cựu chiến binh huyện\nVận động đoàn viên, hội viên."),
+                       ["Huyện đoàn|lead", "Hội Cựu chiến binh huyện|lead"])
+        XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n2. Bộ phận Tiếp nhận và Trả kết quả phường, công chức Văn phòng - Thống kê\nHướng dẫn người dân."),
+                       ["Bộ phận Tiếp nhận và Trả kết quả phường|lead", "công chức Văn phòng - Thống kê|lead"])
+    }
+
+    // Collective subjects count as subjects; groups of bodies not as the object of "phối hợp".
+    func testGroups() {
+        XCTAssertEqual(agencies("5. Các cơ quan, đơn vị báo cáo kết quả thực hiện về Ủy ban nhân dân huyện."),
+                       ["Các cơ quan, đơn vị|assigned"])
+        XCTAssertEqual(agencies("- Phối hợp với Trưởng ấp, khóm vận động hộ gia đình."), ["Trưởng ấp, khóm|support"])
+        XCTAssertEqual(agencies("- Phối hợp với các cơ quan, đơn vị tổ chức tuyên truyền."), [])
+        XCTAssertEqual(agencies("Ủy ban nhân dân huyện yêu cầu các cơ quan, đơn vị, địa phương triển khai thực hiện."), [])
+    }
+
+    // Bodies that are only the object of "chỉ đạo" are not listed (ANNOTATION-NOTES).
+    func testObjectOfChiDao() {
+        XCTAssertEqual(agencies("- Chỉ đạo Ban Quản lý dự án công trình nông nghiệp tỉnh khẩn trương thi công."), [])
+    }
+
+    // Officials: the body an official heads; a chairing official does not make the body lead.
+    func testOfficials() {
+        XCTAssertEqual(agencies("Điều 4. Chánh Văn phòng HĐND và UBND huyện, Trưởng phòng Y tế huyện, Chủ tịch Ủy ban nhân dân các xã, thị trấn và Thủ trưởng các cơ quan, đơn vị có liên quan chịu trách nhiệm thi hành Quyết định này."),
+                       ["Văn phòng HĐND và UBND huyện|assigned", "Phòng Y tế huyện|assigned",
+                        "Ủy ban nhân dân các xã, thị trấn|assigned", "Các cơ quan, đơn vị có liên quan|assigned"])
+        XCTAssertEqual(agencies("Ngày 01/8/2025, Phó Chủ tịch Ủy ban nhân dân tỉnh chủ trì cuộc họp."), [])
+    }
+}
