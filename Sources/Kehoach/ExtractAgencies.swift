@@ -59,6 +59,9 @@ struct AgencyNames: Sendable {
     /// word after it ends the body's name ("… xã Minh Sơn vận động").
     static let placeLead: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "vuc", "ap", "khom", "thon", "nhanh"]
     /// Function words that show a stretch of lower-case words is a clause, not the field of a name.
+    /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
+    /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
+    static let notSyllables: Set<String> = ["là", "được", "có", "của", "để", "cho", "tại", "với", "này"]
     /// As written (folding would take "tái định cư" for "tại").
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
                                            "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
@@ -287,7 +290,11 @@ struct AgencyNames: Sendable {
         let n = match(heads, toks, i)
         guard n > 0 else { return 0 }
         let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
-        if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        if headWritten.contains(written) { return n }
+        // a head without diacritics in a text without them (OCR); not "Quy định" read as "Quỹ"
+        if written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) {
+            if i + n >= toks.count || !toks[i + n].isWord || toks[i + n].original.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        }
         // a head of several words with other diacritics on one of them ("Bản phát triển", "tờ phụ trách")
         if n >= 2 {
             let ww = written.split(separator: " ")
@@ -317,6 +324,8 @@ struct AgencyNames: Sendable {
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
     func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
         guard i < toks.count, toks[i].isWord else { return nil }
+        // "Ban hành …", "Tổ chức Hội nghị …", "Trường hợp …": a verb or phrase, not a head
+        if match(stops, toks, i) > 0 { return nil }
         // a collective subject, with its place ("Các hội, đoàn thể huyện", "các đại lý thu trên địa bàn")
         let gr = group(toks, i)
         if gr > 0 && gr >= match(generics, toks, i) {
@@ -347,6 +356,8 @@ struct AgencyNames: Sendable {
                 // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
                 // Vận động"), except as the field right after the head ("Ban Tổ chức")
                 if k > headEnd && (match(stops, toks, k) > 0 || official(toks, k) > 0) { break }
+                // "Trung ương" after a place word: a name-word of two syllables, whatever its capitals
+                if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
                     if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
                         && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
@@ -362,10 +373,11 @@ struct AgencyNames: Sendable {
                 // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế" (not of a place's name)
                 if k > headEnd && !place {
                     let prev = toks[k - 1]
-                    if prev.isWord && prev.capitalized && !prev.acronym { k += 1; continue }
+                    if prev.isWord && prev.capitalized && !prev.acronym
+                        && !AgencyNames.notSyllables.contains(Normalize.lowercased(tok.original)) { k += 1; continue }
                 }
                 // a field of lower-case words up to the body's place ("Ban Quản lý dự án đầu tư xây dựng huyện")
-                if !place, let e = field(toks, k) { k = e; continue }
+                if !place, let e = field(toks, k), k == headEnd || k - headEnd <= 2 && e - k <= 4 || e - k <= 2 { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
@@ -402,8 +414,15 @@ struct AgencyNames: Sendable {
     static let placeSeqs: Set<String> = ["tinh", "huyen", "xa", "phuong", "quan", "thi xa", "thi tran", "thanh pho",
                                          "khu vuc", "ap", "khom", "thon", "chi nhanh"]
 
+    /// The place words as written: "cơ quan", "quần chúng" fold to "quận" too.
+    static let placeWritten: Set<String> = ["tỉnh", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thành phố",
+                                            "khu vực", "ấp", "khóm", "thôn", "chi nhánh"]
+
     func isPlace(_ toks: [Token], _ k: Int, _ n: Int) -> Bool {
-        AgencyNames.placeSeqs.contains(toks[k..<(k + n)].map(\.text).joined(separator: " "))
+        guard AgencyNames.placeSeqs.contains(toks[k..<(k + n)].map(\.text).joined(separator: " ")) else { return false }
+        let written = Normalize.lowercased(toks[k..<(k + n)].map(\.original).joined(separator: " "))
+        // other diacritics are OCR damage ("huyền", "phương"), but "quan" is too often "cơ quan", "quần chúng"
+        return AgencyNames.placeWritten.contains(written) || toks[k].text != "quan"
     }
 
     /// End of a field of lower-case words from k that runs to a place word ("dự án đầu tư xây dựng
@@ -559,7 +578,9 @@ extension Extractor {
             while rest < toks.count, !toks[rest].isWord { rest += 1 }
             let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
                 && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || rest < toks.count && names.match(names.stops, toks, rest) > 0)
-            guard dutyLevel != nil || onlyNames && toks.filter(\.isWord).count <= 24 else { continue }
+            // outside a duty section, not an item of an enumeration ("3. Bộ Ngoại giao;")
+            let listItem = h.title.contains(";") || h.title.hasSuffix(",") || h.title.hasSuffix(".")
+            guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
             if onlyNames && parts.count > 1 {
                 for f in parts { found.append(names.text(ft, toks, f)) }
@@ -594,6 +615,7 @@ extension Extractor {
                     span = clauseStart(fb, m.range.lowerBound, reach: Int(r.attributes["reach"] ?? "") ?? 200)..<m.range.lowerBound
                 } else if let g = m.range("names") { span = g } else { continue }
                 var chosen: [(String, Range<Int>)] = []
+                var bareItem = false
                 if take == "lines" {
                     for lineText in t.text(span).split(separator: "\n") {
                         var s = String(lineText).trimmingCharacters(in: .whitespaces)
@@ -623,6 +645,8 @@ extension Extractor {
                     default:
                         if let first = runs.first, names.gapIsSeparator(toks, 0, first.first!.start) { run = first }
                     }
+                    // "3. Bộ Ngoại giao;": a name with no duty after it is an item of an enumeration
+                    if let last = run.last { bareItem = last.end >= toks.count || !toks[last.end].isWord && toks[last.end].text != "," }
                     for f in run where !f.generic {
                         // "phối hợp với các cơ quan, đơn vị": a group of bodies counts as a subject only
                         if (role == "support" || r.attributes["groups"] == "no") && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
@@ -636,6 +660,7 @@ extension Extractor {
                 }
                 guard !chosen.isEmpty else { continue }
                 if r.id == "agency.item-subject" && headingLines.contains(t.line(ofFolded: m.range.lowerBound)) { continue }
+                if r.id == "agency.item-subject" && bareItem { continue }
                 let text = ExtractionRules.collapse(t.text(m.range))
                 for (n, range) in chosen {
                     hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound), text: text))
