@@ -180,6 +180,12 @@ struct AgencyNames: Sendable {
 
     static let placeWords = ["tinh": "tỉnh", "huyen": "huyện"]
 
+    /// A word that can only be a damaged "huyện": "huy" and two or three more letters, two edits away at most.
+    static func damagedHuyen(_ folded: String) -> Bool {
+        folded.hasPrefix("huy") && (5...6).contains(folded.count) && folded != "huyen" && folded.allSatisfy { $0.isLetter }
+            && Fuzzy.distance(folded, "huyen", limit: 2) <= 2
+    }
+
     /// A body's name as the administration spells it, when its opening words are a name of
     /// agency-names.vocab with a damaged letter or two ("Phòng Giáo dục và Pdo tạo huyện" →
     /// "Phòng Giáo dục và Đào tạo huyện"), and with a last word one letter from "tỉnh"/"huyện"
@@ -217,6 +223,11 @@ struct AgencyNames: Sendable {
             let same = Normalize.lowercased(String(written.dropLast(tail.count))) == Normalize.lowercased(b.canonical)
             if !same { words.replaceSubrange(0..<b.end, with: [b.canonical + tail]) }
         }
+        // a damaged "huyện" anywhere after the head ("Phòng Y tế huyiin", "… huyiin, Hội đồng …")
+        for w in words.indices.dropFirst() where words[w].first?.isLowercase == true {
+            let tail = String(words[w].reversed().prefix { !$0.isLetter }.reversed())
+            if AgencyNames.damagedHuyen(Fuzzy.letters(String(words[w].dropLast(tail.count)))) { words[w] = "huyện" + tail }
+        }
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
             if l.count >= 4, match(nameWords, [word(l)], 0) == 0 {
@@ -247,6 +258,11 @@ struct AgencyNames: Sendable {
                 while j < range.upperBound, isWordByte(b[j]) { j += 1 }
                 var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
                 tok.id = wordIDsByBytes.value(b[i..<j]) ?? -1
+                // "huyiin", "huylin": "huyện" as OCR and restoration leave it, read as the place word
+                if tok.id < 0, AgencyNames.damagedHuyen(tok.text) {
+                    tok = Token(text: "huyen", range: i..<j, isWord: true)
+                    tok.id = wordIDs["huyen"] ?? -1
+                }
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
@@ -514,6 +530,9 @@ struct AgencyNames: Sendable {
             words.append(w)
         }
         var out = words.joined(separator: " ")
+        // OCR residue glued to words ("Phòng Y tế] huyện", "thị) trấn"): never part of a name
+        out.removeAll { "]|}!".contains($0) }
+        if !out.contains("(") { out.removeAll { $0 == ")" } }
         while let l = out.last, ",;:.".contains(l) { out.removeLast() }
         return out
     }
