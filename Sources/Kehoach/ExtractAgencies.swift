@@ -669,6 +669,10 @@ extension Extractor {
                     for f in run where !f.generic {
                         // "phối hợp với các cơ quan, đơn vị": a group of bodies counts as a subject only
                         if (role == "support" || r.attributes["groups"] == "no") && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
+                        // "phối hợp với các bộ phận phụ trách …": a plural of a kind of body in lower case is
+                        // a group too, unless agency-groups.vocab names it ("các đại lý thu")
+                        if role == "support", toks[f.start].text == "cac", f.start + 1 < toks.count, !toks[f.start + 1].capitalized,
+                           names.group(toks, f.start) == 0 { continue }
                         var n = names.text(t, toks, f)
                         // a body read from the end of a title: "phòng Y tế huyện" → "Phòng Y tế huyện"
                         if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
