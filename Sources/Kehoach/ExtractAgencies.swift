@@ -577,6 +577,21 @@ extension Extractor {
             if h.isDuty { dutyLevel = h.level; continue }
             if let d = dutyLevel, h.level <= d { dutyLevel = nil }
             var title = h.title
+            // a heading of bodies that runs on to the next line ("7. Đề nghị Ngân hàng … huyện Bình Liêu,\nHội Nông dân huyện")
+            var runsOn = false
+            if title.hasSuffix(","), h.end < fb.count, fb[h.end] == 0x0A || fb[h.end] == 0x20 {
+                var e = h.end
+                while e < fb.count, fb[e] == 0x0A || fb[e] == 0x20 { e += 1 }
+                var f = e
+                while f < fb.count, fb[f] != 0x0A { f += 1 }
+                let next = t.text(e..<f)
+                let nt = FoldedText(next)
+                let ntoks = names.tokenize(nt, 0..<nt.folded.utf8.count, ob: Array(next.utf8))
+                let np = names.scan(ntoks)
+                if let last = np.last, np.first!.start == 0, names.runs(np, ntoks).count == 1, last.end == ntoks.count || names.gapIsSeparator(ntoks, last.end, ntoks.count) {
+                    title += " " + next; runsOn = true
+                }
+            }
             var folded = ExtractionRules.key(title)
             for p in ["de nghi ", "doi voi ", "giao "] where folded.hasPrefix(p) {
                 title = String(title.dropFirst(p.count)); folded = String(folded.dropFirst(p.count))
@@ -594,11 +609,14 @@ extension Extractor {
             let rs = names.runs(parts, toks)
             // what follows the names: nothing, or a duty verb ("Trung tâm Y tế huyện - Chủ trì")
             var rest = parts.last?.end ?? 0
-            while rest < toks.count, !toks[rest].isWord { rest += 1 }
+            var dash = false
+            while rest < toks.count, !toks[rest].isWord { dash = dash || toks[rest].text == "-"; rest += 1 }
+            let verbAfter = rest < toks.count && names.match(names.stops, toks, rest) > 0
+            let dashedVerb = dash && verbAfter
             let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
-                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || rest < toks.count && names.match(names.stops, toks, rest) > 0)
+                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || dashedVerb)
             // outside a duty section, not an item of an enumeration ("3. Bộ Ngoại giao;")
-            let listItem = h.title.contains(";") || h.title.hasSuffix(",") || h.title.hasSuffix(".")
+            let listItem = h.title.contains(";") || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".")
             guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
             if onlyNames && parts.count > 1 {
@@ -619,19 +637,24 @@ extension Extractor {
             var unique: [String] = []
             for f in found where !unique.contains(f) { unique.append(f) }
             doc.headings[i].agencies = unique
+            // "4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát …": an item of running text, not the heading of a section
+            let role = !onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead"
             for n in unique {
-                hits.append(AgencyHit(name: n, role: "lead", range: h.start..<h.end, line: h.line, text: h.title))
+                hits.append(AgencyHit(name: n, role: role, range: h.start..<h.end, line: h.line, text: h.title))
             }
         }
         // Inline patterns; a numbered heading that gave its bodies is not read again as an item.
         let headingLines = Set(doc.headings.filter { !$0.agencies.isEmpty }.map(\.line))
         for r in rules.rules("agency") {
-            let role = r.attributes["role"] ?? "assigned"
+            let ruleRole = r.attributes["role"] ?? "assigned"
             let take = r.attributes["take"] ?? "first"
             for m in r.pattern.matches(in: t.folded) {
                 let span: Range<Int>
+                var role = ruleRole
                 if r.attributes["names"] == "before" {
                     span = clauseStart(fb, m.range.lowerBound, reach: Int(r.attributes["reach"] ?? "") ?? 200)..<m.range.lowerBound
+                    // "(Chi cục Thuế …, Chi cục Thống kê … phối hợp với BHXH huyện)": helpers named beside a duty
+                    if let pr = r.attributes["paren-role"], span.lowerBound > 0, fb[span.lowerBound - 1] == UInt8(ascii: "(") { role = pr }
                 } else if let g = m.range("names") { span = g } else { continue }
                 var chosen: [(String, Range<Int>)] = []
                 var bareItem = false
