@@ -250,6 +250,8 @@ struct AgencyNames: Sendable {
             if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
             // an apostrophe after a letter is OCR residue of a horn ("Sổ'", "THU'C"), not a word
             if c == 0x27, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
+            // so is a bracket or bar glued to a word's end ("Y tế] huyện"): no name holds one
+            if c == 0x5D || c == 0x7C || c == 0x7D, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
             let isWordByte = { (c: UInt8) -> Bool in
                 (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
             }
@@ -621,6 +623,9 @@ extension Extractor {
             var found: [String] = []
             if onlyNames && parts.count > 1 {
                 for f in parts { found.append(names.text(ft, toks, f)) }
+            } else if verbAfter, !parts.isEmpty, rs.count == 1, parts.first!.start == 0 {
+                // "Đề nghị Ủy ban nhân dân xã phối hợp": the names before the verb, never the verb
+                for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
             } else {
                 guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
                 let wordCount = toks.filter(\.isWord).count

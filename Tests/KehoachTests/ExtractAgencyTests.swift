@@ -77,4 +77,32 @@ final class ExtractAgencyTests: XCTestCase {
                         "Ủy ban nhân dân các xã, thị trấn|assigned", "Các cơ quan, đơn vị có liên quan|assigned"])
         XCTAssertEqual(agencies("Ngày 01/8/2025, Phó Chủ tịch Ủy ban nhân dân tỉnh chủ trì cuộc họp."), [])
     }
+
+    // Roles: the subject of "phối hợp" is assigned, bodies in a parenthesis beside a duty support;
+    // a numbered line that goes on with a duty verb is an item (assigned), a heading "Đề nghị X" lead.
+    func testRoles() {
+        XCTAssertEqual(agencies("2. Phòng Dân tộc huyện phối hợp với Ủy ban nhân dân các xã rà soát danh sách."),
+                       ["Phòng Dân tộc huyện|assigned", "Ủy ban nhân dân các xã|support"])
+        XCTAssertEqual(agencies("- Cung cấp thông tin doanh nghiệp (Chi cục Thuế khu vực số 1 phối hợp với Bảo hiểm xã hội huyện)."),
+                       ["Chi cục Thuế khu vực số 1|support", "Bảo hiểm xã hội huyện|support"])
+        XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát việc đóng BHXH."),
+                       ["Liên đoàn Lao động huyện|assigned"])
+        XCTAssertEqual(agencies("2. Đề nghị Ủy ban nhân dân xã phối hợp\nTổ chức hội nghị."), ["Ủy ban nhân dân xã|assigned"])
+    }
+
+    // A heading of bodies that runs on to the next line after a comma.
+    func testHeadingRunsOn() {
+        XCTAssertEqual(agencies("7. Đề nghị Ngân hàng Nông nghiệp và Phát triển nông thôn chi nhánh huyện Bình Liêu,\nHội Nông dân huyện\nHỗ trợ vốn vay ưu đãi."),
+                       ["Ngân hàng Nông nghiệp và Phát triển nông thôn chi nhánh huyện Bình Liêu|lead", "Hội Nông dân huyện|lead"])
+    }
+
+    // An item that is only a name is an enumeration ("3. Bộ Ngoại giao;"), not a duty.
+    func testEnumerationIsNoDuty() {
+        XCTAssertEqual(agencies("Điều 3. Các cơ quan sau đây:\n1. Bộ Quốc phòng;\n2. Bộ Ngoại giao;"), [])
+    }
+
+    // OCR: a damaged "huyện" is read as the place word and written right; residue is dropped.
+    func testDamagedPlaceWord() {
+        XCTAssertEqual(agencies("- Phối hợp với Phòng Y tế] huyiin tổ chức tiêm chủng."), ["Phòng Y tế huyện|support"])
+    }
 }
