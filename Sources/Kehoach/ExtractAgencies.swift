@@ -226,7 +226,11 @@ struct AgencyNames: Sendable {
         // a damaged "huyện" anywhere after the head ("Phòng Y tế huyiin", "… huyiin, Hội đồng …")
         for w in words.indices.dropFirst() where words[w].first?.isLowercase == true {
             let tail = String(words[w].reversed().prefix { !$0.isLetter }.reversed())
-            if AgencyNames.damagedHuyen(Fuzzy.letters(String(words[w].dropLast(tail.count)))) { words[w] = "huyện" + tail }
+            let l = Fuzzy.letters(String(words[w].dropLast(tail.count)))
+            if AgencyNames.damagedHuyen(l) { words[w] = "huyện" + tail }
+            // "khu việc" for "khu vực": after "khu" a word near "vực" is it
+            if Fuzzy.letters(words[w - 1]) == "khu", l != "vuc", l.hasPrefix("v"), l.count <= 4,
+               Fuzzy.distance(l, "vuc", limit: 2) <= 2 { words[w] = "vực" + tail }
         }
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
@@ -264,6 +268,12 @@ struct AgencyNames: Sendable {
                 if tok.id < 0, AgencyNames.damagedHuyen(tok.text) {
                     tok = Token(text: "huyen", range: i..<j, isWord: true)
                     tok.id = wordIDs["huyen"] ?? -1
+                }
+                // "khu việc": "khu vực" with a damaged word
+                if tok.id < 0, out.last?.text == "khu", tok.text.hasPrefix("v"), tok.text.count <= 4,
+                   Fuzzy.distance(tok.text, "vuc", limit: 2) <= 2 {
+                    tok = Token(text: "vuc", range: i..<j, isWord: true)
+                    tok.id = wordIDs["vuc"] ?? -1
                 }
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)

@@ -104,5 +104,7 @@ final class ExtractAgencyTests: XCTestCase {
     // OCR: a damaged "huyện" is read as the place word and written right; residue is dropped.
     func testDamagedPlaceWord() {
         XCTAssertEqual(agencies("- Phối hợp với Phòng Y tế] huyiin tổ chức tiêm chủng."), ["Phòng Y tế huyện|support"])
+        XCTAssertEqual(agencies("- Phối hợp với Chi cục Thống kê khu việc Kon Plông-Kon Rẫy rà soát doanh nghiệp."),
+                       ["Chi cục Thống kê khu vực Kon Plông-Kon Rẫy|support"])
     }
 }
