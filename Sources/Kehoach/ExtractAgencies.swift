@@ -387,8 +387,9 @@ struct AgencyNames: Sendable {
                 // "Trung ương" after a place word: a name-word of two syllables, whatever its capitals
                 if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
+                    // a second body: "… huyện và Ủy ban nhân dân các xã"
                     if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
-                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va") { break }
                     if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
                     k += 1; continue
                 }
@@ -693,6 +694,12 @@ extension Extractor {
                            last.first!.start == 0 || !["truc", "cua", "vien"].contains(toks[last.first!.start - 1].text) { run = last }
                     case "officials":
                         run = names.officialsBodies(toks)
+                    case "subject":
+                        // names that open the stretch and are followed at once by a duty verb
+                        // not the document's own act ("Ban Chỉ đạo ban hành Kế hoạch"), not a list of schemes ("BHXH, BHTN, BHYT")
+                        if let first = runs.first, first.first!.start == 0, let e = first.last?.end, e < toks.count,
+                           names.match(names.stops, toks, e) > 0, !(toks[e].text == "ban" && e + 1 < toks.count && toks[e + 1].text == "hanh"),
+                           !toks[0..<e].allSatisfy({ !$0.isWord || $0.acronym }) { run = first }
                     case "whole":
                         if runs.count == 1, let only = runs.first, names.gapIsSeparator(toks, 0, only.first!.start),
                            names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }

@@ -107,4 +107,13 @@ final class ExtractAgencyTests: XCTestCase {
         XCTAssertEqual(agencies("- Phối hợp với Chi cục Thống kê khu việc Kon Plông-Kon Rẫy rà soát doanh nghiệp."),
                        ["Chi cục Thống kê khu vực Kon Plông-Kon Rẫy|support"])
     }
+
+    // A line that opens with bodies followed by a duty verb; a second body after "và" across a line break.
+    func testLineSubject() {
+        XCTAssertEqual(agencies("IV. CHẾ ĐỘ BÁO CÁO\nCác đơn vị được giao nhiệm vụ báo cáo kết quả về Phòng Giáo dục và Đào tạo huyện."),
+                       ["Các đơn vị được giao nhiệm vụ|assigned"])
+        XCTAssertEqual(agencies("Ban Chỉ đạo ban hành Kế hoạch thực hiện năm 2025 như sau:"), [])
+        XCTAssertEqual(agencies("- Chủ trì, phối hợp với Bưu điện huyện và Ủy\nban nhân dân các xã rà soát danh sách."),
+                       ["Bưu điện huyện|support", "Ủy ban nhân dân các xã|support"])
+    }
 }
