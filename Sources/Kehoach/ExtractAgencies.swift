@@ -334,6 +334,27 @@ struct AgencyNames: Sendable {
         return knownName(toks, i) ? n : 0
     }
 
+    /// A heading's segment whose opening words are a known name with a damaged first word ("Hai Liên
+    /// hiệp Phụ nữ huyện" → "Hội Liên hiệp Phụ nữ huyện"); other segments as they are.
+    func knownOpening(_ segment: String) -> String {
+        let ws = segment.split(separator: " ").map(String.init)
+        guard let first = ws.first, first.first?.isUppercase == true, knownByFirst[Fuzzy.letters(first)] == nil else { return segment }
+        let ft = FoldedText(first)
+        if head(tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(first.utf8)), 0) > 0 { return segment }
+        let letters = ws.map { Fuzzy.letters($0) }
+        var best: (n: Int, canonical: String, d: Int)?
+        for k in known where k.words.count >= 3 && k.words.count <= ws.count {
+            let text = letters.prefix(k.words.count).joined(separator: " ")
+            let want = k.words.joined(separator: " ")
+            // the damage is in the first word: the others are the name's
+            guard Array(letters[1..<k.words.count]) == Array(k.words[1...]) else { continue }
+            let d = Fuzzy.distance(text, want, limit: 2)
+            if d <= 2, best == nil || d < best!.d { best = (k.words.count, k.canonical, d) }
+        }
+        guard let b = best else { return segment }
+        return ([b.canonical] + ws[b.n...]).joined(separator: " ")
+    }
+
     /// Whether the word tokens from i spell a name of agency-names.vocab, allowing a damaged letter or two.
     func knownName(_ toks: [Token], _ i: Int) -> Bool {
         guard i < toks.count, toks[i].isWord, toks[i].capitalized else { return false }
@@ -608,6 +629,15 @@ extension Extractor {
             var folded = ExtractionRules.key(title)
             for p in ["de nghi ", "doi voi ", "giao "] where folded.hasPrefix(p) {
                 title = String(title.dropFirst(p.count)); folded = String(folded.dropFirst(p.count))
+            }
+            // OCR: "Đã nghỉ) Hai Liên hiệp Phụ nữ huyện, Điện Biên phòng Mỹ Lý" — the request word and
+            // the bodies' opening words damaged; known names put right before reading
+            if dutyLevel != nil || title.count < 120 {
+                let words = title.split(separator: " ", maxSplits: 2)
+                if words.count == 3, Fuzzy.distance(Fuzzy.letters(words[0] + " " + words[1]), "de nghi", limit: 1) <= 1 {
+                    title = String(words[2])
+                }
+                title = title.components(separatedBy: ", ").map { names.knownOpening($0) }.joined(separator: ", ")
             }
             let hadColon = title.contains(":")
             if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }

@@ -116,4 +116,10 @@ final class ExtractAgencyTests: XCTestCase {
         XCTAssertEqual(agencies("- Chủ trì, phối hợp với Bưu điện huyện và Ủy\nban nhân dân các xã rà soát danh sách."),
                        ["Bưu điện huyện|support", "Ủy ban nhân dân các xã|support"])
     }
+
+    // OCR: a heading whose request word and bodies' first words are damaged, put right by the known names.
+    func testDamagedHeading() {
+        XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n5. Đã nghỉ) Hai Liên hiệp Phụ nữ huyện, Điện Biên phòng Mỹ Lý\nVận động các bà mẹ."),
+                       ["Hội Liên hiệp Phụ nữ huyện|lead", "Đồn Biên phòng Mỹ Lý|lead"])
+    }
 }
