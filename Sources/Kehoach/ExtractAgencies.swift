@@ -44,6 +44,14 @@ struct AgencyNames: Sendable {
     let groups: [[String]]
     /// Collective subjects counted only as the subject of a duty (agency-group-subjects.vocab).
     let groupSubjects: [[String]]
+    /// Both lists together, longest first.
+    let allGroups: [[String]]
+    /// The lists by their first word, so that most tokens are answered by one lookup.
+    let groupsByFirst: [String: [[String]]]
+    /// By word id: the word opens a group or an official's title.
+    let opensGroupOrTitle: [Bool]
+    let groupSubjectsByFirst: [String: [[String]]]
+    let officialsByFirst: [String: [[String]]]
     /// Officials' titles (agency-officials.vocab) as token texts, longest first.
     let officials: [[String]]
     let headFull: [String: String]   // folded head → full form
@@ -53,6 +61,8 @@ struct AgencyNames: Sendable {
     let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
     /// The known names by their first word, in the vocabulary's order.
     let knownByFirst: [String: [(words: [String], joined: String, canonical: String)]]
+    /// The known names of three words or more by their second word (a damaged first word is looked up by it).
+    let knownBySecond: [String: [(words: [String], joined: String, canonical: String)]]
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
     /// Words after which a name's remaining capitalised words are a place's name ("huyện Mường Nhé",
     /// "khu vực Gia Nghĩa - Đắk Glong"): a place's name has every syllable capitalised, so a lower-case
@@ -74,7 +84,10 @@ struct AgencyNames: Sendable {
                 .sorted { $0.count > $1.count }
         }
         let lists = [seqs("agency-heads"), seqs("agency-name-words"), seqs("agency-generic"), seqs("name-continuations"),
-                     AgencyNames.prefixWords, seqs("agency-stops")]
+                     AgencyNames.prefixWords, seqs("agency-stops"),
+                     // numbered too, so that a token is asked of the groups and titles only when its word opens one
+                     [rules.vocabulary("agency-groups"), rules.vocabulary("agency-group-subjects"), rules.vocabulary("agency-officials")]
+                        .flatMap { $0.entries.flatMap(\.spellings) }.compactMap { AgencyNames.tokenTexts($0).first }.map { [$0] }]
         var ids: [String: Int] = [:]
         for list in lists { for seq in list { for w in seq where ids[w] == nil { ids[w] = ids.count } } }
         wordIDs = ids
@@ -86,12 +99,19 @@ struct AgencyNames: Sendable {
         }
         (heads, nameWords, generics, continuations, prefixes) = (numbered[0], numbered[1], numbered[2], numbered[3], numbered[4])
         stops = numbered[5]
+        var opens = [Bool](repeating: false, count: ids.count)
+        for seq in lists[6] { opens[ids[seq[0]]!] = true }
+        opensGroupOrTitle = opens
         groups = rules.vocabulary("agency-groups").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
             .sorted { $0.count > $1.count }
         groupSubjects = rules.vocabulary("agency-group-subjects").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
             .sorted { $0.count > $1.count }
+        allGroups = (groups + groupSubjects).sorted { $0.count > $1.count }
+        groupsByFirst = Dictionary(grouping: allGroups, by: { $0.first ?? "" })
+        groupSubjectsByFirst = Dictionary(grouping: groupSubjects, by: { $0.first ?? "" })
         officials = rules.vocabulary("agency-officials").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
             .sorted { $0.count > $1.count }
+        officialsByFirst = Dictionary(grouping: officials, by: { $0.first ?? "" })
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
@@ -107,6 +127,11 @@ struct AgencyNames: Sendable {
             byFirst[k.words[0], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
         }
         knownByFirst = byFirst
+        var bySecond: [String: [(words: [String], joined: String, canonical: String)]] = [:]
+        for k in known where k.words.count >= 3 {
+            bySecond[k.words[1], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
+        }
+        knownBySecond = bySecond
     }
 
     /// Folded text as the tokenizer cuts it: words, and each other character alone.
@@ -124,7 +149,8 @@ struct AgencyNames: Sendable {
 
     /// Tokens of a collective subject at i ("các cơ quan, đơn vị", "Trưởng thôn, bản"), or 0.
     func group(_ toks: [Token], _ i: Int, subjectsOnly: Bool = false) -> Int {
-        for g in subjectsOnly ? groupSubjects : groups + groupSubjects where i + g.count <= toks.count {
+        guard toks[i].id >= 0, opensGroupOrTitle[toks[i].id] else { return 0 }
+        for g in (subjectsOnly ? groupSubjectsByFirst : groupsByFirst)[toks[i].text] ?? [] where i + g.count <= toks.count {
             var ok = true
             for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
             if ok { return g.count }
@@ -134,7 +160,8 @@ struct AgencyNames: Sendable {
 
     /// Tokens of an official's title at i, or 0.
     func official(_ toks: [Token], _ i: Int) -> Int {
-        for g in officials where i + g.count <= toks.count {
+        guard toks[i].id >= 0, opensGroupOrTitle[toks[i].id] else { return 0 }
+        for g in officialsByFirst[toks[i].text] ?? [] where i + g.count <= toks.count {
             var ok = true
             for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
             if ok { return g.count }
@@ -337,15 +364,17 @@ struct AgencyNames: Sendable {
     /// A heading's segment whose opening words are a known name with a damaged first word ("Hai Liên
     /// hiệp Phụ nữ huyện" → "Hội Liên hiệp Phụ nữ huyện"); other segments as they are.
     func knownOpening(_ segment: String) -> String {
+        guard let c = segment.first, c.isUppercase else { return segment }
         let ws = segment.split(separator: " ").map(String.init)
-        guard let first = ws.first, first.first?.isUppercase == true, knownByFirst[Fuzzy.letters(first)] == nil else { return segment }
-        let ft = FoldedText(first)
-        if head(tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(first.utf8)), 0) > 0 { return segment }
+        guard ws.count >= 3, let candidates = knownBySecond[Fuzzy.letters(ws[1])],
+              knownByFirst[Fuzzy.letters(ws[0])] == nil else { return segment }
+        let ft = FoldedText(ws[0])
+        if head(tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(ws[0].utf8)), 0) > 0 { return segment }
         let letters = ws.map { Fuzzy.letters($0) }
         var best: (n: Int, canonical: String, d: Int)?
-        for k in known where k.words.count >= 3 && k.words.count <= ws.count {
+        for k in candidates where k.words.count <= ws.count {
             let text = letters.prefix(k.words.count).joined(separator: " ")
-            let want = k.words.joined(separator: " ")
+            let want = k.joined
             // the damage is in the first word: the others are the name's
             guard Array(letters[1..<k.words.count]) == Array(k.words[1...]) else { continue }
             let d = Fuzzy.distance(text, want, limit: 2)
@@ -464,15 +493,12 @@ struct AgencyNames: Sendable {
     static let placeSeqs: Set<String> = ["tinh", "huyen", "xa", "phuong", "quan", "thi xa", "thi tran", "thanh pho",
                                          "khu vuc", "ap", "khom", "thon", "chi nhanh"]
 
-    /// The place words as written: "cơ quan", "quần chúng" fold to "quận" too.
-    static let placeWritten: Set<String> = ["tỉnh", "huyện", "xã", "phường", "quận", "thị xã", "thị trấn", "thành phố",
-                                            "khu vực", "ấp", "khóm", "thôn", "chi nhánh"]
-
     func isPlace(_ toks: [Token], _ k: Int, _ n: Int) -> Bool {
-        guard AgencyNames.placeSeqs.contains(toks[k..<(k + n)].map(\.text).joined(separator: " ")) else { return false }
-        let written = Normalize.lowercased(toks[k..<(k + n)].map(\.original).joined(separator: " "))
+        // asked of every name-word: one or two words, no String built for one
+        guard n <= 2, n == 1 ? AgencyNames.placeSeqs.contains(toks[k].text)
+                : AgencyNames.placeSeqs.contains(toks[k].text + " " + toks[k + 1].text) else { return false }
         // other diacritics are OCR damage ("huyền", "phương"), but "quan" is too often "cơ quan", "quần chúng"
-        return AgencyNames.placeWritten.contains(written) || toks[k].text != "quan"
+        return toks[k].text != "quan" || Normalize.lowercased(toks[k].original) == "quận"
     }
 
     /// End of a field of lower-case words from k that runs to a place word ("dự án đầu tư xây dựng
