@@ -69,6 +69,9 @@ struct AgencyNames: Sendable {
     /// word after it ends the body's name ("… xã Minh Sơn vận động").
     static let placeLead: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "vuc", "ap", "khom", "thon", "nhanh"]
     /// Function words that show a stretch of lower-case words is a clause, not the field of a name.
+    /// First words of the duty verbs that are also the field of a body right after its head:
+    /// "Ban Tổ chức", "Ban Chỉ đạo", "Ban Quản lý", "Cục Kiểm soát …", "Ban Kiểm tra", "Quỹ Hỗ trợ …".
+    static let fieldVerbs: Set<String> = ["to", "chi", "quan", "kiem", "ho", "tuyen", "giam", "phat"]
     /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
     /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
     static let notSyllables: Set<String> = ["là", "được", "có", "của", "để", "cho", "tại", "với", "này"]
@@ -434,6 +437,8 @@ struct AgencyNames: Sendable {
                 // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
                 // Vận động"), except as the field right after the head ("Ban Tổ chức")
                 if k > headEnd && (match(stops, toks, k) > 0 || official(toks, k) > 0) { break }
+                // right after the head only the verbs that are no body's field ("MTTQ Phối hợp", but "Ban Tổ chức")
+                if k == headEnd && match(stops, toks, k) > 0 && !AgencyNames.fieldVerbs.contains(toks[k].text) { break }
                 // "Trung ương" after a place word: a name-word of two syllables, whatever its capitals
                 if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
@@ -445,6 +450,9 @@ struct AgencyNames: Sendable {
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
                 let n = match(nameWords, toks, k)
+                // "quận" is not the first half of "quản lý", "quản trị", "quần chúng", "quan trọng", "quan tâm"
+                // (OCR leaves "quan", "quần" for "quận" too, so the word alone decides nothing)
+                if n == 1 && tok.text == "quan", k + 1 < toks.count, ["ly", "tri", "chung", "trong", "tam", "he", "diem"].contains(toks[k + 1].text) { break }
                 if n > 0 {
                     if isPlace(toks, k, n) { place = true }
                     k += n; continue
@@ -694,7 +702,9 @@ extension Extractor {
                 // "Đề nghị Ủy ban nhân dân xã phối hợp": the names before the verb, never the verb
                 for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
             } else {
-                guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
+                guard let first = names.name(at: 0, toks)
+                    ?? (names.head(toks, 0) > 0 && toks[0].capitalized && names.match(names.stops, toks, 0) == 0 ? (end: names.head(toks, 0), generic: false) : nil)
+                else { continue }
                 let wordCount = toks.filter(\.isWord).count
                 let whole = AgencyNames.clean(title)
                 if onlyNames {

@@ -122,4 +122,11 @@ final class ExtractAgencyTests: XCTestCase {
         XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n5. Đã nghỉ) Hai Liên hiệp Phụ nữ huyện, Điện Biên phòng Mỹ Lý\nVận động các bà mẹ."),
                        ["Hội Liên hiệp Phụ nữ huyện|lead", "Đồn Biên phòng Mỹ Lý|lead"])
     }
+
+    // Not bodies: a meeting ("Hội nghị …"), a verb glued to an acronym head, "quản trị" read as "quận".
+    func testNotBodies() {
+        XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n1. Hội nghị hiệp thương lần thứ nhất\nThời gian: tháng 01/2026."), [])
+        XCTAssertEqual(agencies("- MTTQ Phối hợp với Hội Nông dân xã tuyên truyền."), ["Hội Nông dân xã|support"])
+        XCTAssertEqual(agencies("- Phối hợp với Ban quản trị nhà chung cư tổ chức hội nghị."), [])
+    }
 }
