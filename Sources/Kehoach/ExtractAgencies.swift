@@ -38,6 +38,22 @@ struct AgencyNames: Sendable {
     let generics: WordList
     let continuations: WordList
     let prefixes: WordList
+    /// Words a name never runs into (agency-stops.vocab): duty verbs and time words.
+    let stops: WordList
+    /// Collective subjects given duties (agency-groups.vocab) as token texts, longest first.
+    let groups: [[String]]
+    /// Collective subjects counted only as the subject of a duty (agency-group-subjects.vocab).
+    let groupSubjects: [[String]]
+    /// Both lists together, longest first.
+    let allGroups: [[String]]
+    /// The lists by their first word, so that most tokens are answered by one lookup.
+    let groupsByFirst: [String: [[String]]]
+    /// By word id: the word opens a group or an official's title.
+    let opensGroupOrTitle: [Bool]
+    let groupSubjectsByFirst: [String: [[String]]]
+    let officialsByFirst: [String: [[String]]]
+    /// Officials' titles (agency-officials.vocab) as token texts, longest first.
+    let officials: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
     /// The heads as written, split in words, by their folded form.
@@ -45,7 +61,23 @@ struct AgencyNames: Sendable {
     let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
     /// The known names by their first word, in the vocabulary's order.
     let knownByFirst: [String: [(words: [String], joined: String, canonical: String)]]
+    /// The known names of three words or more by their second word (a damaged first word is looked up by it).
+    let knownBySecond: [String: [(words: [String], joined: String, canonical: String)]]
     static let places: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "cap"]
+    /// Words after which a name's remaining capitalised words are a place's name ("huyện Mường Nhé",
+    /// "khu vực Gia Nghĩa - Đắk Glong"): a place's name has every syllable capitalised, so a lower-case
+    /// word after it ends the body's name ("… xã Minh Sơn vận động").
+    static let placeLead: Set<String> = ["tinh", "huyen", "xa", "pho", "tran", "phuong", "quan", "vuc", "ap", "khom", "thon", "nhanh"]
+    /// Function words that show a stretch of lower-case words is a clause, not the field of a name.
+    /// First words of the duty verbs that are also the field of a body right after its head:
+    /// "Ban Tổ chức", "Ban Chỉ đạo", "Ban Quản lý", "Cục Kiểm soát …", "Ban Kiểm tra", "Quỹ Hỗ trợ …".
+    static let fieldVerbs: Set<String> = ["to", "chi", "quan", "kiem", "ho", "tuyen", "giam", "phat"]
+    /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
+    /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
+    static let notSyllables: Set<String> = ["là", "được", "có", "của", "để", "cho", "tại", "với", "này"]
+    /// As written (folding would take "tái định cư" for "tại").
+    static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
+                                           "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixWords: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -55,7 +87,10 @@ struct AgencyNames: Sendable {
                 .sorted { $0.count > $1.count }
         }
         let lists = [seqs("agency-heads"), seqs("agency-name-words"), seqs("agency-generic"), seqs("name-continuations"),
-                     AgencyNames.prefixWords]
+                     AgencyNames.prefixWords, seqs("agency-stops"),
+                     // numbered too, so that a token is asked of the groups and titles only when its word opens one
+                     [rules.vocabulary("agency-groups"), rules.vocabulary("agency-group-subjects"), rules.vocabulary("agency-officials")]
+                        .flatMap { $0.entries.flatMap(\.spellings) }.compactMap { AgencyNames.tokenTexts($0).first }.map { [$0] }]
         var ids: [String: Int] = [:]
         for list in lists { for seq in list { for w in seq where ids[w] == nil { ids[w] = ids.count } } }
         wordIDs = ids
@@ -66,6 +101,20 @@ struct AgencyNames: Sendable {
             return WordList(byFirst: byFirst)
         }
         (heads, nameWords, generics, continuations, prefixes) = (numbered[0], numbered[1], numbered[2], numbered[3], numbered[4])
+        stops = numbered[5]
+        var opens = [Bool](repeating: false, count: ids.count)
+        for seq in lists[6] { opens[ids[seq[0]]!] = true }
+        opensGroupOrTitle = opens
+        groups = rules.vocabulary("agency-groups").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
+        groupSubjects = rules.vocabulary("agency-group-subjects").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
+        allGroups = (groups + groupSubjects).sorted { $0.count > $1.count }
+        groupsByFirst = Dictionary(grouping: allGroups, by: { $0.first ?? "" })
+        groupSubjectsByFirst = Dictionary(grouping: groupSubjects, by: { $0.first ?? "" })
+        officials = rules.vocabulary("agency-officials").entries.flatMap(\.spellings).map(AgencyNames.tokenTexts)
+            .sorted { $0.count > $1.count }
+        officialsByFirst = Dictionary(grouping: officials, by: { $0.first ?? "" })
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
@@ -81,6 +130,75 @@ struct AgencyNames: Sendable {
             byFirst[k.words[0], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
         }
         knownByFirst = byFirst
+        var bySecond: [String: [(words: [String], joined: String, canonical: String)]] = [:]
+        for k in known where k.words.count >= 3 {
+            bySecond[k.words[1], default: []].append((k.words, k.words.joined(separator: " "), k.canonical))
+        }
+        knownBySecond = bySecond
+    }
+
+    /// Folded text as the tokenizer cuts it: words, and each other character alone.
+    static func tokenTexts(_ s: String) -> [String] {
+        var out: [String] = []
+        var word = ""
+        for c in s {
+            if c.isLetter || c.isNumber { word.append(c); continue }
+            if !word.isEmpty { out.append(word); word = "" }
+            if !c.isWhitespace { out.append(String(c)) }
+        }
+        if !word.isEmpty { out.append(word) }
+        return out
+    }
+
+    /// Tokens of a collective subject at i ("các cơ quan, đơn vị", "Trưởng thôn, bản"), or 0.
+    func group(_ toks: [Token], _ i: Int, subjectsOnly: Bool = false) -> Int {
+        guard toks[i].id >= 0, opensGroupOrTitle[toks[i].id] else { return 0 }
+        for g in (subjectsOnly ? groupSubjectsByFirst : groupsByFirst)[toks[i].text] ?? [] where i + g.count <= toks.count {
+            var ok = true
+            for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
+            if ok { return g.count }
+        }
+        return 0
+    }
+
+    /// Tokens of an official's title at i, or 0.
+    func official(_ toks: [Token], _ i: Int) -> Int {
+        guard toks[i].id >= 0, opensGroupOrTitle[toks[i].id] else { return 0 }
+        for g in officialsByFirst[toks[i].text] ?? [] where i + g.count <= toks.count {
+            var ok = true
+            for (k, w) in g.enumerated() where toks[i + k].text != w { ok = false; break }
+            if ok { return g.count }
+        }
+        return 0
+    }
+
+    /// Whether an official's title ends right before token i ("Phó Chủ tịch | Ủy ban nhân dân tỉnh").
+    func afterOfficial(_ toks: [Token], _ i: Int) -> Bool {
+        (max(0, i - 4)..<i).contains { official(toks, $0) == i - $0 }
+    }
+
+    /// The bodies headed by the officials named in the tokens: after a title, or from the kind of
+    /// body that ends it ("Trưởng phòng Y tế huyện" → "Phòng Y tế huyện").
+    func officialsBodies(_ toks: [Token]) -> [Found] {
+        var out: [Found] = []
+        var k = 0
+        while k < toks.count {
+            let n = official(toks, k)
+            guard n > 0 else { k += 1; continue }
+            var start = k + n
+            var t = toks
+            // the written form decides: "Thủ trưởng" does not end in "Trường"
+            for p in (k + 1)..<(k + n) {
+                t[p].capitalized = true
+                if head(t, p) == k + n - p { start = p; break }
+                t[p].capitalized = toks[p].capitalized
+            }
+            if let f = name(at: start, t) {
+                out.append(Found(start: start, end: f.end, generic: f.generic))
+                k = max(f.end, k + n)
+            } else { k += n }
+        }
+        return out
     }
 
     /// A word token for `text` alone.
@@ -91,6 +209,12 @@ struct AgencyNames: Sendable {
     }
 
     static let placeWords = ["tinh": "tỉnh", "huyen": "huyện"]
+
+    /// A word that can only be a damaged "huyện": "huy" and two or three more letters, two edits away at most.
+    static func damagedHuyen(_ folded: String) -> Bool {
+        folded.hasPrefix("huy") && (5...6).contains(folded.count) && folded != "huyen" && folded.allSatisfy { $0.isLetter }
+            && Fuzzy.distance(folded, "huyen", limit: 2) <= 2
+    }
 
     /// A body's name as the administration spells it, when its opening words are a name of
     /// agency-names.vocab with a damaged letter or two ("Phòng Giáo dục và Pdo tạo huyện" →
@@ -129,6 +253,15 @@ struct AgencyNames: Sendable {
             let same = Normalize.lowercased(String(written.dropLast(tail.count))) == Normalize.lowercased(b.canonical)
             if !same { words.replaceSubrange(0..<b.end, with: [b.canonical + tail]) }
         }
+        // a damaged "huyện" anywhere after the head ("Phòng Y tế huyiin", "… huyiin, Hội đồng …")
+        for w in words.indices.dropFirst() where words[w].first?.isLowercase == true {
+            let tail = String(words[w].reversed().prefix { !$0.isLetter }.reversed())
+            let l = Fuzzy.letters(String(words[w].dropLast(tail.count)))
+            if AgencyNames.damagedHuyen(l) { words[w] = "huyện" + tail }
+            // "khu việc" for "khu vực": after "khu" a word near "vực" is it
+            if Fuzzy.letters(words[w - 1]) == "khu", l != "vuc", l.hasPrefix("v"), l.count <= 4,
+               Fuzzy.distance(l, "vuc", limit: 2) <= 2 { words[w] = "vực" + tail }
+        }
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
             if l.count >= 4, match(nameWords, [word(l)], 0) == 0 {
@@ -151,6 +284,8 @@ struct AgencyNames: Sendable {
             if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
             // an apostrophe after a letter is OCR residue of a horn ("Sổ'", "THU'C"), not a word
             if c == 0x27, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
+            // so is a bracket or bar glued to a word's end ("Y tế] huyện"): no name holds one
+            if c == 0x5D || c == 0x7C || c == 0x7D, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
             let isWordByte = { (c: UInt8) -> Bool in
                 (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80
             }
@@ -159,6 +294,17 @@ struct AgencyNames: Sendable {
                 while j < range.upperBound, isWordByte(b[j]) { j += 1 }
                 var tok = Token(text: String(decoding: b[i..<j], as: UTF8.self), range: i..<j, isWord: true)
                 tok.id = wordIDsByBytes.value(b[i..<j]) ?? -1
+                // "huyiin", "huylin": "huyện" as OCR and restoration leave it, read as the place word
+                if tok.id < 0, AgencyNames.damagedHuyen(tok.text) {
+                    tok = Token(text: "huyen", range: i..<j, isWord: true)
+                    tok.id = wordIDs["huyen"] ?? -1
+                }
+                // "khu việc": "khu vực" with a damaged word
+                if tok.id < 0, out.last?.text == "khu", tok.text.hasPrefix("v"), tok.text.count <= 4,
+                   Fuzzy.distance(tok.text, "vuc", limit: 2) <= 2 {
+                    tok = Token(text: "vuc", range: i..<j, isWord: true)
+                    tok.id = wordIDs["vuc"] ?? -1
+                }
                 let o = t.toOriginal[i]
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
@@ -202,7 +348,11 @@ struct AgencyNames: Sendable {
         let n = match(heads, toks, i)
         guard n > 0 else { return 0 }
         let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
-        if headWritten.contains(written) || written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        if headWritten.contains(written) { return n }
+        // a head without diacritics in a text without them (OCR); not "Quy định" read as "Quỹ"
+        if written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) {
+            if i + n >= toks.count || !toks[i + n].isWord || toks[i + n].original.unicodeScalars.allSatisfy({ $0.value < 0x80 }) { return n }
+        }
         // a head of several words with other diacritics on one of them ("Bản phát triển", "tờ phụ trách")
         if n >= 2 {
             let ww = written.split(separator: " ")
@@ -212,6 +362,29 @@ struct AgencyNames: Sendable {
         }
         // other diacritics, but the words after it make a known name ("Sổ' Giáo dục và Đào tạo")
         return knownName(toks, i) ? n : 0
+    }
+
+    /// A heading's segment whose opening words are a known name with a damaged first word ("Hai Liên
+    /// hiệp Phụ nữ huyện" → "Hội Liên hiệp Phụ nữ huyện"); other segments as they are.
+    func knownOpening(_ segment: String) -> String {
+        guard let c = segment.first, c.isUppercase else { return segment }
+        let ws = segment.split(separator: " ").map(String.init)
+        guard ws.count >= 3, let candidates = knownBySecond[Fuzzy.letters(ws[1])],
+              knownByFirst[Fuzzy.letters(ws[0])] == nil else { return segment }
+        let ft = FoldedText(ws[0])
+        if head(tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(ws[0].utf8)), 0) > 0 { return segment }
+        let letters = ws.map { Fuzzy.letters($0) }
+        var best: (n: Int, canonical: String, d: Int)?
+        for k in candidates where k.words.count <= ws.count {
+            let text = letters.prefix(k.words.count).joined(separator: " ")
+            let want = k.joined
+            // the damage is in the first word: the others are the name's
+            guard Array(letters[1..<k.words.count]) == Array(k.words[1...]) else { continue }
+            let d = Fuzzy.distance(text, want, limit: 2)
+            if d <= 2, best == nil || d < best!.d { best = (k.words.count, k.canonical, d) }
+        }
+        guard let b = best else { return segment }
+        return ([b.canonical] + ws[b.n...]).joined(separator: " ")
     }
 
     /// Whether the word tokens from i spell a name of agency-names.vocab, allowing a damaged letter or two.
@@ -232,6 +405,20 @@ struct AgencyNames: Sendable {
     /// A name starting at token i: (end token index exclusive, is generic) or nil.
     func name(at i: Int, _ toks: [Token]) -> (end: Int, generic: Bool)? {
         guard i < toks.count, toks[i].isWord else { return nil }
+        // "Ban hành …", "Tổ chức Hội nghị …", "Trường hợp …": a verb or phrase, not a head
+        if match(stops, toks, i) > 0 { return nil }
+        // a collective subject, with its place ("Các hội, đoàn thể huyện", "các đại lý thu trên địa bàn")
+        let gr = group(toks, i)
+        if gr > 0 && gr >= match(generics, toks, i) {
+            var e = i + gr
+            while e < toks.count {
+                let n = match(nameWords, toks, e)
+                if n == 0 { break }
+                e += n
+            }
+            while e > i + gr, AgencyNames.trim.contains(toks[e - 1].text) { e -= 1 }
+            return (e, false)
+        }
         let g = match(generics, toks, i)
         var prefix = match(prefixes, toks, i)
         var h = prefix > 0 ? head(toks, i + prefix) : 0
@@ -242,27 +429,49 @@ struct AgencyNames: Sendable {
         }
         var k = i + prefix + h
         let headEnd = k
+        // a place word has been read: the capitalised words after it are the place's name
+        var place = false
         while k < toks.count {
             let tok = toks[k]
             if tok.isWord {
+                // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
+                // Vận động"), except as the field right after the head ("Ban Tổ chức")
+                if k > headEnd && (match(stops, toks, k) > 0 || official(toks, k) > 0) { break }
+                // right after the head only the verbs that are no body's field ("MTTQ Phối hợp", but "Ban Tổ chức")
+                if k == headEnd && match(stops, toks, k) > 0 && !AgencyNames.fieldVerbs.contains(toks[k].text) { break }
+                // "Trung ương" after a place word: a name-word of two syllables, whatever its capitals
+                if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
+                    // a second body: "… huyện và Ủy ban nhân dân các xã"
                     if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
-                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text)) { break }
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va") { break }
                     if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
                     k += 1; continue
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
                 let n = match(nameWords, toks, k)
-                if n > 0 { k += n; continue }
-                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế"
-                if k > headEnd {
-                    let prev = toks[k - 1]
-                    if prev.isWord && prev.capitalized && !prev.acronym { k += 1; continue }
+                // "quận" is not the first half of "quản lý", "quản trị", "quần chúng", "quan trọng", "quan tâm"
+                // (OCR leaves "quan", "quần" for "quận" too, so the word alone decides nothing)
+                if n == 1 && tok.text == "quan", k + 1 < toks.count, ["ly", "tri", "chung", "trong", "tam", "he", "diem"].contains(toks[k + 1].text) { break }
+                if n > 0 {
+                    if isPlace(toks, k, n) { place = true }
+                    k += n; continue
                 }
+                // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế" (not of a place's name)
+                if k > headEnd && !place {
+                    let prev = toks[k - 1]
+                    if prev.isWord && prev.capitalized && !prev.acronym
+                        && !AgencyNames.notSyllables.contains(Normalize.lowercased(tok.original)) { k += 1; continue }
+                }
+                // a field of lower-case words up to the body's place ("Ban Quản lý dự án đầu tư xây dựng huyện")
+                if !place, let e = field(toks, k), k == headEnd || k - headEnd <= 2 && e - k <= 4 || e - k <= 2 { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
-                if k + 1 < toks.count, toks[k + 1].isWord, toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
+                if k + 1 < toks.count, toks[k + 1].isWord, match(stops, toks, k + 1) == 0,
+                   toks[k + 1].capitalized || toks[k + 1].text.count <= 3 { k += 1; continue }
+                // "khu vực Quận Bình Tân - huyện Bình Chánh": a second place
+                if place, k + 1 < toks.count, case let n = match(nameWords, toks, k + 1), n > 0, isPlace(toks, k + 1, n) { k += 1; continue }
                 break
             }
             if tok.text == ",", k + 1 < toks.count {
@@ -270,6 +479,8 @@ struct AgencyNames: Sendable {
                 if n > 0 && match(heads, toks, k + 1) == 0 || n > 0 && !toks[k + 1].capitalized { k += 1 + n; continue }
                 // "BHXH, BHYT xã": a list of abbreviations inside one name
                 if toks[k - 1].acronym, toks[k + 1].acronym, head(toks, k + 1) == 0 { k += 2; continue }
+                // a field of several subjects: "Văn hóa, Thể thao và Truyền thông"
+                if !place, fieldAfterComma(toks, k + 1) { k += 1; continue }
                 break
             }
             break
@@ -284,6 +495,63 @@ struct AgencyNames: Sendable {
             return g > 0 ? (i + g, true) : (prefix > 0 ? (k, true) : nil)
         }
         return (k, false)
+    }
+
+    /// The place words (agency-name-words) that a place's own name may follow.
+    static let placeSeqs: Set<String> = ["tinh", "huyen", "xa", "phuong", "quan", "thi xa", "thi tran", "thanh pho",
+                                         "khu vuc", "ap", "khom", "thon", "chi nhanh"]
+
+    func isPlace(_ toks: [Token], _ k: Int, _ n: Int) -> Bool {
+        // asked of every name-word: one or two words, no String built for one
+        guard n <= 2, n == 1 ? AgencyNames.placeSeqs.contains(toks[k].text)
+                : AgencyNames.placeSeqs.contains(toks[k].text + " " + toks[k + 1].text) else { return false }
+        // other diacritics are OCR damage ("huyền", "phương"), but "quan" is too often "cơ quan", "quần chúng"
+        return toks[k].text != "quan" || Normalize.lowercased(toks[k].original) == "quận"
+    }
+
+    /// End of a field of lower-case words from k that runs to a place word ("dự án đầu tư xây dựng
+    /// huyện", "bồi thường, hỗ trợ và tái định cư huyện") or, short, to a capitalised name ("rừng
+    /// phòng hộ Ea Rớt"); nil when the words read as a clause (a function word, a duty verb, a number).
+    func field(_ toks: [Token], _ k: Int) -> Int? {
+        var j = k
+        var words = 0
+        // a duty verb first: a clause ("Sở Y tế kiểm tra …"); later ones may be the field's ("bồi thường, hỗ trợ")
+        if match(stops, toks, k) > 0 { return nil }
+        while j < toks.count, words <= 14 {
+            let t = toks[j]
+            if !t.isWord {
+                if t.text == ",", j + 1 < toks.count, toks[j + 1].isWord, !toks[j + 1].capitalized { j += 1; continue }
+                return nil
+            }
+            // "Đội Quản lý thị trường số 4"
+            if t.text == "so", words >= 1, j + 1 < toks.count, toks[j + 1].text.allSatisfy(\.isNumber) { return j }
+            if t.capitalized {
+                // a short field before a proper name that closes the name ("rừng phòng hộ Ea Rớt,")
+                guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
+                var e = j
+                while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
+                return e == toks.count || !toks[e].isWord && toks[e].text != "-" ? j : nil
+            }
+            if AgencyNames.clauseWords.contains(Normalize.lowercased(t.original)) || t.text.contains(where: \.isNumber) { return nil }
+            // another body's name ("… vili ủy ban nhân dân các xã"): not a field
+            if match(heads, toks, j) >= 2 { return nil }
+            let n = match(nameWords, toks, j)
+            if n > 0 && isPlace(toks, j, n) { return words >= 1 ? j : nil }
+            if n > 0 { words += n; j += n; continue }
+            words += 1; j += 1
+        }
+        return nil
+    }
+
+    /// After a comma: capitalised words, "và", a capitalised word — more of one field ("Văn hóa, Thể
+    /// thao và Truyền thông"), not a second body.
+    func fieldAfterComma(_ toks: [Token], _ k: Int) -> Bool {
+        var j = k
+        guard j < toks.count, toks[j].isWord, toks[j].capitalized, head(toks, j) == 0, match(stops, toks, j) == 0 else { return false }
+        while j < toks.count, toks[j].isWord, toks[j].text != "va", match(stops, toks, j) == 0,
+              toks[j].capitalized || j > k && toks[j - 1].capitalized && match(nameWords, toks, j) == 0 { j += 1 }
+        return j + 1 < toks.count && toks[j].text == "va" && toks[j + 1].isWord && toks[j + 1].capitalized
+            && head(toks, j + 1) == 0 && j - k <= 4
     }
 
     struct Found { let start: Int; let end: Int; let generic: Bool }
@@ -330,6 +598,9 @@ struct AgencyNames: Sendable {
             words.append(w)
         }
         var out = words.joined(separator: " ")
+        // OCR residue glued to words ("Phòng Y tế] huyện", "thị) trấn"): never part of a name
+        out.removeAll { "]|}!".contains($0) }
+        if !out.contains("(") { out.removeAll { $0 == ")" } }
         while let l = out.last, ",;:.".contains(l) { out.removeLast() }
         return out
     }
@@ -366,55 +637,109 @@ extension Extractor {
             issuers[bytes] = answer
             return answer
         }
-        // Headings of the duties section.
+        // Headings of the duties section, and headings anywhere that are nothing but bodies' names
+        // ("1. Bảo hiểm xã hội huyện", "6. Đề nghị Huyện đoàn, Hội Cựu chiến binh huyện" in a công văn).
         var dutyLevel: Int?
         for i in doc.headings.indices {
             let h = doc.headings[i]
             if h.isDuty { dutyLevel = h.level; continue }
             if let d = dutyLevel, h.level <= d { dutyLevel = nil }
-            guard dutyLevel != nil else { continue }
             var title = h.title
+            // a heading of bodies that runs on to the next line ("7. Đề nghị Ngân hàng … huyện Bình Liêu,\nHội Nông dân huyện")
+            var runsOn = false
+            if title.hasSuffix(","), h.end < fb.count, fb[h.end] == 0x0A || fb[h.end] == 0x20 {
+                var e = h.end
+                while e < fb.count, fb[e] == 0x0A || fb[e] == 0x20 { e += 1 }
+                var f = e
+                while f < fb.count, fb[f] != 0x0A { f += 1 }
+                let next = t.text(e..<f)
+                let nt = FoldedText(next)
+                let ntoks = names.tokenize(nt, 0..<nt.folded.utf8.count, ob: Array(next.utf8))
+                let np = names.scan(ntoks)
+                if let last = np.last, np.first!.start == 0, names.runs(np, ntoks).count == 1, last.end == ntoks.count || names.gapIsSeparator(ntoks, last.end, ntoks.count) {
+                    title += " " + next; runsOn = true
+                }
+            }
             var folded = ExtractionRules.key(title)
             for p in ["de nghi ", "doi voi ", "giao "] where folded.hasPrefix(p) {
                 title = String(title.dropFirst(p.count)); folded = String(folded.dropFirst(p.count))
             }
+            // OCR: "Đã nghỉ) Hai Liên hiệp Phụ nữ huyện, Điện Biên phòng Mỹ Lý" — the request word and
+            // the bodies' opening words damaged; known names put right before reading
+            if dutyLevel != nil || title.count < 120 {
+                let words = title.split(separator: " ", maxSplits: 2)
+                if words.count == 3, Fuzzy.distance(Fuzzy.letters(words[0] + " " + words[1]), "de nghi", limit: 1) <= 1 {
+                    title = String(words[2])
+                }
+                title = title.components(separatedBy: ", ").map { names.knownOpening($0) }.joined(separator: ", ")
+            }
             let hadColon = title.contains(":")
             if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
             let ft = FoldedText(title)
-            let toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
-            guard let first = names.name(at: 0, toks) ?? (names.head(toks, 0) > 0 && toks[0].capitalized ? (end: names.head(toks, 0), generic: false) : nil) else { continue }
-            let wordCount = toks.filter(\.isWord).count
+            var toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
+            // in a heading, a head after "," or "và" starts the next body even in lower case
+            // ("Bộ phận Tiếp nhận và Trả kết quả phường, công chức Văn phòng - Thống kê")
+            for k in toks.indices.dropFirst() where toks[k].isWord && !toks[k].capitalized && toks[k].text != "ban"
+                && (toks[k - 1].text == "," || toks[k - 1].text == "va") && names.head(toks, k) > 0 { toks[k].capitalized = true }
+            // every name of a heading that is only names, when it names several
+            let parts = names.scan(toks)
+            let rs = names.runs(parts, toks)
+            // what follows the names: nothing, or a duty verb ("Trung tâm Y tế huyện - Chủ trì")
+            var rest = parts.last?.end ?? 0
+            var dash = false
+            while rest < toks.count, !toks[rest].isWord { dash = dash || toks[rest].text == "-"; rest += 1 }
+            let verbAfter = rest < toks.count && names.match(names.stops, toks, rest) > 0
+            let dashedVerb = dash && verbAfter
+            let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
+                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || dashedVerb)
+            // outside a duty section, not an item of an enumeration ("3. Bộ Ngoại giao;")
+            let listItem = h.title.contains(";") || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".")
+            guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
-            let whole = AgencyNames.clean(title)
-            if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
-                found.append(whole)
-                // several bodies in one heading: each too, when they make up the whole heading
-                let parts = names.scan(toks)
-                let rs = names.runs(parts, toks)
-                if parts.count > 1, rs.count == 1, parts.first!.start == 0, parts.last!.end == toks.count {
-                    for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+            if onlyNames && parts.count > 1 {
+                for f in parts { found.append(names.text(ft, toks, f)) }
+            } else if verbAfter, !parts.isEmpty, rs.count == 1, parts.first!.start == 0 {
+                // "Đề nghị Ủy ban nhân dân xã phối hợp": the names before the verb, never the verb
+                for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+            } else {
+                guard let first = names.name(at: 0, toks)
+                    ?? (names.head(toks, 0) > 0 && toks[0].capitalized && names.match(names.stops, toks, 0) == 0 ? (end: names.head(toks, 0), generic: false) : nil)
+                else { continue }
+                let wordCount = toks.filter(\.isWord).count
+                let whole = AgencyNames.clean(title)
+                if onlyNames {
+                    found.append(names.text(ft, toks, parts[0]))
+                } else if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
+                    found.append(whole)
+                } else if !first.generic {
+                    found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
                 }
-            } else if !first.generic {
-                found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
             }
             found = found.filter { !isIssuer($0) }
             var unique: [String] = []
             for f in found where !unique.contains(f) { unique.append(f) }
             doc.headings[i].agencies = unique
+            // "4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát …": an item of running text, not the heading of a section
+            let role = !onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead"
             for n in unique {
-                hits.append(AgencyHit(name: n, role: "lead", range: h.start..<h.end, line: h.line, text: h.title))
+                hits.append(AgencyHit(name: n, role: role, range: h.start..<h.end, line: h.line, text: h.title))
             }
         }
-        // Inline patterns.
+        // Inline patterns; a numbered heading that gave its bodies is not read again as an item.
+        let headingLines = Set(doc.headings.filter { !$0.agencies.isEmpty }.map(\.line))
         for r in rules.rules("agency") {
-            let role = r.attributes["role"] ?? "assigned"
+            let ruleRole = r.attributes["role"] ?? "assigned"
             let take = r.attributes["take"] ?? "first"
             for m in r.pattern.matches(in: t.folded) {
                 let span: Range<Int>
+                var role = ruleRole
                 if r.attributes["names"] == "before" {
-                    span = clauseStart(fb, m.range.lowerBound)..<m.range.lowerBound
+                    span = clauseStart(fb, m.range.lowerBound, reach: Int(r.attributes["reach"] ?? "") ?? 200)..<m.range.lowerBound
+                    // "(Chi cục Thuế …, Chi cục Thống kê … phối hợp với BHXH huyện)": helpers named beside a duty
+                    if let pr = r.attributes["paren-role"], span.lowerBound > 0, fb[span.lowerBound - 1] == UInt8(ascii: "(") { role = pr }
                 } else if let g = m.range("names") { span = g } else { continue }
                 var chosen: [(String, Range<Int>)] = []
+                var bareItem = false
                 if take == "lines" {
                     for lineText in t.text(span).split(separator: "\n") {
                         var s = String(lineText).trimmingCharacters(in: .whitespaces)
@@ -430,7 +755,17 @@ extension Extractor {
                     var run: [AgencyNames.Found] = []
                     switch take {
                     case "last":
-                        if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count) { run = last }
+                        if let last = runs.last, last.last!.end == toks.count || names.gapIsSeparator(toks, last.last!.end, toks.count),
+                           !names.afterOfficial(toks, last.first!.start),
+                           last.first!.start == 0 || !["truc", "cua", "vien"].contains(toks[last.first!.start - 1].text) { run = last }
+                    case "officials":
+                        run = names.officialsBodies(toks)
+                    case "subject":
+                        // names that open the stretch and are followed at once by a duty verb
+                        // not the document's own act ("Ban Chỉ đạo ban hành Kế hoạch"), not a list of schemes ("BHXH, BHTN, BHYT")
+                        if let first = runs.first, first.first!.start == 0, let e = first.last?.end, e < toks.count,
+                           names.match(names.stops, toks, e) > 0, !(toks[e].text == "ban" && e + 1 < toks.count && toks[e + 1].text == "hanh"),
+                           !toks[0..<e].allSatisfy({ !$0.isWord || $0.acronym }) { run = first }
                     case "whole":
                         if runs.count == 1, let only = runs.first, names.gapIsSeparator(toks, 0, only.first!.start),
                            names.gapIsSeparator(toks, only.last!.end, toks.count) { run = only }
@@ -440,14 +775,26 @@ extension Extractor {
                     default:
                         if let first = runs.first, names.gapIsSeparator(toks, 0, first.first!.start) { run = first }
                     }
+                    // "3. Bộ Ngoại giao;": a name with no duty after it is an item of an enumeration
+                    if let last = run.last { bareItem = last.end >= toks.count || !toks[last.end].isWord && toks[last.end].text != "," }
                     for f in run where !f.generic {
-                        let n = names.text(t, toks, f)
+                        // "phối hợp với các cơ quan, đơn vị": a group of bodies counts as a subject only
+                        if (role == "support" || r.attributes["groups"] == "no") && names.group(toks, f.start, subjectsOnly: true) > 0 { continue }
+                        // "phối hợp với các bộ phận phụ trách …": a plural of a kind of body in lower case is
+                        // a group too, unless agency-groups.vocab names it ("các đại lý thu")
+                        if role == "support", toks[f.start].text == "cac", f.start + 1 < toks.count, !toks[f.start + 1].capitalized,
+                           names.group(toks, f.start) == 0 { continue }
+                        var n = names.text(t, toks, f)
+                        // a body read from the end of a title: "phòng Y tế huyện" → "Phòng Y tế huyện"
+                        if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
                         if !isIssuer(n) {
                             chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
                         }
                     }
                 }
                 guard !chosen.isEmpty else { continue }
+                if r.id == "agency.item-subject" && headingLines.contains(t.line(ofFolded: m.range.lowerBound)) { continue }
+                if r.id == "agency.item-subject" && bareItem { continue }
                 let text = ExtractionRules.collapse(t.text(m.range))
                 for (n, range) in chosen {
                     hits.append(AgencyHit(name: n, role: role, range: range, line: t.line(ofFolded: range.lowerBound), text: text))
@@ -462,9 +809,9 @@ extension Extractor {
     }
 
     /// Start of the clause that ends at `pos`: after a bracket, ";", ":", ". " or a blank line (at most 200 bytes back).
-    func clauseStart(_ b: [UInt8], _ pos: Int) -> Int {
+    func clauseStart(_ b: [UInt8], _ pos: Int, reach: Int = 200) -> Int {
         var i = pos - 1
-        let stop = max(0, pos - 200)
+        let stop = max(0, pos - reach)
         while i >= stop {
             let c = b[i]
             if c == UInt8(ascii: "(") || c == UInt8(ascii: ")") || c == UInt8(ascii: ";") || c == UInt8(ascii: ":") { return i + 1 }
