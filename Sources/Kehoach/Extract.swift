@@ -423,7 +423,30 @@ public struct Extractor: Sendable {
                                  text: ExtractionRules.collapse(t.text(m.range)), line: t.line(ofFolded: m.range.lowerBound)))
             }
         }
-        return out.sorted { $0.line < $1.line }
+        return Extractor.mergingDamagedCopies(out.sorted { $0.line < $1.line })
+    }
+
+    /// A document cites the same decision several times and the OCR damages some of the copies'
+    /// codes ("1237/QĐ-TTg", then "1237/QĐ-TT", "1237/QĐ-TTeg"): a later number with the same running
+    /// number, the same kind and a code one or two letters off the first is that one again.
+    static func mergingDamagedCopies(_ refs: [ExtractionResult.Reference]) -> [ExtractionResult.Reference] {
+        var out: [ExtractionResult.Reference] = []
+        for r in refs {
+            let (n, code) = split(r.number)
+            let copy = out.contains { o in
+                let (on, ocode) = split(o.number)
+                return on == n && o.kind == r.kind && code != ocode
+                    && Fuzzy.distance(Fold.string(code), Fold.string(ocode), limit: 3) <= min(2, max(0, min(code.count, ocode.count) - 2))
+            }
+            if !copy { out.append(r) }
+        }
+        return out
+    }
+
+    /// "1237/QĐ-TTg" → ("1237", "QĐ-TTg"); "16/2017/QH14" → ("16/2017", "QH14").
+    private static func split(_ number: String) -> (String, String) {
+        guard let slash = number.lastIndex(of: "/") else { return (number, "") }
+        return (String(number[..<slash]), String(number[number.index(after: slash)...]))
     }
 
     /// The kind a document number's code names ("125/KH-SYT" → Kế hoạch); a code that starts with

@@ -192,4 +192,14 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(r.document.kind, "KẾ HOẠCH")
         XCTAssertEqual(r.document.date, "2024-10-08")
     }
+
+    func testOCRDamagedCopiesOfOneCitedNumberAreOneReference() {
+        // the title gives the code whole; the OCR lost or garbled its last letter further down
+        let r = extract(Self.header + """
+        Thực hiện Quyết định số 1237/QĐ-TTg ngày 27/7/2013 của Thủ tướng Chính phủ;
+        Căn cứ Quyết định số 1237/QĐ-TT và Quyết định số 1237/QĐ-TTeg;
+        Căn cứ Quyết định số 1237/QĐ-UBND ngày 02/8/2013 của UBND tỉnh.
+        """)
+        XCTAssertEqual(r.references.map(\.number), ["1237/QĐ-TTg", "1237/QĐ-UBND"])
+    }
 }
