@@ -208,6 +208,10 @@ extension Extractor {
         if k < words.count, words[k].folded == "dong" || words[k].folded == "vnd",
            k > 0 || Normalize.lowercased(words[k].original).hasPrefix("đ") || words[k].folded == "vnd" {
             if m.range("of") != nil { return nil }
+            // "150,000 đồng": commas typed as thousands separators (a sum of đồng has no decimals)
+            if multiplier == 1, raw.range(of: #"^\d{1,3}(,\d{3})+$"#, options: .regularExpression) != nil {
+                value = Double(raw.filter(\.isNumber)) ?? value
+            }
             value = (value * multiplier).rounded()
             return Figure(value: value, unit: "đồng", measure: "amount", end: words[k].range.upperBound, unitWord: "dong")
         }
@@ -244,9 +248,12 @@ extension Extractor {
         if unitKey == "m" || unitKey == "km", clauseText(before).split(whereSeparator: \.isWhitespace).contains("cach") { return nil }
         // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
         // word after a number is more often an OCR fragment or a verb ("16 tham", "6 hoàn")
+        // a bare "6" is as often the OCR's reading of "ô", "ở", "có" ("xe 6 tô", "6 địa phương",
+        // "được 6 chức"): a count only after a quantity cue
+        if raw == "6", !quantityCueBefore(t, b, vr.lowerBound) { return nil }
         if listed == nil, place == nil {
             guard first.isLowercase, Vietnamese.isValidSyllable(Normalize.lowercased(first.original)),
-                  quantityCueBefore(before) else { return nil }
+                  quantityCueBefore(t, b, vr.lowerBound) else { return nil }
             // an unlisted counted noun is mostly a two-syllable word ("55 chính sách", "50 cử tri"):
             // the classifiers that stand alone are listed
             if words.count >= 2, words[1].isLetters, words[1].isLowercase, !Extractor.functionWords.contains(words[1].folded),
@@ -281,13 +288,8 @@ extension Extractor {
     static let rangeEnds = [" tro len ", " tro xuong ", " tro di ", " den ", " toi ", " xuong ", " len ", " - ", " – ", "-", "–"]
 
     /// Whether the last one or two words before a number are a quantity cue (quantity-cues.vocab).
-    func quantityCueBefore(_ before: String) -> Bool {
-        let words = Extractor.lastWords(before, 2)
-        let cues = rules.vocabulary("quantity-cues")
-        for n in 1...min(2, max(1, words.count)) where words.count >= n {
-            if cues.canonical(words.suffix(n).joined(separator: " ")) != nil { return true }
-        }
-        return false
+    func quantityCueBefore(_ t: FoldedText, _ b: [UInt8], _ pos: Int) -> Bool {
+        lastWordsListed(rules.vocabulary("quantity-cues"), t, b, pos, words: 2)
     }
 
     static let moneyMultipliers: [String: Double] = ["nghin": 1e3, "ngan": 1e3, "trieu": 1e6, "ty": 1e9, "ti": 1e9]
@@ -333,20 +335,25 @@ extension Extractor {
     /// "dời 64 hộ", "mục 2" is "mức 95%", "bản 3" is "bán 50 con"; a word the OCR left without any
     /// mark is taken on its letters.
     func labelBefore(_ t: FoldedText, _ b: [UInt8], _ pos: Int) -> Bool {
-        let labels = rules.vocabulary("number-labels")
+        lastWordsListed(rules.vocabulary("number-labels"), t, b, pos, words: 3)
+    }
+
+    /// Whether the last one to `words` words before `pos` are an entry of `vocab` spelled as listed
+    /// (folded alike is not enough: "mối" is not the cue "mới", "dời" not the label "đội"); a word
+    /// the OCR left without any mark is taken on its letters. On bytes: it runs for every number.
+    func lastWordsListed(_ vocab: ExtractionRules.Vocabulary, _ t: FoldedText, _ b: [UInt8], _ pos: Int, words: Int) -> Bool {
         var starts: [Int] = []
-        var i = pos, end = pos
+        var i = pos
         while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
-        end = i
-        while starts.count < 3, i > 0 {
+        let end = i
+        while starts.count < words, i > 0 {
             while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
             let e = i
             while i > 0, b[i - 1] != 0x20, b[i - 1] != 0x0A { i -= 1 }
             if i == e { break }
             starts.append(i)
         }
-        // the folded words are looked up as the vocabulary keys them (one space between words);
-        // this runs for every number, so on bytes
+        // the folded words are looked up as the vocabulary keys them (one space between words)
         var key: [UInt8] = []
         for s in starts {
             key.removeAll(keepingCapacity: true)
@@ -355,9 +362,9 @@ extension Extractor {
                 if c == 0x20, key.last == 0x20 { continue }
                 key.append(c)
             }
-            guard labels.byFolded[String(decoding: key, as: UTF8.self)] != nil else { continue }
+            guard vocab.byFolded[String(decoding: key, as: UTF8.self)] != nil else { continue }
             let printed = Normalize.lowercased(ExtractionRules.collapse(t.text(s..<end)))
-            if labels.written.contains(printed) || printed.unicodeScalars.allSatisfy(\.isASCII) { return true }
+            if vocab.written.contains(printed) || printed.unicodeScalars.allSatisfy(\.isASCII) { return true }
         }
         return false
     }

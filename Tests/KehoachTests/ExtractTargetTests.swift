@@ -127,4 +127,14 @@ final class ExtractTargetTests: XCTestCase {
         Người được giới thiệu phải đạt tín nhiệm trên 50%.
         """), ["khác|rate|target|39.5|%", "khác|rate|target|52.36|%", "khác|rate|target|45.18|%"])
     }
+
+    func testOCRDigitsForLettersAndThousandsCommas() {
+        // "6" for "ở"/"có", "¢6" for "có"; "150,000 đồng" typed with commas
+        XCTAssertEqual(targets("""
+        KẾ HOẠCH
+        Kiện toàn cơ quan đầu mối 6 địa phương; chính sách ưu đãi người ¢6 công với cách mạng.
+        Xây dựng 6 nhà văn hóa thôn.
+        Mức hỗ trợ 150,000 đồng/người/tháng.
+        """), ["khác|count|target|6.0|nhà", "khác|amount|target|150000.0|đồng"])
+    }
 }
