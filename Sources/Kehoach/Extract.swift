@@ -409,9 +409,10 @@ public struct Extractor: Sendable {
             for m in r.pattern.matches(in: t.folded) {
                 guard let n = m.range("number") else { continue }
                 // OCR's "[", "|", "\\" for "/" and dashes for "-"
-                let number = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
+                let number0 = String(t.text(n).filter { !$0.isWhitespace }.map { c -> Character in
                     "[|\\".contains(c) ? "/" : "—–".contains(c) ? "-" : c
                 })
+                let number = Extractor.legislatureDigits(number0)
                 let key = ExtractionRules.key(number)
                 if seen.contains(key) { continue }
                 seen.insert(key)
@@ -424,6 +425,14 @@ public struct Extractor: Sendable {
             }
         }
         return Extractor.mergingDamagedCopies(out.sorted { $0.line < $1.line })
+    }
+
+    /// The National Assembly's term in a code ("QH15", "UBTVQH11") with the "I" or "l" the OCR reads
+    /// for "1" given back ("44/2024/QHI15" → "44/2024/QH15" is not guessed: only the letters become 1).
+    static func legislatureDigits(_ number: String) -> String {
+        guard let r = number.range(of: #"QH[0-9Il|]{2}(?![0-9A-Za-z])"#, options: .regularExpression) else { return number }
+        let digits = number[number.index(r.lowerBound, offsetBy: 2)..<r.upperBound].map { "Il|".contains($0) ? "1" : $0 }
+        return number.replacingCharacters(in: r, with: "QH" + String(digits))
     }
 
     /// A document cites the same decision several times and the OCR damages some of the copies'

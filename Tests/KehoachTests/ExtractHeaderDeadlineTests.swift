@@ -202,4 +202,11 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         """)
         XCTAssertEqual(r.references.map(\.number), ["1237/QĐ-TTg", "1237/QĐ-UBND"])
     }
+
+    func testLegislatureTermWithLettersForOnes() {
+        let r = extract(Self.header + """
+        Căn cứ Pháp lệnh số 26/2005/PL-UBTVQH1I và Nghị quyết số 176/2025/QHI5.
+        """)
+        XCTAssertEqual(r.references.map(\.number), ["26/2005/PL-UBTVQH11", "176/2025/QH15"])
+    }
 }
