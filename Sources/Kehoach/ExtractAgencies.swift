@@ -693,7 +693,16 @@ extension Extractor {
             let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
                 && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || dashedVerb)
             // outside a duty section, not an item of an enumeration ("3. Bộ Ngoại giao;")
-            let listItem = h.title.contains(";") || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".")
+            // or one line of a run of numbered lines with nothing between them ("9. Bộ Xây dựng:" read by
+            // the OCR for "9. Bộ Xây dựng;", between "8. …" and "10. …"): items, not bodies given duties
+            func adjacent(_ a: Heading, _ b: Heading) -> Bool {
+                guard a.level == b.level, a.end <= b.start else { return false }
+                var e = a.end
+                while e < b.start, fb[e] == 0x0A || fb[e] == 0x20 { e += 1 }
+                return e >= b.start
+            }
+            let inRun = i + 1 < doc.headings.count && adjacent(h, doc.headings[i + 1]) || i > 0 && adjacent(doc.headings[i - 1], h)
+            let listItem = h.title.contains(";") || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".") || inRun && dutyLevel == nil
             guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
             if onlyNames && parts.count > 1 {

@@ -129,4 +129,15 @@ final class ExtractAgencyTests: XCTestCase {
         XCTAssertEqual(agencies("- MTTQ Phối hợp với Hội Nông dân xã tuyên truyền."), ["Hội Nông dân xã|support"])
         XCTAssertEqual(agencies("- Phối hợp với Ban quản trị nhà chung cư tổ chức hội nghị."), [])
     }
+
+    // A run of numbered lines that are only names is an enumeration, even where the OCR read ";" as ":".
+    func testRunOfNumberedNamesIsAnEnumeration() {
+        XCTAssertEqual(agencies("""
+        II. KẾT QUẢ RÀ SOÁT
+        Cơ cấu tổ chức của Chính phủ gồm:
+        8. Bộ Nông nghiệp và Môi trường;
+        9. Bộ Xây dựng:
+        10. Bộ Văn hóa, Thể thao và Du lịch;
+        """), [])
+    }
 }
