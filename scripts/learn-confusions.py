@@ -203,11 +203,11 @@ def merge_ops(all_ops, weights):
     return out
 
 
-def read_pairs(work, faces_weight=1.0):
+def read_pairs(work, faces_weight=1.0, pattern="chunk*"):
     """(clean, ocr, weight) line triples and the chunks' parameters. Chunks of the faces profile
     (chunk-faces-NNN: Liberation Serif and other faces) count faces_weight times each."""
     line_pairs, params = [], []
-    for ocr_path in sorted(glob.glob(os.path.join(work, "chunk*.ocr.txt"))):
+    for ocr_path in sorted(glob.glob(os.path.join(work, pattern + ".ocr.txt"))):
         base = ocr_path[:-len(".ocr.txt")]
         clean = open(base + ".clean.txt", encoding="utf-8").read().split("\n")
         ocr = open(ocr_path, encoding="utf-8").read().split("\n")
@@ -247,12 +247,14 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "rules", "restore", "confusions.tsv"))
     ap.add_argument("--faces-weight", type=float, default=1.0,
                     help="weight of each chunk-faces-NNN chunk's word pairs relative to the Free-font chunks")
+    ap.add_argument("--pattern", default="chunk*",
+                    help="which chunks to read (glob; 'chunk-faces-*' with a --base-table that holds the Free-font ones)")
     ap.add_argument("--base-table", help="add the op counts of this earlier table (its pages need not be re-rendered)")
     a = ap.parse_args()
     base_counts, base_bigrams, base_true, base_info = (read_base_table(a.base_table) if a.base_table
                                                        else (collections.Counter(), collections.Counter(), 0, ""))
 
-    line_pairs, params = read_pairs(a.work, a.faces_weight)
+    line_pairs, params = read_pairs(a.work, a.faces_weight, a.pattern)
     wc = collections.Counter()
     for c, o, lw in line_pairs:
         cw, ow = tokens(c), tokens(o)
@@ -315,6 +317,8 @@ def main():
     except OSError:
         tver = "tesseract (unknown version)"
     fonts = collections.Counter(os.path.basename(p["font"]) for p in params)
+    n_faces = sum(1 for p in params if p.get("profile") == "faces" or "/freefont/" not in p["font"])
+    n_clean = len(params) - n_faces
     rng = lambda k: f"{min(p[k] for p in params)}-{max(p[k] for p in params)}" if params else "?"
     header = [
         "# kehoach OCR confusion model: P(OCR | TRUE) for Vietnamese text read by Tesseract's English model.",
@@ -336,13 +340,16 @@ def main():
         "#   Liberation Serif/Sans (fonts-liberation, SIL OFL 1.1; Times New Roman's/Arial's metrics, the face",
         "#   Vietnamese administrative documents must use); DejaVu Serif (fonts-dejavu-core, Bitstream Vera licence);",
         "#   Noto Serif (fonts-noto-core, SIL OFL 1.1).",
-        f"# Data: {len(line_pairs)} line pairs, {n_pairs} word pairs (weighted), {n_true} aligned true characters; "
+        f"# Data: {len(line_pairs)} line pairs, {n_pairs} word pairs (after weighting) from these chunks; {n_true} aligned "
+        f"true characters{' with the earlier table' if a.base_table else ''}; "
         f"alignment: word DP on diacritic-folded forms, weighted Levenshtein, {ROUNDS} rounds of hard EM.",
         "# Licence: derived from Vietnamese legal texts, public domain under Vietnamese IP law art. 15(2).",
-        "# Rebuild: python3 scripts/make-ocr-pairs.py --chunks N1 && python3 scripts/make-ocr-pairs.py --profile faces "
-        f"--chunks N2 && python3 scripts/learn-confusions.py --faces-weight {a.faces_weight:g}"
-        + (f" --base-table {os.path.relpath(a.base_table, ROOT)} (the earlier table: git show 928b004:rules/restore/confusions.tsv)"
-           if a.base_table else ""),
+        "# Rebuild: " + " && ".join(
+            ([f"python3 scripts/make-ocr-pairs.py --chunks {n_clean}"] if n_clean else [])
+            + ([f"python3 scripts/make-ocr-pairs.py --profile faces --chunks {n_faces}"] if n_faces else [])
+            + (["git show 928b004:rules/restore/confusions.tsv > .work/confusions-free-352.tsv"] if a.base_table else [])
+            + [f"python3 scripts/learn-confusions.py --pattern '{a.pattern}' --faces-weight {a.faces_weight:g}"
+               + (" --base-table .work/confusions-free-352.tsv" if a.base_table else "")]),
     ]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
