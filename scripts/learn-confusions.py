@@ -203,35 +203,66 @@ def merge_ops(all_ops, weights):
     return out
 
 
-def read_pairs(work):
+def read_pairs(work, faces_weight=1.0, pattern="chunk*"):
+    """(clean, ocr, weight) line triples and the chunks' parameters. Chunks of the faces profile
+    (chunk-faces-NNN: Liberation Serif and other faces) count faces_weight times each."""
     line_pairs, params = [], []
-    for ocr_path in sorted(glob.glob(os.path.join(work, "chunk*.ocr.txt"))):
+    for ocr_path in sorted(glob.glob(os.path.join(work, pattern + ".ocr.txt"))):
         base = ocr_path[:-len(".ocr.txt")]
         clean = open(base + ".clean.txt", encoding="utf-8").read().split("\n")
         ocr = open(ocr_path, encoding="utf-8").read().split("\n")
         if len(clean) != len(ocr):
             print(f"skip {base}: {len(clean)} vs {len(ocr)} lines", file=sys.stderr)
             continue
-        line_pairs += list(zip(clean, ocr))
+        w = faces_weight if os.path.basename(base).startswith("chunk-faces-") else 1.0
+        line_pairs += [(c, o, w) for c, o in zip(clean, ocr)]
         if os.path.exists(base + ".params.json"):
             params.append(json.load(open(base + ".params.json")))
     return line_pairs, params
+
+
+def read_base_table(path):
+    """Op counts of an earlier table (e.g. the Free-font table learnt from chunks 0-351 of the clean
+    profile) so that new chunks add to what it knew without re-rendering its pages: returns
+    (op counts, bigram occurrences, aligned true chars, the header's data line)."""
+    import re
+    counts, bigrams, n_true, info = collections.Counter(), collections.Counter(), 0, ""
+    for line in open(path, encoding="utf-8"):
+        if line.startswith("#"):
+            m = re.search(r"(\d+) aligned true characters", line)
+            if m:
+                n_true, info = int(m.group(1)), line[1:].strip()
+            continue
+        x, y, n, c = line.rstrip("\n").split("\t")
+        x, y = ("" if x == EMPTY else x), ("" if y == EMPTY else y)
+        counts[(x, y)] += int(n)
+        if len(x) == 2:   # cost = -ln(n / occurrences of the bigram)
+            bigrams[x] = max(bigrams[x], round(int(n) / math.exp(-float(c))))
+    return counts, bigrams, n_true, info
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", default=os.path.join(ROOT, ".work", "ocr-pairs"))
     ap.add_argument("--out", default=os.path.join(ROOT, "rules", "restore", "confusions.tsv"))
+    ap.add_argument("--faces-weight", type=float, default=1.0,
+                    help="weight of each chunk-faces-NNN chunk's word pairs relative to the Free-font chunks")
+    ap.add_argument("--pattern", default="chunk*",
+                    help="which chunks to read (glob; 'chunk-faces-*' with a --base-table that holds the Free-font ones)")
+    ap.add_argument("--base-table", help="add the op counts of this earlier table (its pages need not be re-rendered)")
     a = ap.parse_args()
+    base_counts, base_bigrams, base_true, base_info = (read_base_table(a.base_table) if a.base_table
+                                                       else (collections.Counter(), collections.Counter(), 0, ""))
 
-    line_pairs, params = read_pairs(a.work)
+    line_pairs, params = read_pairs(a.work, a.faces_weight, a.pattern)
     wc = collections.Counter()
-    for c, o in line_pairs:
+    for c, o, lw in line_pairs:
         cw, ow = tokens(c), tokens(o)
         if cw and ow:
-            wc.update(align_words(cw, ow))
+            for pair in align_words(cw, ow):
+                wc[pair] += lw
     words, weights = list(wc), [wc[k] for k in wc]   # distinct pairs, aligned once each
-    n_pairs = sum(weights)
+    n_pairs = round(sum(weights))
     alphabet = {ch for c, o in words for ch in c + o}
     print(f"{len(params)} chunks, {len(line_pairs)} lines, {n_pairs} word pairs ({len(words)} distinct)")
 
@@ -240,6 +271,7 @@ def main():
         for ops, w in zip(all_ops, weights):
             for op in ops:
                 cn[op] += w
+        cn.update(base_counts)
         return cn
 
     cost = init_cost
@@ -255,8 +287,8 @@ def main():
 
     all_ops = merge_ops(all_ops, weights)
     counts = count(all_ops)
-    n_true = sum(len(c) * w for (c, _), w in zip(words, weights))
-    bigrams = collections.Counter()
+    n_true = round(sum(len(c) * w for (c, _), w in zip(words, weights))) + base_true
+    bigrams = collections.Counter(base_bigrams)
     for (c, _), w in zip(words, weights):
         for k in range(len(c) - 1):
             bigrams[c[k:k + 2]] += w
@@ -276,7 +308,7 @@ def main():
             tot = sum(outs.values()) + 0.5 * len(outs)
             for y, n in outs.items():
                 rows.append((x, y, n, -math.log((n + 0.5) / tot)))
-    rows = [r for r in rows if r[2] >= 2]
+    rows = [r for r in rows if round(r[2]) >= 2]
     show = lambda s: s if s else EMPTY
     rows.sort(key=lambda r: (show(r[0]), r[3], show(r[1])))
 
@@ -285,6 +317,8 @@ def main():
     except OSError:
         tver = "tesseract (unknown version)"
     fonts = collections.Counter(os.path.basename(p["font"]) for p in params)
+    n_faces = sum(1 for p in params if p.get("profile") == "faces" or "/freefont/" not in p["font"])
+    n_clean = len(params) - n_faces
     rng = lambda k: f"{min(p[k] for p in params)}-{max(p[k] for p in params)}" if params else "?"
     header = [
         "# kehoach OCR confusion model: P(OCR | TRUE) for Vietnamese text read by Tesseract's English model.",
@@ -299,16 +333,29 @@ def main():
         f"#   rendered and OCR'd by /work/shared/tools/ocr-degrade with {tver} (-l eng --psm 6);",
         f"#   {len(params)} chunks of 60 lines; size {rng('size')}, blur {rng('blur')}, noise {rng('noise')}; "
         "fonts " + ", ".join(f"{f} x{n}" for f, n in sorted(fonts.items())) + ".",
-        f"# Data: {len(line_pairs)} line pairs, {n_pairs} word pairs, {n_true} aligned true characters; "
+        f"#   Chunks of the faces profile (chunk-faces-NNN) weighted x{a.faces_weight:g}.",
+        *([f"# Plus the op counts of the earlier table (chunks 0-351 of the clean profile, Free fonts): {base_info}"]
+          if a.base_table else []),
+        "# Fonts (Debian packages, all free): FreeSerif/FreeSans (fonts-freefont-ttf, GPL-3+ with font exception);",
+        "#   Liberation Serif/Sans (fonts-liberation, SIL OFL 1.1; Times New Roman's/Arial's metrics, the face",
+        "#   Vietnamese administrative documents must use); DejaVu Serif (fonts-dejavu-core, Bitstream Vera licence);",
+        "#   Noto Serif (fonts-noto-core, SIL OFL 1.1).",
+        f"# Data: {len(line_pairs)} line pairs, {n_pairs} word pairs (after weighting) from these chunks; {n_true} aligned "
+        f"true characters{' with the earlier table' if a.base_table else ''}; "
         f"alignment: word DP on diacritic-folded forms, weighted Levenshtein, {ROUNDS} rounds of hard EM.",
         "# Licence: derived from Vietnamese legal texts, public domain under Vietnamese IP law art. 15(2).",
-        "# Rebuild: python3 scripts/make-ocr-pairs.py --chunks 500 && python3 scripts/learn-confusions.py",
+        "# Rebuild: " + " && ".join(
+            ([f"python3 scripts/make-ocr-pairs.py --chunks {n_clean}"] if n_clean else [])
+            + ([f"python3 scripts/make-ocr-pairs.py --profile faces --chunks {n_faces}"] if n_faces else [])
+            + (["git show 928b004:rules/restore/confusions.tsv > .work/confusions-free-352.tsv"] if a.base_table else [])
+            + [f"python3 scripts/learn-confusions.py --pattern '{a.pattern}' --faces-weight {a.faces_weight:g}"
+               + (" --base-table .work/confusions-free-352.tsv" if a.base_table else "")]),
     ]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:
         f.write("\n".join(header) + "\n")
         for x, y, n, c in rows:
-            f.write(f"{show(x)}\t{show(y)}\t{n}\t{max(round(c, 3), 0.0) + 0.0:.3f}\n")
+            f.write(f"{show(x)}\t{show(y)}\t{round(n)}\t{max(round(c, 3), 0.0) + 0.0:.3f}\n")
 
     nonid = sorted(((n, x, y) for (x, y), n in counts.items() if x != y), reverse=True)
     print(f"{n_pairs} word pairs, {n_true} true chars aligned, {len(rows)} rows -> {a.out}")

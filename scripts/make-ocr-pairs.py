@@ -10,6 +10,7 @@ legal-vi.txt.gz) is held out for evaluation when i % 50 == 0. Training chunks on
 paragraphs with i % 50 != 0; --eval-docs only uses paragraphs with i % 50 == 0.
 
     scripts/make-ocr-pairs.py --chunks 500         # training pairs -> .work/ocr-pairs/ (resumable)
+    scripts/make-ocr-pairs.py --profile faces --chunks 200   # Liberation Serif & other faces
     scripts/make-ocr-pairs.py --eval-docs          # corpus/unseen/{gold,raw}/legal-heldout-N*.txt
 
 Run only one at a time: each ocr-degrade call uses one core (OMP_THREAD_LIMIT=1 is set).
@@ -21,6 +22,17 @@ TEXT = "/work/shared/text/legal-vi.txt.gz"
 TOOL = "/work/shared/tools/ocr-degrade"
 FONTDIR = "/usr/share/fonts/truetype/freefont/"
 FONTS = [("FreeSerif.ttf", 0.70), ("FreeSans.ttf", 0.15), ("FreeSerifBold.ttf", 0.15)]
+# --profile faces: the typefaces pages are actually set in. Vietnamese administrative documents
+# must use Times New Roman (Decree 30/2020/ND-CP), whose metrics Liberation Serif copies; its
+# thin serifs and tight spacing damage the OCR quite differently from FreeSerif ("người" read as
+# "ngilli", "lượt" as "IfUt"). The others widen the channel so an unseen face degrades gracefully.
+# Debian packages: fonts-liberation (SIL OFL 1.1), fonts-dejavu-core (Bitstream Vera licence),
+# fonts-noto-core (SIL OFL 1.1).
+FACES = [("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf", 0.50),
+         ("/usr/share/fonts/truetype/liberation/LiberationSerif-Bold.ttf", 0.10),
+         ("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 0.15),
+         ("/usr/share/fonts/truetype/noto/NotoSerif-Regular.ttf", 0.15),
+         ("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf", 0.10)]
 WORK = os.path.join(ROOT, ".work", "ocr-pairs")
 LINES_PER_CHUNK = 60
 TRAIN_SEED = 20240001
@@ -67,8 +79,11 @@ def make_lines(rng, paras, n, sequential_start=None):
 
 
 def pick_params(rng, profile="clean"):
-    r, acc, font = rng.random(), 0.0, FONTS[0][0]
-    for name, w in FONTS:
+    # Font drawn from the chunk's own rng: deterministic per chunk. The clean/lowres profiles keep
+    # their Free-font mix so that their chunks are rebuilt identical.
+    faces = FACES if profile == "faces" else [(FONTDIR + n, w) for n, w in FONTS]
+    r, acc, font = rng.random(), 0.0, faces[0][0]
+    for name, w in faces:
         acc += w
         if r < acc:
             font = name
@@ -77,9 +92,9 @@ def pick_params(rng, profile="clean"):
         # Small type, more blur: office scans at 200 dpi, where marks merge into letters
         # ("cấp" read as "cip", "đối" as "dbi") as they do in real archives.
         return {"size": rng.randint(22, 30), "blur": round(rng.uniform(0.9, 1.6), 2),
-                "noise": rng.randint(4, 12), "seed": rng.randint(1, 10**6), "font": FONTDIR + font}
+                "noise": rng.randint(4, 12), "seed": rng.randint(1, 10**6), "font": font}
     return {"size": rng.randint(34, 46), "blur": round(rng.uniform(0.5, 1.3), 2),
-            "noise": rng.randint(3, 10), "seed": rng.randint(1, 10**6), "font": FONTDIR + font}
+            "noise": rng.randint(3, 10), "seed": rng.randint(1, 10**6), "font": font}
 
 
 def run_tool(clean_path, out_path, p):
@@ -101,7 +116,7 @@ def training(args):
     paras = load_paragraphs(args.text, want_held_out=False)
     print(f"{len(paras)} training paragraphs", flush=True)
     prefix = "chunk" if args.profile == "clean" else f"chunk-{args.profile}-"
-    seed = TRAIN_SEED if args.profile == "clean" else TRAIN_SEED + 7_000_000
+    seed = {"clean": TRAIN_SEED, "lowres": TRAIN_SEED + 7_000_000, "faces": TRAIN_SEED + 9_000_000}[args.profile]
     for c in range(args.chunks):
         base = os.path.join(args.work, f"{prefix}{c:03d}")
         if os.path.exists(base + ".ocr.txt"):
@@ -160,8 +175,10 @@ def eval_docs(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", type=int, default=500, help="number of training chunks to have (resumes)")
-    ap.add_argument("--profile", choices=["clean", "lowres"], default="clean",
-                    help="rendering profile: clean (34-46 px) or lowres (22-30 px, more blur); chunks are named apart")
+    ap.add_argument("--profile", choices=["clean", "lowres", "faces"], default="clean",
+                    help="rendering profile: clean (34-46 px, Free fonts), lowres (22-30 px, more blur) or "
+                         "faces (34-46 px, Liberation Serif/DejaVu Serif/Noto Serif/Liberation Sans); "
+                         "chunks are named apart (chunkNNN, chunk-lowres-NNN, chunk-faces-NNN)")
     ap.add_argument("--eval-docs", action="store_true", help="write the 3 held-out evaluation documents instead")
     ap.add_argument("--work", default=WORK)
     ap.add_argument("--text", default=TEXT)
