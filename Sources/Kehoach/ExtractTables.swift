@@ -153,7 +153,9 @@ extension Extractor {
         }
         let aligned = pieces.contains { $0.count >= 3 }
         // an OCR'd header has single spaces: its first line's titles are found by the words that open one
-        let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width)
+        let lastCells = rows.compactMap { $0.cells.count == width ? $0.cells.last?.text : nil }
+        let lastColumnShares = !lastCells.isEmpty && lastCells.allSatisfy { $0.contains(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }
+        let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width, lastColumnShares: lastColumnShares)
         let headerText = Fold.string(header.text.joined(separator: " "))
         // the money unit: the "(Đơn vị tính: …)" line, else the header's "(triệu đồng)", else the caption
         // (which may state a total in another unit: "tổng kinh phí 21,67 tỷ đồng, cụ thể:")
@@ -202,7 +204,7 @@ extension Extractor {
     /// figure columns: a title opens at each word of table-columns.vocab (and a year closes one:
     /// "Năm 2024 Kế hoạch 2025"); the label columns on the left and a date column on the right
     /// are left out. Nil when the line does not give a title to every figure column.
-    func unalignedTitles(_ line: String, width: Int) -> [String]? {
+    func unalignedTitles(_ line: String, width: Int, lastColumnShares: Bool) -> [String]? {
         let folded = Fold.string(line)
         var starts = lexicons["table-columns"]!.all(folded).map(\.range.lowerBound)
         if let years = try? Pattern(#"\b(?:19|20)\d\d\b"#) {
@@ -219,9 +221,13 @@ extension Extractor {
             if piece.isEmpty { continue }
             titles.append(piece)
         }
-        let labels = ["stt", "tt", "ten", "noi dung", "chi tieu", "don vi", "don vi tinh"]
+        // the columns of the row's label: its number, and what the row is ("Đơn vị", "Nguồn vốn", "Hạng mục")
+        let labels = ["stt", "tt", "ten", "noi dung", "chi tieu", "don vi", "don vi tinh", "nguon von", "danh muc", "hang muc"]
         while let first = titles.first, labels.contains(where: { first == $0 || first.hasPrefix($0 + " ") }) { titles.removeFirst() }
         while let last = titles.last, ["thoi gian", "ghi chu", "tien do"].contains(where: { last.hasPrefix($0) }) { titles.removeLast() }
+        // one title the OCR garbled beyond its opening word ("Tỷ lệ" read "Từ 10"): when the last
+        // column holds shares, that is the one missing, and the shares rule reads it untitled
+        if titles.count == width - 1, lastColumnShares { titles.append("") }
         guard titles.count >= width else { return nil }
         return Array(titles.suffix(width))
     }
