@@ -206,6 +206,11 @@ public struct Extractor: Sendable {
                 }
                 // the level as the vocabulary writes it (the OCR's "HUYIN" is a huyện)
                 let level = rules.vocabulary("unit-levels").canonical(levelText) ?? ExtractionRules.collapse(levelText)
+                if let known = gazetteerName(unitWords.joined(separator: " "), level: level) {
+                    unitWords = known.split(separator: " ").map(String.init)
+                    if let p = info.place, Fuzzy.letters(p) != Fuzzy.letters(known),
+                       Fuzzy.distance(Fuzzy.letters(p), Fuzzy.letters(known), limit: 3) <= 2 { info.place = known }
+                }
                 let place = Normalize.lowercased(level) + " " + titleCase(unitWords.joined(separator: " "))
                 info.issuer = body + " " + place
                 // a body printed under the unit line, above the number ("VĂN PHÒNG"; "SỞ Y TẾ")
@@ -229,6 +234,23 @@ public struct Extractor: Sendable {
         }
         _ = headerEnd
         return info
+    }
+
+    /// The unit's name as the gazetteer (restore/places.txt) writes it, when the name read is not
+    /// there and one name of that kind is within a letter or two of it ("Kỳ Sin" → "Kỳ Sơn",
+    /// "Ngục Lục" → "Ngọc Lặc", "Mỹ'drak" → "M'Đrắk"); nil when it is there, or none or several are near.
+    func gazetteerName(_ name: String, level: String) -> String? {
+        guard let names = rules.places[ExtractionRules.key(level)], !name.isEmpty else { return nil }
+        let lower = Normalize.lowercased(name)
+        let letters = Fuzzy.letters(name)
+        if names.contains(where: { Normalize.lowercased($0) == lower || Fuzzy.letters($0) == letters }) { return nil }
+        let limit = max(1, min(2, letters.count / 4))
+        var best: [String] = [], bestDistance = limit + 1
+        for n in names {
+            let d = Fuzzy.distance(Fuzzy.letters(n), letters, limit: limit)
+            if d < bestDistance { best = [n]; bestDistance = d } else if d == bestDistance { best.append(n) }
+        }
+        return best.count == 1 && bestDistance <= limit ? best[0] : nil
     }
 
     /// A place's name read in one or more places of the header (the unit line, the date line), each

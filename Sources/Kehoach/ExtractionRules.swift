@@ -68,6 +68,10 @@ public struct ExtractionRules: Sendable {
 
     public let rules: [Rule]
     public let vocabularies: [String: Vocabulary]
+    /// Names of Vietnam's administrative units by kind ("huyen" → ["Kỳ Sơn", …]), from
+    /// restore/places.txt beside the extraction rules: a header's place name the OCR damaged is put
+    /// right against them. Empty when the file is not there.
+    public var places: [String: [String]] = [:]
 
     public func rules(_ category: String) -> [Rule] { rules.filter { $0.category == category } }
     public func rule(_ id: String) -> Rule? { rules.first { $0.id == id } }
@@ -96,8 +100,24 @@ public struct ExtractionRules: Sendable {
             throw LoadError(diagnostics: [RuleDiagnostic(file: dir.path, line: 0, message: "no .rules or .vocab files")])
         }
         let (rules, diagnostics) = parse(files: files)
-        if let rules, !diagnostics.contains(where: { $0.severity == .error }) { return rules }
+        if var rules, !diagnostics.contains(where: { $0.severity == .error }) {
+            let placesFile = dir.deletingLastPathComponent().appendingPathComponent("restore/places.txt")
+            if let text = try? String(contentsOf: placesFile, encoding: .utf8) { rules.places = placeNames(text) }
+            return rules
+        }
         throw LoadError(diagnostics: diagnostics)
+    }
+
+    /// places.txt's lines ("huyện Kỳ Sơn") by the folded word of their kind.
+    static func placeNames(_ text: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        let kinds = ["thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "đặc khu"]
+        for raw in lines(text) {
+            let line = Normalize.nfc(stripComment(raw).trimmingCharacters(in: .whitespaces))
+            guard let kind = kinds.first(where: { line.hasPrefix($0 + " ") }) else { continue }
+            out[key(kind), default: []].append(String(line.dropFirst(kind.count + 1)))
+        }
+        return out
     }
 
     /// Parses rule and vocabulary texts given in memory (`name` ends in .rules or .vocab).

@@ -209,4 +209,16 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         """)
         XCTAssertEqual(r.references.map(\.number), ["26/2005/PL-UBTVQH11", "176/2025/QH15"])
     }
+
+    func testHeaderPlaceNameDamagedByTheOCRIsPutRightByTheGazetteer() {
+        let r = extract("""
+        ỦY BAN NHÂN DÂN
+        HUYỆN KỲ SIN
+        Số: 27/KH-UBND
+
+        KẾ HOẠCH
+        Triển khai công tác tiêm chủng năm 2025
+        """)
+        XCTAssertEqual(r.document.issuer, "Ủy ban nhân dân huyện Kỳ Sơn")
+    }
 }
