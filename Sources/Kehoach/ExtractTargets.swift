@@ -596,7 +596,11 @@ extension Extractor {
         if section != .plan {
             let firstActual = [actual.all(paragraph).first?.range.lowerBound,
                                pastTenseEnd(doc.t, b, pos - paragraph.utf8.count, pos).map { $0 - (pos - paragraph.utf8.count) }].compactMap { $0 }.min()
-            if let a = firstActual, a < (targetWords.all(paragraph).first?.range.lowerBound ?? Int.max) { return "actual" }
+            let firstTarget = targetWords.all(paragraph).first
+            if let a = firstActual, a < (firstTarget?.range.lowerBound ?? Int.max) { return "actual" }
+            // a paragraph that opens with the goal ("Mục tiêu trong đợt cao điểm: …; 100% bếp ăn …")
+            // sets targets even under a heading of results
+            if let f = firstTarget, ["mục tiêu", "phấn đấu"].contains(f.canonical), f.range.lowerBound < (firstActual ?? Int.max) { return "target" }
         }
         if let section { return section == .past ? "actual" : "target" }
         let kind = doc.info.kind.map(ExtractionRules.key) ?? ""
@@ -645,6 +649,8 @@ extension Extractor {
             guard let y = Int(Pattern.substring(s, m.groups[1]!)), (1990...2100).contains(y) else { continue }
             let lead = String(Pattern.substring(s, max(0, m.range.lowerBound - 14)..<m.range.lowerBound))
             if lead.hasSuffix("so voi ") || lead.hasSuffix("cung ky ") || lead.hasSuffix("voi ") { continue }
+            // "rừng trồng các năm 2022 - 2024": years that describe what is counted, not when
+            if lead.hasSuffix("cac ") { continue }
             return y
         }
         return nil
