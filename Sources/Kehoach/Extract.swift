@@ -241,14 +241,13 @@ public struct Extractor: Sendable {
     /// "Ngục Lục" → "Ngọc Lặc", "Mỹ'drak" → "M'Đrắk"); nil when it is there, or none or several are near.
     func gazetteerName(_ name: String, level: String) -> String? {
         guard let names = rules.places[ExtractionRules.key(level)], !name.isEmpty else { return nil }
-        let lower = Normalize.lowercased(name)
         let letters = Fuzzy.letters(name)
-        if names.contains(where: { Normalize.lowercased($0) == lower || Fuzzy.letters($0) == letters }) { return nil }
-        let limit = max(1, min(2, letters.count / 4))
+        if names.contains(where: { $0.letters == letters }) { return nil }
+        let limit = max(1, min(2, letters.utf8.count / 4))
         var best: [String] = [], bestDistance = limit + 1
-        for n in names {
-            let d = Fuzzy.distance(Fuzzy.letters(n), letters, limit: limit)
-            if d < bestDistance { best = [n]; bestDistance = d } else if d == bestDistance { best.append(n) }
+        for n in names where abs(n.letters.utf8.count - letters.utf8.count) <= limit {
+            let d = Fuzzy.distance(n.letters, letters, limit: limit)
+            if d < bestDistance { best = [n.name]; bestDistance = d } else if d == bestDistance { best.append(n.name) }
         }
         return best.count == 1 && bestDistance <= limit ? best[0] : nil
     }
@@ -452,7 +451,7 @@ public struct Extractor: Sendable {
     /// The National Assembly's term in a code ("QH15", "UBTVQH11") with the "I" or "l" the OCR reads
     /// for "1" given back ("44/2024/QHI15" → "44/2024/QH15" is not guessed: only the letters become 1).
     static func legislatureDigits(_ number: String) -> String {
-        guard let r = number.range(of: #"QH[0-9Il|]{2}(?![0-9A-Za-z])"#, options: .regularExpression) else { return number }
+        guard number.contains("QH"), let r = number.range(of: #"QH[0-9Il|]{2}(?![0-9A-Za-z])"#, options: .regularExpression) else { return number }
         let digits = number[number.index(r.lowerBound, offsetBy: 2)..<r.upperBound].map { "Il|".contains($0) ? "1" : $0 }
         return number.replacingCharacters(in: r, with: "QH" + String(digits))
     }
