@@ -591,16 +591,17 @@ struct AgencyNames: Sendable {
     static func clean(_ s: String) -> String {
         var words: [Substring] = []
         // "*" is a space; on plain text that is a split at "*" too
+        // (no Foundation here: this runs for every name read, and its String search is slow)
         let split = s.plainSplit(whereSeparator: { $0.isWhitespaceCharacter || $0 == "*" })
-            ?? s.replacingOccurrences(of: "*", with: " ").split(whereSeparator: { $0.isWhitespace })
+            ?? s.split(whereSeparator: { $0.isWhitespace || $0 == "*" })
         for w in split {
-            if let last = words.last, last.lowercased() == w.lowercased(), w.first?.isLetter == true { continue }
+            if let last = words.last, last.utf8.count == w.utf8.count, last.lowercased() == w.lowercased(), w.first?.isLetter == true { continue }
             words.append(w)
         }
         var out = words.joined(separator: " ")
         // OCR residue glued to words ("Phòng Y tế] huyện", "thị) trấn"): never part of a name
-        out.removeAll { "]|}!".contains($0) }
-        if !out.contains("(") { out.removeAll { $0 == ")" } }
+        if out.utf8.contains(where: { $0 == 0x5D || $0 == 0x7C || $0 == 0x7D || $0 == 0x21 }) { out.removeAll { "]|}!".contains($0) } }
+        if !out.utf8.contains(UInt8(ascii: "(")) { out.removeAll { $0 == ")" } }
         while let l = out.last, ",;:.".contains(l) { out.removeLast() }
         return out
     }

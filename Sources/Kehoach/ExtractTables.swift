@@ -32,7 +32,7 @@ extension Extractor {
             guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
             let label = ExtractionRules.collapse(Pattern.substring(line, lr))
             // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
-            if label.count > 70 || label.contains(":") { continue }
+            if label.count > 70 || label.containsBytes(":") { continue }
             var cells: [(String, Double, Range<Int>)] = []
             let cellText = Pattern.substring(line, cr)
             let startColumn = Pattern.substring(line, 0..<cr.lowerBound).count
@@ -115,7 +115,7 @@ extension Extractor {
             let trimmed = s.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { break }
             let f = Fold.string(trimmed)
-            if f.contains("don vi tinh") || f.hasPrefix("(") && f.contains("dong)") { unitLine = f; i -= 1; continue }
+            if f.containsBytes("don vi tinh") || f.hasPrefix("(") && f.containsBytes("dong)") { unitLine = f; i -= 1; continue }
             if trimmed.hasSuffix(":") || trimmed.hasSuffix(".") || trimmed.count > 160 { break }
             hl.insert(i, at: 0)
             i -= 1
@@ -154,7 +154,7 @@ extension Extractor {
         let aligned = pieces.contains { $0.count >= 3 }
         // an OCR'd header has single spaces: its first line's titles are found by the words that open one
         let lastCells = rows.compactMap { $0.cells.count == width ? $0.cells.last?.text : nil }
-        let lastColumnShares = !lastCells.isEmpty && lastCells.allSatisfy { $0.contains(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }
+        let lastColumnShares = !lastCells.isEmpty && lastCells.allSatisfy { $0.containsBytes(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }
         let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width, lastColumnShares: lastColumnShares)
         let headerText = Fold.string(header.text.joined(separator: " "))
         // the money unit: the "(Đơn vị tính: …)" line, else the header's "(triệu đồng)", else the caption
@@ -235,11 +235,11 @@ extension Extractor {
     func overlap(_ a: Range<Int>, _ b: Range<Int>) -> Int { max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound)) }
 
     static func moneyMultiplier(_ folded: String) -> Double? {
-        if folded.contains("nghin ty dong") { return 1e12 }
-        if folded.contains("ty dong") { return 1e9 }
-        if folded.contains("trieu dong") { return 1e6 }
-        if folded.contains("nghin dong") || folded.contains("ngan dong") { return 1e3 }
-        if folded.contains("(dong)") || folded.contains("don vi tinh: dong") { return 1 }
+        if folded.containsBytes("nghin ty dong") { return 1e12 }
+        if folded.containsBytes("ty dong") { return 1e9 }
+        if folded.containsBytes("trieu dong") { return 1e6 }
+        if folded.containsBytes("nghin dong") || folded.containsBytes("ngan dong") { return 1e3 }
+        if folded.containsBytes("(dong)") || folded.containsBytes("don vi tinh: dong") { return 1 }
         return nil
     }
 
@@ -252,7 +252,7 @@ extension Extractor {
         let title = c.title
         let indicators = lexicons["indicators"]!
         if title.isEmpty {
-            let shares = cells.filter { $0.contains(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }.count
+            let shares = cells.filter { $0.containsBytes(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }.count
             if isLast, !aligned, shares * 2 > cells.count {
                 c.unit = "%"; c.measure = "rate"; c.indicator = contextIndicator
             } else { c.skip = true }
@@ -260,13 +260,13 @@ extension Extractor {
         }
         let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan"]
         if baseWords.contains(where: { title.hasPrefix($0) || title.contains($0) }) || title == "tt" { c.skip = true; return }
-        if title.contains("%") || title.contains("ty le") {
+        if title.containsBytes("%") || title.containsBytes("ty le") {
             c.unit = "%"; c.measure = "rate"
         } else if let m = Extractor.moneyMultiplier(title) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
         } else if let m = tableMoney, ["von", "kinh phi", "ke hoach", "giai ngan", "thu", "chi", "du toan", "tien", "nam"].contains(where: { title.contains($0) }) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
-        } else if title.contains("(nguoi)") || title.hasPrefix("so nguoi") {
+        } else if title.containsBytes("(nguoi)") || title.hasPrefix("so nguoi") {
             c.unit = "người"
         } else if let open = title.firstIndex(of: "("), let close = title[open...].firstIndex(of: ")") {
             let inner = String(title[title.index(after: open)..<close])
@@ -278,7 +278,7 @@ extension Extractor {
             if rest.count >= 2, let u = countUnits.canonical(rest[0] + " " + rest[1]) { c.unit = u }
             else if words.first == "so", let w = rest.first { c.unit = countUnits.canonical(w) ?? w }
             else if let w = rest.first, let u = countUnits.canonical(w) { c.unit = u }
-            else if words.contains(where: { $0.hasPrefix("nam") }) || title.contains("ke hoach")
+            else if words.contains(where: { $0.hasPrefix("nam") }) || title.containsBytes("ke hoach")
                         || words.last.map({ $0.count == 4 && $0.allSatisfy(\.isNumber) }) == true {
                 // "Năm 2024", "Kế hoạch 2025": the row's unit cell says what is counted
                 c.unit = "%"; c.measure = "rate"

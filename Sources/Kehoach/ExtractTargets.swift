@@ -154,7 +154,7 @@ extension Extractor {
             var population: String?
             if figure.unit == "%" {
                 population = lexicons["populations"]!.prefix(Substring(after))
-                if population == nil, beforeClean.contains("do tuoi lao dong") { population = "độ tuổi lao động" }
+                if population == nil, beforeClean.containsBytes("do tuoi lao dong") { population = "độ tuổi lao động" }
             }
             let year = clauseYear(before + " " + after, status: status, doc: doc)
             let text = ExtractionRules.collapse(String(t.text(sStart..<figure.end).filter { $0 != "*" }))
@@ -243,7 +243,7 @@ extension Extractor {
         // units of places describe the area ("10 phường"), unless stated as a share ("11/11 xã")
         let place = placeUnits.canonical(unitKey)
         if place != nil, m.range("of") == nil { return nil }
-        if value >= 1900, value <= 2100, !raw.contains("."), !raw.contains(",") && unitKey == "nam" { return nil }
+        if value >= 1900, value <= 2100, !raw.containsBytes("."), !raw.containsBytes(",") && unitKey == "nam" { return nil }
         // "cách nhà dân khoảng 20 m": a distance that places something, not a length to build
         if unitKey == "m" || unitKey == "km", clauseText(before).split(whereSeparator: \.isWhitespace).contains("cach") { return nil }
         // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
@@ -282,7 +282,7 @@ extension Extractor {
         let limit = min(b.count, e + 90)
         while e < limit, b[e] != UInt8(ascii: ";"), !(b[e] == UInt8(ascii: ".") && (e + 1 >= b.count || b[e + 1] == 0x20 || b[e + 1] == 0x0A)) { e += 1 }
         let rest = " " + String(decoding: b[vr.upperBound..<e], as: UTF8.self).replacingOccurrences(of: "\n", with: " ") + " "
-        return !Extractor.rangeEnds.contains { rest.contains($0) }
+        return !Extractor.rangeEnds.contains { rest.containsBytes($0) }
     }
 
     static let rangeEnds = [" tro len ", " tro xuong ", " tro di ", " den ", " toi ", " xuong ", " len ", " - ", " – ", "-", "–"]
@@ -374,7 +374,7 @@ extension Extractor {
     func isThreshold(before: String, after: String) -> Bool {
         let words = Extractor.lastWords(before, 3)
         guard words.last == "tu" || words.suffix(2).joined(separator: " ") == "tu du" else { return false }
-        guard Extractor.firstWords(after, 4).joined(separator: " ").contains("tro len") else { return false }
+        guard Extractor.firstWords(after, 4).joined(separator: " ").containsBytes("tro len") else { return false }
         let head = words.dropLast(words.last == "du" ? 2 : 1).last.map(String.init) ?? ""
         return !Extractor.reachVerbs.contains(head)
     }
@@ -427,7 +427,7 @@ extension Extractor {
         // BHYT"), unless its clause counts participants ("600 chủ hộ … tham gia BHXH tự nguyện")
         let clauseAfter = after.split(separator: ",").first.map(String.init) ?? after
         if figure.measure == "count", figure.unitWord != "nguoi",
-           !(clauseAfter.contains("tham gia") || before.contains("tham gia")) { return "khác" }
+           !(clauseAfter.containsBytes("tham gia") || before.containsBytes("tham gia")) { return "khác" }
         if figure.measure == "count", figure.unitWord == "don vi" || figure.unitWord == "doanh nghiep" { return "khác" }
         let clause = clauseText(before)
         if others.contains(clause) || others.contains(clauseAfter) { return "khác" }
@@ -437,7 +437,7 @@ extension Extractor {
            CharacterSet.letters.contains(c) {
             // within a few words, before another clause begins ("…, trong đó nông dân … tham gia BHXH tự nguyện")
             var phrase = String(after.prefix { !";.(".contains($0) && !$0.isNumber })
-            if let r = phrase.range(of: "trong do") { phrase = String(phrase[..<r.lowerBound]) }
+            if let r = phrase.utf8.firstRange(of: "trong do".utf8) { phrase = String(phrase[..<r.lowerBound]) }
             if let first = indicators.all(phrase).first,
                phrase.utf8.prefix(first.range.lowerBound).split(whereSeparator: { $0 == 0x20 || $0 == 0x0A }).count <= 12 {
                 return first.canonical
@@ -528,7 +528,7 @@ extension Extractor {
         let lastWords = Extractor.lastWords(clause, 3)
         let rising = lastWords.contains("tang") || lastWords.contains("giam")
         let compared = Extractor.firstWords(after, 3).joined(separator: " ").hasPrefix("so voi")
-            || after.contains("so voi cung ky") || after.hasPrefix(" so voi")
+            || after.containsBytes("so voi cung ky") || after.hasPrefix(" so voi")
         if rising && (compared || lastWords.last == "tang") { return true }
         return lexicons["growth-words"]!.contains(clause)
     }
@@ -537,7 +537,7 @@ extension Extractor {
     /// gia … (năm sau so với năm trước)" over "- BHXH bắt buộc: 3,36%."), unless its own clause says
     /// it is a share ("tỷ lệ bao phủ").
     func grownInContext(_ doc: Document, _ b: [UInt8], at pos: Int, sentenceStart: Int, before: String) -> Bool {
-        if before.contains("ty le") || before.contains("bao phu") || before.contains("chiem") { return false }
+        if before.containsBytes("ty le") || before.containsBytes("bao phu") || before.containsBytes("chiem") { return false }
         let growth = lexicons["growth-words"]!
         if let lead = leadText(b, sentenceStart), growth.contains(lead) { return true }
         if let h = heading(at: pos, doc.headings), growth.contains(doc.headings[h].foldedTitle) { return true }
@@ -555,7 +555,7 @@ extension Extractor {
             var kind: SectionKind?
             let title = h.foldedTitle
             // a heading that is a whole sentence ("1. Số người tham gia … đạt 151.000 người") is an item
-            let isItem = title.utf8.count > 90 || title.contains(where: \.isNumber) && !title.contains("nam")
+            let isItem = title.utf8.count > 90 || title.contains(where: \.isNumber) && !title.containsBytes("nam")
             // a sentence heading that reports ("1. Qua theo dõi … tính đến 30/9/2023 chưa đạt … Cụ thể:")
             // introduces results, whatever plan words it repeats
             if isItem, actual.contains(title) { kind = .past } else if !isItem || h.level <= 2 {
