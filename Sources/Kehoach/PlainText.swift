@@ -195,8 +195,40 @@ private func standsAlone(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
 }
 
 extension StringProtocol {
-    /// Whether `needle` occurs in this text, compared byte for byte (both NFC): the standard
-    /// library's search, not Foundation's, which costs ten times more in the extractor's loops.
-    @inline(__always)
-    func containsBytes(_ needle: String) -> Bool { utf8.firstRange(of: needle.utf8) != nil }
+    /// Whether `needle` occurs in this text, compared byte for byte (both NFC): a plain byte scan
+    /// (Foundation's search and the standard library's generic one cost ten times more in the
+    /// extractor's loops, where the texts are short and the needles a few bytes).
+    func containsBytes(_ needle: String) -> Bool {
+        var needle = needle
+        return needle.withUTF8 { n in
+            guard let first = n.first else { return true }
+            let found = utf8.withContiguousStorageIfAvailable { h -> Bool in
+                guard h.count >= n.count else { return false }
+                var i = 0
+                let last = h.count - n.count
+                while i <= last {
+                    if h[i] == first {
+                        var k = 1
+                        while k < n.count, h[i + k] == n[k] { k += 1 }
+                        if k == n.count { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+            return found ?? String(self).utf8.elementsEqualSearch(n)
+        }
+    }
+}
+
+extension String.UTF8View {
+    /// The slow path of `containsBytes`, for text without contiguous storage (bridged strings).
+    fileprivate func elementsEqualSearch(_ n: UnsafeBufferPointer<UInt8>) -> Bool {
+        let h = Array(self)
+        guard h.count >= n.count else { return false }
+        for i in 0...(h.count - n.count) where h[i] == n[0] {
+            if (0..<n.count).allSatisfy({ h[i + $0] == n[$0] }) { return true }
+        }
+        return false
+    }
 }
