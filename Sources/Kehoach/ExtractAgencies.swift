@@ -443,9 +443,11 @@ struct AgencyNames: Sendable {
                 if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
                     // a second body: "… huyện và Ủy ban nhân dân các xã"
-                    if head(toks, k) > 0 && k > headEnd && toks[k - 1].isWord
-                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va") { break }
-                    if head(toks, k) > 0 && k == headEnd && toks[k].text == "ubnd" { break }
+                    // (the cheap tests first: the head test builds the word as written)
+                    if k > headEnd && toks[k - 1].isWord
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va")
+                        && head(toks, k) > 0 { break }
+                    if k == headEnd && toks[k].text == "ubnd" && head(toks, k) > 0 { break }
                     k += 1; continue
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
