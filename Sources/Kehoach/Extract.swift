@@ -39,6 +39,7 @@ public struct Extractor: Sendable {
         let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: $0) } ?? text
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
+        doc.fromOCR = ocr != nil
         let ocrLines = ocr.map { $0.pieces(separatedBy: "\n") }
         doc.info = header(t, ocrLines: ocrLines)
         doc.year = doc.info.date.flatMap { Int($0.prefix(4)) }
@@ -65,6 +66,8 @@ public struct Extractor: Sendable {
         var year: Int?
         var headings: [Heading] = []
         var issuerLevel: String?
+        /// Restored from an OCR reading: digits may stand for letters ("6" for "ô", "13" for "là").
+        var fromOCR = false
         var issuerKeys: Set<String> = []
     }
 

@@ -248,9 +248,9 @@ extension Extractor {
         if unitKey == "m" || unitKey == "km", clauseText(before).split(whereSeparator: \.isWhitespace).contains("cach") { return nil }
         // an unlisted noun is a unit only after a quantity cue ("ít nhất 12 chòi canh"): otherwise the
         // word after a number is more often an OCR fragment or a verb ("16 tham", "6 hoàn")
-        // a bare "6" is as often the OCR's reading of "ô", "ở", "có" ("xe 6 tô", "6 địa phương",
-        // "được 6 chức"): a count only after a quantity cue
-        if raw == "6", !quantityCueBefore(t, b, vr.lowerBound) { return nil }
+        // in an OCR reading a bare "6" is as often "ô", "ở", "có" ("xe 6 tô", "6 địa phương", "được 6
+        // chức") and "13", "14" are "là" ("cũng 13 người", "trẻ em 14 con"): counts only after a quantity cue
+        if doc.fromOCR, ["6", "13", "14"].contains(raw), !quantityCueBefore(t, b, vr.lowerBound) { return nil }
         if listed == nil, place == nil {
             guard first.isLowercase, Vietnamese.isValidSyllable(Normalize.lowercased(first.original)),
                   quantityCueBefore(t, b, vr.lowerBound) else { return nil }

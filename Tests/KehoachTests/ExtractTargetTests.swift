@@ -129,12 +129,18 @@ final class ExtractTargetTests: XCTestCase {
     }
 
     func testOCRDigitsForLettersAndThousandsCommas() {
-        // "6" for "ở"/"có", "¢6" for "có"; "150,000 đồng" typed with commas
-        XCTAssertEqual(targets("""
+        // read from OCR: "6" for "ở"/"ô", "13" for "là", "¢6" for "có"; "150,000 đồng" typed with commas
+        let text = """
         KẾ HOẠCH
-        Kiện toàn cơ quan đầu mối 6 địa phương; chính sách ưu đãi người ¢6 công với cách mạng.
+        Bố trí xe 6 tô đưa đón; người đại diện theo pháp luật cũng 13 người đại diện của đơn vị.
+        Chính sách ưu đãi người ¢6 công với cách mạng.
         Xây dựng 6 nhà văn hóa thôn.
         Mức hỗ trợ 150,000 đồng/người/tháng.
-        """), ["khác|count|target|6.0|nhà", "khác|amount|target|150000.0|đồng"])
+        """
+        let r = ExtractDocumentTests.extractor.extract(text: text, path: "passage.txt", sha256: "", ocr: text)
+        XCTAssertEqual(r.targets.map { "\($0.indicator)|\($0.measure)|\($0.status)|\($0.value)|\($0.unit)" },
+                       ["khác|count|target|6.0|nhà", "khác|amount|target|150000.0|đồng"])
+        // typed text has no such misreadings: a bare 13 is a count there
+        XCTAssertEqual(targets("KẾ HOẠCH\nBố trí 13 người trực.\n"), ["khác|count|target|13.0|người"])
     }
 }
