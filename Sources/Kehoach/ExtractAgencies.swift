@@ -682,6 +682,9 @@ extension Extractor {
             var toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
             // in a heading, a head after "," or "và" starts the next body even in lower case
             // ("Bộ phận Tiếp nhận và Trả kết quả phường, công chức Văn phòng - Thống kê")
+            // a heading opens with a capital: a lower-case head there is the OCR's ("e) ủy ban nhân dân các
+            // xã", its "Ủ" read as "ly" and restored in lower case)
+            if let f = toks.firstIndex(where: \.isWord), !toks[f].capitalized, names.head(toks, f) > 0 { toks[f].capitalized = true }
             for k in toks.indices.dropFirst() where toks[k].isWord && !toks[k].capitalized && toks[k].text != "ban"
                 && (toks[k - 1].text == "," || toks[k - 1].text == "va") && names.head(toks, k) > 0 { toks[k].capitalized = true }
             // every name of a heading that is only names, when it names several
@@ -733,7 +736,9 @@ extension Extractor {
             doc.headings[i].agencies = unique
             // "4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát …": an item of running text, not the heading of a section
             let role = !onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead"
-            for n in unique {
+            for var n in unique {
+                // a name starts with a capital ("ủy ban nhân dân các xã" the OCR left in lower case)
+                if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
                 hits.append(AgencyHit(name: n, role: role, range: h.start..<h.end, line: h.line, text: h.title))
             }
         }

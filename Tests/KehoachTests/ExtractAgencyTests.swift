@@ -53,7 +53,7 @@ final class ExtractAgencyTests: XCTestCase {
         XCTAssertEqual(agencies("6. Đề nghị Huyện đoàn, Hội Cựu chiến binh huyện\nVận động đoàn viên, hội viên."),
                        ["Huyện đoàn|lead", "Hội Cựu chiến binh huyện|lead"])
         XCTAssertEqual(agencies("III. TỔ CHỨC THỰC HIỆN\n2. Bộ phận Tiếp nhận và Trả kết quả phường, công chức Văn phòng - Thống kê\nHướng dẫn người dân."),
-                       ["Bộ phận Tiếp nhận và Trả kết quả phường|lead", "công chức Văn phòng - Thống kê|lead"])
+                       ["Bộ phận Tiếp nhận và Trả kết quả phường|lead", "Công chức Văn phòng - Thống kê|lead"])   // a name starts with a capital, as the d11 key writes it
     }
 
     // Collective subjects count as subjects; groups of bodies not as the object of "phối hợp".
@@ -139,5 +139,14 @@ final class ExtractAgencyTests: XCTestCase {
         9. Bộ Xây dựng:
         10. Bộ Văn hóa, Thể thao và Du lịch;
         """), [])
+    }
+
+    // A heading opens with a capital: a head the OCR left in lower case there is still a body.
+    func testLowerCaseHeadAtAHeadingsStart() {
+        XCTAssertEqual(agencies("""
+        3. Phân công nhiệm vụ
+        e) ủy ban nhân dân các xã, thị trấn
+        - Thành lập đoàn kiểm tra cấp xã.
+        """), ["Ủy ban nhân dân các xã, thị trấn|lead"])
     }
 }
