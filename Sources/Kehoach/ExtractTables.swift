@@ -154,7 +154,7 @@ extension Extractor {
         let aligned = pieces.contains { $0.count >= 3 }
         // an OCR'd header has single spaces: its first line's titles are found by the words that open one
         let lastCells = rows.compactMap { $0.cells.count == width ? $0.cells.last?.text : nil }
-        let lastColumnShares = !lastCells.isEmpty && lastCells.allSatisfy { $0.containsBytes(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }
+        let lastColumnShares = !lastCells.isEmpty && lastCells.allSatisfy(Extractor.isShare)
         let spokenTitles = aligned || header.text.isEmpty ? nil : unalignedTitles(header.text[0], width: width, lastColumnShares: lastColumnShares)
         let headerText = Fold.string(header.text.joined(separator: " "))
         // the money unit: the "(Đơn vị tính: …)" line, else the header's "(triệu đồng)", else the caption
@@ -192,13 +192,18 @@ extension Extractor {
         if spokenTitles != nil {
             let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
                 && indicators.all(columns[$0].title).isEmpty }
-            let mentions = indicators.all(Fold.string(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count)))
+            let mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
             if !open.isEmpty, mentions.count == open.count {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
         }
         return columns
     }
+
+    static let yearNumber = try? Pattern(#"\b(?:19|20)\d\d\b"#)
+
+    /// A cell that reads as a share: a decimal comma and at most 100 ("95,57").
+    static func isShare(_ cell: String) -> Bool { cell.containsBytes(",") && (VietnameseNumber.parse(cell) ?? 999) <= 100 }
 
     /// The titles of a table's figure columns from an OCR'd header line, right-aligned on the
     /// figure columns: a title opens at each word of table-columns.vocab (and a year closes one:
@@ -207,7 +212,7 @@ extension Extractor {
     func unalignedTitles(_ line: String, width: Int, lastColumnShares: Bool) -> [String]? {
         let folded = Fold.string(line)
         var starts = lexicons["table-columns"]!.all(folded).map(\.range.lowerBound)
-        if let years = try? Pattern(#"\b(?:19|20)\d\d\b"#) {
+        if let years = Extractor.yearNumber {
             for m in years.matches(in: folded) where m.range.upperBound < folded.utf8.count { starts.append(m.range.upperBound) }
         }
         starts = Array(Set(starts)).sorted()
@@ -252,7 +257,7 @@ extension Extractor {
         let title = c.title
         let indicators = lexicons["indicators"]!
         if title.isEmpty {
-            let shares = cells.filter { $0.containsBytes(",") && (VietnameseNumber.parse($0) ?? 999) <= 100 }.count
+            let shares = cells.filter(Extractor.isShare).count
             if isLast, !aligned, shares * 2 > cells.count {
                 c.unit = "%"; c.measure = "rate"; c.indicator = contextIndicator
             } else { c.skip = true }
@@ -288,7 +293,7 @@ extension Extractor {
         let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
         if targetWords.contains(title) { c.status = "target" }
         else if actual.contains(title) || ["thuc hien", "giai ngan", "dat duoc", "uoc"].contains(where: { title.contains($0) }) { c.status = "actual" }
-        else if let y = pastYear(title, doc: doc) ?? Int(title.split(separator: " ").first(where: { $0.count == 4 && $0.allSatisfy(\.isNumber) }) ?? ""),
+        else if let y = namedYear(title) ?? Int(title.split(separator: " ").first(where: { $0.count == 4 && $0.allSatisfy(\.isNumber) }) ?? ""),
                 let dy = doc.year { c.status = y < dy ? "actual" : "target" }
     }
 

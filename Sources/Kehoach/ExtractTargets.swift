@@ -26,15 +26,6 @@ struct Lexicon: Sendable {
         guard let m = pattern?.firstMatch(in: trimmed), m.range.lowerBound == 0 else { return nil }
         return vocab.canonical(Pattern.substring(trimmed, m.range))
     }
-
-    /// A match that ends exactly at the end of `s` (before spaces).
-    func suffix(_ s: String) -> String? {
-        var end = s.utf8.count
-        let b = Array(s.utf8)
-        while end > 0, b[end - 1] == 0x20 || b[end - 1] == 0x0A { end -= 1 }
-        guard let last = all(s).last, last.range.upperBound == end else { return nil }
-        return last.canonical
-    }
 }
 
 extension Extractor {
@@ -125,11 +116,11 @@ extension Extractor {
     func targets(_ doc: Document) -> [ExtractionResult.Target] {
         let t = doc.t
         let b = Array(t.folded.utf8)
+        // a number's shape: target.number in targets.rules
+        guard let numberPattern = rules.rule("target.number")?.pattern else { return [] }
         let sections = sectionStatuses(doc)
         let table = tableTargets(doc, sections: sections)
         var out: [(Int, ExtractionResult.Target)] = table.targets
-        // a number's shape: target.number in targets.rules
-        guard let numberPattern = rules.rule("target.number")?.pattern else { return [] }
         for m in numberPattern.matches(in: t.folded) {
             guard let vr = m.range("v") else { continue }
             let line = t.line(ofFolded: vr.lowerBound)
@@ -156,7 +147,7 @@ extension Extractor {
                 population = lexicons["populations"]!.prefix(Substring(after))
                 if population == nil, beforeClean.containsBytes("do tuoi lao dong") { population = "độ tuổi lao động" }
             }
-            let year = clauseYear(before + " " + after, status: status, doc: doc)
+            let year = namedYear(before + " " + after) ?? doc.year
             let text = ExtractionRules.collapse(String(t.text(sStart..<figure.end).filter { $0 != "*" }))
             out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: figure.value,
                                              unit: figure.unit, population: population, year: year,
@@ -298,7 +289,7 @@ extension Extractor {
     /// ("trên 3 tháng và" is caught by not-figures.vocab; "Điều 5 của" by number-labels.vocab).
     static let functionWords: Set<String> = [
         "va", "voi", "cua", "la", "co", "duoc", "da", "trong", "tren", "duoi", "so", "theo", "tai", "cho", "den",
-        "tu", "ve", "de", "cac", "nhung", "moi", "nay", "do", "thi", "ma", "hoac", "hay", "nhung", "nam", "dat",
+        "tu", "ve", "de", "cac", "nhung", "moi", "nay", "do", "thi", "ma", "hoac", "hay", "nam", "dat",
         "tang", "giam", "con", "trieu", "ty", "nghin", "ngan", "tro", "len", "xuong", "gom", "bao", "nhu",
         "khi", "neu", "vao", "ra", "di", "o", "thuoc",
     ]
@@ -590,7 +581,7 @@ extension Extractor {
         // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
         if reported { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
         if targetWords.contains(before) { return "target" }
-        if let dy = doc.year, let y = pastYear(before + " " + after, doc: doc), y < dy { return "actual" }
+        if let dy = doc.year, let y = namedYear(before + " " + after), y < dy { return "actual" }
         let paragraph = paragraphText(b, pos)
         // the paragraph's first cue frames it ("Mục tiêu trong đợt cao điểm: không để xảy ra …; 100% …")
         if section != .plan {
@@ -644,7 +635,7 @@ extension Extractor {
 
     /// A year the clause names as its time ("năm 2024", "năm học 2023 - 2024"), not as a base of
     /// comparison ("so với năm 2023", "cùng kỳ năm 2023").
-    func pastYear(_ s: String, doc: Document) -> Int? {
+    func namedYear(_ s: String) -> Int? {
         for m in yearPattern.matches(in: s).reversed() {
             guard let y = Int(Pattern.substring(s, m.groups[1]!)), (1990...2100).contains(y) else { continue }
             let lead = String(Pattern.substring(s, max(0, m.range.lowerBound - 14)..<m.range.lowerBound))
@@ -654,9 +645,5 @@ extension Extractor {
             return y
         }
         return nil
-    }
-
-    func clauseYear(_ s: String, status: String, doc: Document) -> Int? {
-        pastYear(s, doc: doc) ?? doc.year
     }
 }
