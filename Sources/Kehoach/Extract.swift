@@ -18,6 +18,9 @@ public struct Extractor: Sendable {
     let canonicalNames = MemoTable<(name: String, key: String)>()
     /// Whether a folded heading is a damaged duty-section heading (`fuzzyDuty`), asked once per heading.
     let dutyHeadings = MemoTable<Bool>()
+    /// The gazetteer's names of one kind of unit with their folded letters, made when a header first
+    /// asks (not at start-up: most runs never need the 9,000 names).
+    let placeLetters = MemoTable<[(name: String, letters: String)]>()
 
     public init(rules: ExtractionRules) {
         self.rules = rules
@@ -243,7 +246,9 @@ public struct Extractor: Sendable {
     /// there and one name of that kind is within a letter or two of it ("Kỳ Sin" → "Kỳ Sơn",
     /// "Ngục Lục" → "Ngọc Lặc", "Mỹ'drak" → "M'Đrắk"); nil when it is there, or none or several are near.
     func gazetteerName(_ name: String, level: String) -> String? {
-        guard let names = rules.places[ExtractionRules.key(level)], !name.isEmpty else { return nil }
+        let kind = ExtractionRules.key(level)
+        guard let listed = rules.places[kind], !name.isEmpty else { return nil }
+        let names = placeLetters.value(kind) { listed.map { ($0, Fuzzy.letters($0)) } }
         let letters = Fuzzy.letters(name)
         if names.contains(where: { $0.letters == letters }) { return nil }
         let limit = max(1, min(2, letters.utf8.count / 4))

@@ -68,10 +68,10 @@ public struct ExtractionRules: Sendable {
 
     public let rules: [Rule]
     public let vocabularies: [String: Vocabulary]
-    /// Names of Vietnam's administrative units by kind ("huyen" → [("Kỳ Sơn", "ky son"), …]), from
+    /// Names of Vietnam's administrative units by kind ("huyen" → ["Kỳ Sơn", …]), from
     /// restore/places.txt beside the extraction rules: a header's place name the OCR damaged is put
-    /// right against them. Empty when the file is not there.
-    public var places: [String: [(name: String, letters: String)]] = [:]
+    /// right against them (`Extractor.gazetteerName`). Empty when the file is not there.
+    public var places: [String: [String]] = [:]
 
     public func rules(_ category: String) -> [Rule] { rules.filter { $0.category == category } }
     public func rule(_ id: String) -> Rule? { rules.first { $0.id == id } }
@@ -109,14 +109,13 @@ public struct ExtractionRules: Sendable {
     }
 
     /// places.txt's lines ("huyện Kỳ Sơn") by the folded word of their kind.
-    static func placeNames(_ text: String) -> [String: [(name: String, letters: String)]] {
-        var out: [String: [(name: String, letters: String)]] = [:]
+    static func placeNames(_ text: String) -> [String: [String]] {
+        var out: [String: [String]] = [:]
         let kinds = ["thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "đặc khu"]
         for raw in lines(text) {
             let line = Normalize.nfc(stripComment(raw).trimmingCharacters(in: .whitespaces))
             guard let kind = kinds.first(where: { line.hasPrefix($0 + " ") }) else { continue }
-            let name = String(line.dropFirst(kind.count + 1))
-            out[key(kind), default: []].append((name, Fuzzy.letters(name)))
+            out[key(kind), default: []].append(String(line.dropFirst(kind.count + 1)))
         }
         return out
     }
