@@ -303,14 +303,11 @@ public struct Extractor: Sendable {
         guard before > after + 1 else { return nil }
         let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
         for l in (after + 1)..<before {
-            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
-            // the left column only: a side-by-side header puts the motto beside it
-            let line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            let line = headerLeftColumn(t, line: l)
             guard !line.isEmpty, line == Normalize.uppercased(line), line.contains(where: \.isLetter) else { continue }
             let folded = ExtractionRules.key(line)
             guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
-            let lower = Normalize.lowercased(line)
-            return (Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst(), folded != head)
+            return (sentenceCase(line), folded != head)
         }
         return nil
     }
@@ -322,8 +319,7 @@ public struct Extractor: Sendable {
         let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
         var lines: [String] = []
         for l in 1..<max(1, min(before, 9)) {
-            let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
-            var line = cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+            var line = headerLeftColumn(t, line: l)
             // the motto beside it ("BỘ Y TẾ CỘNG HÒA XÃ HỘI …")
             if let r = line.range(of: "CỘNG HÒA") ?? line.range(of: "CỘNG HOÀ") { line = String(line[..<r.lowerBound]) }
             line = line.trimmingCharacters(in: CharacterSet(charactersIn: " -–—*_=.,"))
@@ -347,8 +343,13 @@ public struct Extractor: Sendable {
            }) {
             name = words[j...].joined(separator: " ")
         }
-        let lower = Normalize.lowercased(name)
-        return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
+        return sentenceCase(name)
+    }
+
+    /// Line `line` (1-based) of a header, its left column only: a side-by-side header puts the motto beside it.
+    func headerLeftColumn(_ t: FoldedText, line l: Int) -> String {
+        let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
+        return cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
     }
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
@@ -375,10 +376,13 @@ public struct Extractor: Sendable {
     }
 
     func titleCase(_ s: String) -> String {
-        s.split(separator: " ").map { w -> String in
-            let lower = Normalize.lowercased(String(w))
-            return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
-        }.joined(separator: " ")
+        s.split(separator: " ").map { sentenceCase(String($0)) }.joined(separator: " ")
+    }
+
+    /// Lower case with a capital first letter ("SỞ Y TẾ" → "Sở y tế").
+    func sentenceCase(_ s: String) -> String {
+        let lower = Normalize.lowercased(s)
+        return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
     }
 
     // MARK: structure

@@ -590,6 +590,12 @@ struct AgencyNames: Sendable {
         AgencyNames.clean(t.text(toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
     }
 
+    /// A name with a capital first letter, the rest as written.
+    static func withCapital(_ n: String) -> String {
+        guard let c = n.first, c.isLowercase else { return n }
+        return c.uppercased() + n.dropFirst()
+    }
+
     static func clean(_ s: String) -> String {
         var words: [Substring] = []
         // "*" is a space; on plain text that is a split at "*" too
@@ -736,10 +742,9 @@ extension Extractor {
             doc.headings[i].agencies = unique
             // "4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát …": an item of running text, not the heading of a section
             let role = !onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead"
-            for var n in unique {
+            for n in unique {
                 // a name starts with a capital ("ủy ban nhân dân các xã" the OCR left in lower case)
-                if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
-                hits.append(AgencyHit(name: n, role: role, range: h.start..<h.end, line: h.line, text: h.title))
+                hits.append(AgencyHit(name: AgencyNames.withCapital(n), role: role, range: h.start..<h.end, line: h.line, text: h.title))
             }
         }
         // Inline patterns; a numbered heading that gave its bodies is not read again as an item.
@@ -801,9 +806,8 @@ extension Extractor {
                         // a group too, unless agency-groups.vocab names it ("các đại lý thu")
                         if role == "support", toks[f.start].text == "cac", f.start + 1 < toks.count, !toks[f.start + 1].capitalized,
                            names.group(toks, f.start) == 0 { continue }
-                        var n = names.text(t, toks, f)
                         // a body read from the end of a title: "phòng Y tế huyện" → "Phòng Y tế huyện"
-                        if let c = n.first, c.isLowercase { n = c.uppercased() + n.dropFirst() }
+                        let n = AgencyNames.withCapital(names.text(t, toks, f))
                         if !isIssuer(n) {
                             chosen.append((n, toks[f.start].range.lowerBound..<toks[f.end - 1].range.upperBound))
                         }
