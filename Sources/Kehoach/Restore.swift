@@ -163,6 +163,8 @@ public final class Restorer: @unchecked Sendable {
             var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
+            // "ly" for "Ủy": an l's ascender is the capital's height; no small u-vowel is read as l.
+            if casing == .lower, text[piece.start] == "l", Fold.string(String(model.generator.entries[Int(entry)].key.prefix(1))) == "u" { casing = .title }
             // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, so a
             // two-letter syllable is "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
             if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2, text[piece.start + 1] == "O",

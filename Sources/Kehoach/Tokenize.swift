@@ -73,6 +73,7 @@ public enum Tokenizer {
                 if letters == 0 {
                     cutNumbersAndSymbols(text, i, j, into: &out)
                 } else {
+                    j = markReadAsSymbol(text, i, j)
                     cutWord(text, i, j, into: &out)
                 }
                 i = j
@@ -81,6 +82,36 @@ public enum Tokenizer {
             out.append(Piece(kind: .punctuation, start: i, end: i + 1)); i += 1
         }
         return out
+    }
+
+    /// End of the word `start..<end` with the closing symbols after it that stand for a marked
+    /// vowel ("t!" tế, "chi)" chỉ, "qui]" quả: Times-like faces read a mark above as "!", ")" or "]").
+    /// Only after a short lower-case word that is not the first of its line and before a space or
+    /// punctuation, never before a capital ("là a) Quyết định": an item's letter), never where the
+    /// symbol may close a bracket opened in the 400 scalars before (a parenthesis runs over lines),
+    /// and not as a ")" that ends its line.
+    static func markReadAsSymbol(_ text: [Unicode.Scalar], _ start: Int, _ end: Int) -> Int {
+        var j = end
+        while j < text.count, j - end < 2, text[j] == ")" || text[j] == "]" || text[j] == "!" { j += 1 }
+        guard j > end, end - start <= 3, j == text.count || isSpace(text[j]) || text[j] == "\n" || text[j] == "," || text[j] == "." || text[j] == ";",
+              text[start..<end].allSatisfy({ $0.isCasedLetter && !$0.isUppercaseLetter }) else { return end }
+        var next = j
+        while next < text.count, isSpace(text[next]) { next += 1 }
+        if next < text.count, text[next].isUppercaseLetter { return end }
+        // a parenthesis that ends its line closes what the lines before opened
+        if text[j - 1] == ")", next == text.count || text[next] == "\n" { return end }
+        var wordBefore = false
+        var k = start - 1
+        while k >= 0, text[k] != "\n" { if isLetter(text[k]) { wordBefore = true; break }; k -= 1 }
+        guard wordBefore else { return end }
+        var closes = 0
+        k = start - 1
+        while k >= max(0, start - 400) {
+            if text[k] == ")" || text[k] == "]" { closes += 1 }
+            if text[k] == "(" || text[k] == "[" { if closes == 0 { return end }; closes -= 1 }
+            k -= 1
+        }
+        return j
     }
 
     /// A run with letters: a leading number of two or more digits is its own piece ("2025ngay"),

@@ -91,6 +91,15 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(pieces, ["word:16p", "word:16NG", "number:12", "word:ngay"])
     }
 
+    func testSymbolsAfterAShortWordAreItsMarkUnlessTheyCloseOrOpenSomething() {
+        // Times-like faces read a mark above as "!", ")" or "]" ("t!" tế, "chi)" chỉ); a list item's
+        // letter, a parenthesis opened before, one ending its line and a capital after stay punctuation.
+        let scalars = Array("Y t! xa, chi) ndng\na) Tram (xem luc) x) Ban\nva phoi hop)\n".unicodeScalars)
+        let words = Tokenizer.pieces(scalars).filter { $0.kind == .word }
+            .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
+        XCTAssertEqual(words, ["Y", "t!", "xa", "chi)", "ndng", "a", "Tram", "xem", "luc", "x", "Ban", "va", "phoi", "hop"])
+    }
+
     func testAmpersandBetweenCapitalsJoinsAbbreviations() {
         let scalars = Array("LĐTB&XH Ké& GD&ĐT".unicodeScalars)
         let rendered = Tokenizer.pieces(scalars).filter { $0.kind != .space }
@@ -244,6 +253,12 @@ final class RestorerTests: XCTestCase {
         // The OCR reads ộ, ở as a capital O: "BO" in running text is Bộ; in a heading it stays BỘ.
         let out = try restorer().restore("theo quy dinh cua BO Y té va SO Lao déng\nBO Y TE\n").text
         XCTAssertEqual(out, "theo quy định của Bộ Y tế và Sở Lao động\nBỘ Y TẾ\n")
+    }
+
+    func testLiberationSerifReadingsOfMarksAndCapitalU() throws {
+        // Liberation Serif (Times New Roman's metrics): "Ủ" read as "l", marks above as "!" or ")".
+        let out = try restorer().restore("3. ly ban nhan dan cac xa, thi trJn\nTram Y t! xa thuc hien (xem Phu luc)\na) Trung tam Y t) huyen\n").text
+        XCTAssertEqual(out, "3. Ủy ban nhân dân các xã, thị trấn\nTrạm Y tế xã thực hiện (xem Phụ lục)\na) Trung tâm Y tế huyện\n")
     }
 
     func testCapitalPMayBeDAndInitialsAreKept() throws {
