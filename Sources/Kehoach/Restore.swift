@@ -108,6 +108,7 @@ public final class Restorer: @unchecked Sendable {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let (protected, codes) = protectedPieces(pieces, text)
+        let fixed = fixedPhraseWords(pieces, text)
         var positions = Decoder.Lattice()
         var entryOf: [Int32] = []              // per option of the lattice, in its order: vocabulary entry
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
@@ -133,7 +134,9 @@ public final class Restorer: @unchecked Sendable {
             case .word:
                 words += 1
                 let word = text[piece.start..<piece.end]
-                if protected[pi] {
+                if let phraseWord = fixed[pi] {
+                    positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(phraseWord)), cost: 0))
+                } else if protected[pi] {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(Self.string(word))), cost: 0))
                 } else {
                     appendOptions(of: word, inCode: codes[pi], to: &positions, entries: &entryOf)
@@ -190,6 +193,15 @@ public final class Restorer: @unchecked Sendable {
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
         }
+        for (pi, phraseWord) in fixed where !phraseWord.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
+            replacement.append((pi, phraseWord))
+            if withChanges {
+                let line = upperBound(lineStarts, pieces[pi].start)
+                changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
+                                             from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: phraseWord,
+                                             confidence: 1, alternatives: []))
+            }
+        }
         // "|." opening a line is the Roman numeral I of a section heading: a pipe before a full
         // stop is never punctuation of its own.
         for (pi, piece) in pieces.enumerated() where piece.kind == .punctuation && text[piece.start] == "|"
@@ -213,6 +225,65 @@ public final class Restorer: @unchecked Sendable {
         }
         Self.appendUTF8(text[copied...], to: &out)
         return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+    }
+
+    /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
+    /// words whose letters are each within an edit of the phrase's (two for words of four letters or
+    /// more); a phrase of six words or more may have one word lost and is looked for in the first 20
+    /// lines only (the national name and motto), a shorter one needs half its words exact and is
+    /// only tried where its first unmarked word stands. The phrase comes in capitals where most of
+    /// the window's letters are capitals.
+    private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> [Int: String] {
+        guard !model.fixedPhrases.isEmpty else { return [:] }
+        var out: [Int: String] = [:]
+        var line: [Int] = []
+        var lineNumber = 1
+        var folded: [Int: String] = [:]
+        func letters(_ pi: Int) -> String {
+            if let f = folded[pi] { return f }
+            let f = Fuzzy.letters(Self.string(text[pieces[pi].start..<pieces[pi].end]))
+            folded[pi] = f
+            return f
+        }
+        func sameASCII(_ pi: Int, _ word: String) -> Bool {
+            let w = text[pieces[pi].start..<pieces[pi].end]
+            return w.count == word.utf8.count && zip(w, word.utf8).allSatisfy { $0.value < 0x80 && UInt8($0.value) | 0x20 == $1 }
+        }
+        func scanLine() {
+            for phrase in model.fixedPhrases {
+                let n = phrase.folded.count
+                let long = n >= 6
+                guard line.count >= n, !long || lineNumber <= 20 else { continue }
+                let anchor = phrase.folded.indices.first { phrase.folded[$0] == phrase.written[$0].lowercased() }
+                var s = 0
+                while s + n <= line.count {
+                    if !long, let a = anchor, !sameASCII(line[s + a], phrase.folded[a]) { s += 1; continue }
+                    var far = 0, exact = 0, total = 0
+                    for k in 0..<n where far <= (long ? 1 : 0) {
+                        let want = phrase.folded[k]
+                        let limit = want.utf8.count >= 4 ? 2 : 1
+                        let d = Fuzzy.distance(letters(line[s + k]), want, limit: limit)
+                        if d > limit { far += 1 } else { total += d; if d == 0 { exact += 1 } }
+                    }
+                    guard far <= (long ? 1 : 0), long ? total <= n : exact * 2 >= n else { s += 1; continue }
+                    var upper = 0, lower = 0
+                    for k in 0..<n { for c in text[pieces[line[s + k]].start..<pieces[line[s + k]].end] where c.isCasedLetter { if c.isUppercaseLetter { upper += 1 } else { lower += 1 } } }
+                    for k in 0..<n {
+                        // a word already right but for its case or tone placement stays as written ("Ủy ban Nhân dân", "Uỷ")
+                        let written = Self.string(text[pieces[line[s + k]].start..<pieces[line[s + k]].end])
+                        out[line[s + k]] = TokenKey.word(written) == TokenKey.word(phrase.written[k]) ? written
+                            : upper > lower ? Normalize.uppercased(phrase.written[k]) : phrase.written[k]
+                    }
+                    s += n
+                }
+            }
+        }
+        for (pi, piece) in pieces.enumerated() {
+            if piece.kind == .newline { scanLine(); line.removeAll(keepingCapacity: true); lineNumber += 1 }
+            else if piece.kind == .word { line.append(pi) }
+        }
+        scanLine()
+        return out
     }
 
     /// Whether `word` has ơ or ư (any tone, either case).

@@ -7,6 +7,18 @@ public final class RestoreModel: @unchecked Sendable {
     public let generator: CandidateGenerator
     public let syllableCount: Int
     public let lexiconCount: Int
+    /// Phrases the genre writes the same way everywhere (fixed-phrases.txt), put back whole.
+    public let fixedPhrases: [FixedPhrase]
+
+    public struct FixedPhrase: Sendable {
+        /// The words as written ("Độc", "lập", "Tự", …) and their letters folded ("doc", "lap", "tu", …).
+        public let written: [String]
+        public let folded: [String]
+        public init(_ phrase: String) {
+            written = phrase.split(separator: " ").map(String.init).filter { $0.unicodeScalars.contains(where: \.isLetterCharacter) }
+            folded = written.map { Fuzzy.letters($0) }
+        }
+    }
 
     public struct RuleError: Error, CustomStringConvertible {
         public let path: String, line: Int, detail: String
@@ -24,15 +36,20 @@ public final class RestoreModel: @unchecked Sendable {
         for entry in lexicon {
             if entry.kind == "code" && Vietnamese.isValidSyllable(TokenKey.word(entry.form)) { codes.append(entry.form) } else { general.append(entry.form) }
         }
-        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes)
+        let fixedPath = dir.appendingPathComponent("fixed-phrases.txt").path
+        let fixed = FileManager.default.fileExists(atPath: fixedPath) ? try readList(fixedPath).map { FixedPhrase($0.0) } : []
+        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes,
+                            fixedPhrases: fixed)
     }
 
     /// Entries (indexes into `generator.entries`) for codes that spell a syllable, by folded key:
     /// not in the trie, offered only for the parts of a document code.
     public let codeEntries: [String: Int32]
 
-    public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String], codeSyllables: [String] = []) {
+    public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String], codeSyllables: [String] = [],
+                fixedPhrases: [FixedPhrase] = []) {
         self.lm = lm
+        self.fixedPhrases = fixedPhrases
         self.confusions = confusions
         var entries: [CandidateGenerator.Entry] = []
         var seen = Set<String>()

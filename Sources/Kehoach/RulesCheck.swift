@@ -69,6 +69,7 @@ public enum RulesCheck {
             case "restore/syllables.txt": out += checkSyllables(lines: lines, file: file, placeSyllables: placeSyllables)
             case "restore/places.txt": out += checkPlaces(lines: lines, file: file)
             case "restore/phrases.txt": out += checkPhrases(lines: lines, file: file)
+            case "restore/fixed-phrases.txt": out += checkFixedPhrases(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
             default:
@@ -211,6 +212,31 @@ public enum RulesCheck {
             }
             if term.split(separator: " ").count < 2 {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(term)': a term of two or more words (one word adds no pair to count)"))
+            }
+        }
+        return out
+    }
+
+    /// fixed-phrases.txt: phrases restoration puts back whole; four words or more (shorter ones are
+    /// met by chance), each a valid syllable, one of them unmarked (where a short phrase is looked for).
+    static func checkFixedPhrases(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            let phrase = RestoreModel.FixedPhrase(line.trimmingCharacters(in: .whitespaces))
+            if let first = firstLine(of: phrase.folded.joined(separator: " "), n, &seen) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate phrase (first at line \(first))"))
+                continue
+            }
+            if phrase.written.count < 4 {
+                out.append(RuleDiagnostic(file: file, line: n, message: "a fixed phrase needs four words or more: shorter ones are met by chance"))
+            }
+            for w in phrase.written where !Vietnamese.isValidSyllable(TokenKey.word(w)) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(w)' is not a valid Vietnamese syllable"))
+            }
+            if phrase.written.count < 6, !phrase.folded.indices.contains(where: { phrase.folded[$0] == phrase.written[$0].lowercased() }) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "a phrase under six words needs a word without marks to be found by"))
             }
         }
         return out

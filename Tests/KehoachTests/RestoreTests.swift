@@ -261,6 +261,15 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(out, "3. Ủy ban nhân dân các xã, thị trấn\nTrạm Y tế xã thực hiện (xem Phụ lục)\na) Trung tâm Y tế huyện\n")
     }
 
+    func testTheNationalNameAndMottoComeBackWhole() throws {
+        // Liberation Serif readings of the heading (dev d10, d07): each word a letter or two off, one lost.
+        let out = try restorer().restore("0Y BAN NHAN DAN CING HOA XA Hil CHD NGHIA VIIT NAM\nBile lip - T do - Hinh phic\n").text
+        XCTAssertEqual(out, "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n")
+        // Right words keep their case and tone placement; "ban nhân dân" after "các" is no Ủy ban.
+        let kept = try restorer().restore("Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhan dan\n").text
+        XCTAssertEqual(kept, "Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhân dân\n")
+    }
+
     func testCapitalPMayBeDAndInitialsAreKept() throws {
         // Scans read a capital Đ as P ("Pé" Để); single capitals before a full stop are initials.
         let out = try restorer().restore("Pé thuc hién tét Ké hoach, Poan Thanh nién phéi hop\nNoi nhan: P.T.T.Huyén, VPUB\n").text

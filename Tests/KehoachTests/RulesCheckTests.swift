@@ -75,6 +75,15 @@ final class RulesCheckTests: XCTestCase {
         assertError("restore/phrases.txt", line: twice, containing: "duplicate term 'tỷ lệ bao phủ'")
     }
 
+    func testFixedPhrasesAreLongValidAndFindable() throws {
+        let short = try append("restore/fixed-phrases.txt", "Ủy ban")
+        assertError("restore/fixed-phrases.txt", line: short, containing: "four words or more")
+        let unmarked = try append("restore/fixed-phrases.txt", "Độc lập tự chủ")
+        assertError("restore/fixed-phrases.txt", line: unmarked, containing: "needs a word without marks")
+        let twice = try append("restore/fixed-phrases.txt", "Uy ban nhan dan")
+        assertError("restore/fixed-phrases.txt", line: twice, containing: "duplicate phrase")
+    }
+
     func testNonNFCEntry() throws {
         let n = try append("restore/syllables.txt", "nghie\u{0302}\u{0323}p")  // nghiệp, decomposed
         assertError("restore/syllables.txt", line: n, containing: "NFC")
