@@ -294,4 +294,30 @@ final class BatchReliabilityTests: XCTestCase {
         noRawErrors(restore.err)
         XCTAssertTrue(restore.err.contains("afile: cannot create folder: a file of that name is in the way"), restore.err)
     }
+
+    /// A real full disk: a tiny tmpfs, so only where the tests run as root (elsewhere skipped).
+    func testFullDiskIsSaidWithTheFilesNamedAndTheReportOrWhatIsMissing() throws {
+        guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
+        for i in 1...6 { try put(["in/d\(i).txt": "langson-2021-kh-88"]) }
+        let disk = dir.appendingPathComponent("disk")
+        try fm.createDirectory(at: disk, withIntermediateDirectories: true)
+        let mount = Process()
+        mount.executableURL = URL(fileURLWithPath: "/bin/mount")
+        mount.arguments = ["-t", "tmpfs", "-o", "size=360k", "tmpfs", disk.path]
+        try mount.run()
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here") }
+        defer {
+            let umount = Process()
+            umount.executableURL = URL(fileURLWithPath: "/bin/umount")
+            umount.arguments = [disk.path]
+            try? umount.run()
+            umount.waitUntilExit()
+        }
+        let run = try batch(["in", "--out", "disk/out"])
+        XCTAssertEqual(run.status, 1, run.err)
+        noRawErrors(run.err)
+        XCTAssertTrue(run.err.contains("No space left on device") || run.err.contains("store error: the disk is full"), run.err)
+        XCTAssertTrue(exists("disk/out/report.json") || run.err.contains("missing: \(disk.path)/out/report.json"), run.err)
+    }
 }
