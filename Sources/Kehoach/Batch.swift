@@ -106,9 +106,13 @@ public struct BatchReport: Codable, Equatable, Sendable {
     /// Documents earlier runs stored from these folders whose files are gone; their rows and
     /// outputs were removed.
     public var removed: [String]
+    /// Store rows ignored, temporaries of killed runs removed: said, never silently done.
+    public var warnings: [String]?
+    /// What the run could not do besides files (the store not updated): the run fails.
+    public var errors: [String]?
     public var files: [BatchEntry]
 
-    public var hasFailures: Bool { failed > 0 }
+    public var hasFailures: Bool { failed > 0 || !(errors ?? []).isEmpty }
 
     public func jsonData() throws -> Data {
         let encoder = JSONEncoder()
@@ -190,6 +194,9 @@ public final class BatchRunner: @unchecked Sendable {
         public var files: [BatchFile] = []
         public var roots: [String] = []
         public var unreadable: [String] = []
+        /// Entries that are neither processed nor skipped silently: FIFOs, devices, dangling links
+        /// and names that are not UTF-8, each a failed entry with its reason.
+        public var problems: [BatchEntry] = []
     }
 
     public static func list(inputs: [String], outDir: String) throws -> Listing {
@@ -198,59 +205,104 @@ public final class BatchRunner: @unchecked Sendable {
         let outReal = realPath(outDir)
         var files: [BatchFile] = []
         var unreadable: [String] = []
+        var problems: [BatchEntry] = []
         var prefixes = Set<String>()
+        var seen = Set<String>()
         for input in inputs {
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: input, isDirectory: &isDir) else {
                 throw StoreError("\(input): no such file or folder")
             }
             if !isDir.boolValue {
+                // A file's identity is its canonical folder and its own name (a link is not resolved).
                 let name = (input as NSString).lastPathComponent
+                let folder = realPath((input as NSString).deletingLastPathComponent.isEmpty ? "." : (input as NSString).deletingLastPathComponent)
+                let path = folder.map { ($0 == "/" ? "" : $0) + "/" + name } ?? input
+                guard seen.insert(path).inserted else { continue }
                 let size = ((try? fm.attributesOfItem(atPath: input))?[.size] as? Int) ?? 0
-                files.append(BatchFile(path: input, outputStem: (name as NSString).deletingPathExtension, size: size))
+                files.append(BatchFile(path: path, outputStem: (name as NSString).deletingPathExtension, size: size))
                 continue
             }
-            if let outReal, realPath(input) == outReal {
+            // The canonical folder: the same tree given as "in", "./in" or "/abs/in" is one set of documents.
+            let canonical = realPath(input) ?? input
+            if let outReal, canonical == outReal {
                 throw StoreError("\(input): the output folder cannot also be an input folder")
             }
             var prefix = ""
             if inputs.count > 1 {
-                prefix = (realPath(input).map { ($0 as NSString).lastPathComponent } ?? (input as NSString).lastPathComponent) + "/"
+                prefix = (canonical as NSString).lastPathComponent + "/"
                 guard prefixes.insert(prefix).inserted else {
                     throw StoreError("two input folders are named \(prefix.dropLast()); their outputs would mix (batch them apart)")
                 }
             }
-            let base = input.hasSuffix("/") ? input : input + "/"
+            let base = canonical.hasSuffix("/") ? canonical : canonical + "/"
             listing.roots.append(base)
-            walk(base: base, relative: "", outReal: outReal, unreadable: { unreadable.append($0) }) { rel, size in
+            walk(base: base, relative: "", outReal: outReal, unreadable: { unreadable.append($0) },
+                 problem: { problems.append($0) }) { rel, size in
+                guard seen.insert(base + rel).inserted else { return }
                 files.append(BatchFile(path: base + rel, outputStem: prefix + (rel as NSString).deletingPathExtension, size: size))
             }
         }
         files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         listing.files = files
         listing.unreadable = unreadable.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        listing.problems = problems.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         return listing
     }
 
+    /// Lists a folder with readdir and lstat rather than FileManager, which on Linux mangles
+    /// names that are not UTF-8 (the file then vanishes silently) and says nothing of FIFOs,
+    /// devices and dangling links. Those are reported when named *.txt; links to folders are not
+    /// followed (they could loop).
     private static func walk(base: String, relative: String, outReal: String?, unreadable: (String) -> Void,
-                             found: (String, Int) -> Void) {
-        let fm = FileManager.default
+                             problem: (BatchEntry) -> Void, found: (String, Int) -> Void) {
         let dir = base + relative
-        guard let names = try? fm.contentsOfDirectory(atPath: dir) else { unreadable(dir.hasSuffix("/") ? dir : dir + "/"); return }
-        for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) where !name.hasPrefix(".") {
+        guard let handle = opendir(dir) else { unreadable(dir.hasSuffix("/") ? dir : dir + "/"); return }
+        var names: [[UInt8]] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { Array($0.prefix(while: { $0 != 0 })) }
+            if name.first != 0x2E { names.append(name) }
+        }
+        let fd = dirfd(handle)
+        defer { closedir(handle) }
+        func failed(_ path: String, _ kind: String, _ reason: String) {
+            problem(BatchEntry(path: path, status: .failed, bytes: 0, kind: kind, reason: reason))
+        }
+        for bytes in names.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            var st = stat()
+            let listed = (bytes + [0]).withUnsafeBufferPointer {
+                $0.withMemoryRebound(to: CChar.self) { fstatat(fd, $0.baseAddress!, &st, AT_SYMLINK_NOFOLLOW) }
+            }
+            guard listed == 0 else { continue }
+            let type = st.st_mode & S_IFMT
+            let isText = bytes.count > 4 && String(decoding: bytes.suffix(4), as: UTF8.self).lowercased() == ".txt"
+            guard let name = String(validatingUTF8Bytes: bytes) else {
+                if type == S_IFDIR || isText {
+                    failed(dir + escapedFileName(bytes) + (type == S_IFDIR ? "/" : ""), "bad-name",
+                           "the name is not UTF-8, so it cannot be processed; rename it (e.g. convmv -f cp1258 -t utf8)")
+                }
+                continue
+            }
             let rel = relative + name
             let full = base + rel
-            guard let attrs = try? fm.attributesOfItem(atPath: full) else { continue }
-            let type = attrs[.type] as? FileAttributeType
-            if type == .typeDirectory {
+            switch type {
+            case S_IFDIR:
                 if let outReal, realPath(full) == outReal { continue }
-                walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, found: found)
-            } else if type == .typeRegular || type == .typeSymbolicLink {
-                guard (name as NSString).pathExtension.lowercased() == "txt" else { continue }
-                var isDir: ObjCBool = false
-                if type == .typeSymbolicLink, !fm.fileExists(atPath: full, isDirectory: &isDir) || isDir.boolValue { continue }
-                let size = ((try? fm.attributesOfItem(atPath: full))?[.size] as? Int) ?? 0
-                found(rel, size)
+                walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, problem: problem, found: found)
+            case S_IFREG:
+                if isText { found(rel, Int(st.st_size)) }
+            case S_IFLNK:
+                guard isText else { continue }
+                var target = stat()
+                if stat(full, &target) != 0 {
+                    failed(full, "dangling-link", "symbolic link to a missing file")
+                } else if (target.st_mode & S_IFMT) == S_IFREG {
+                    found(rel, Int(target.st_size))
+                } else if (target.st_mode & S_IFMT) != S_IFDIR {
+                    failed(full, InputError.Kind.notRegular.rawValue, TextInput.notRegularFile(full) ?? "not a regular file")
+                }
+            default:
+                if isText { failed(full, InputError.Kind.notRegular.rawValue, TextInput.notRegularFile(full) ?? "not a regular file") }
             }
         }
     }
@@ -263,25 +315,63 @@ public final class BatchRunner: @unchecked Sendable {
 
     // MARK: Running
 
+    /// Set when OUT/report.json could not be written, saying why; the returned report is then
+    /// the only account of the run.
+    public private(set) var reportProblem: String?
+
     public func run(onProgress: ((BatchProgress) -> Void)? = nil) throws -> BatchReport {
         let listing = try BatchRunner.list(inputs: options.inputs, outDir: options.outDir)
         let files = listing.files
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: options.outDir, withIntermediateDirectories: true)
+        let outDir = options.outDir
+        try PosixFile.makeDirectories(outDir)
+        let outLock = try OutputFolder.lock(outDir)
+        defer { outLock.release() }
+        var warnings: [String] = []
+        var errors: [String] = []
+        for path in OutputFolder.removeStaleTemporaries(outDir) {
+            warnings.append("\(path): removed, a temporary file left by a run that was killed")
+        }
         let store = try Store(path: options.resolvedDBPath)
         let manifest = try store.manifest()
+        let stored = try store.batchDocuments()
         let fingerprint = processor.rulesFingerprint
+        let current = Set(files.map(\.path))
+
+        // A store can be copied from another OUT or edited: a recorded output path that leaves
+        // OUT is never used (neither deleted nor taken as an owner), and the run says so.
+        var outputOwners: [String: String] = [:]
+        for row in stored {
+            for rel in [row.restoredPath, row.jsonPath].compactMap({ $0 }) {
+                if OutputFolder.confined(rel, in: outDir) == nil {
+                    warnings.append("the store records \"\(rel)\" as an output of \(row.path); it is not inside \(outDir), so it is left alone")
+                } else {
+                    outputOwners[rel.lowercased()] = row.path
+                }
+            }
+        }
+        // Rows of earlier runs given relative folders ("in/a.txt") are the files they name now.
+        let canonicalStored = Dictionary(stored.map { ($0.path, BatchRunner.canonicalize($0.path)) }, uniquingKeysWith: { a, _ in a })
+        func isThisRuns(_ storedPath: String) -> Bool {
+            let path = canonicalStored[storedPath] ?? storedPath
+            return current.contains(path) || (listing.roots.contains { path.hasPrefix($0) }
+                                              && !listing.unreadable.contains { path.hasPrefix($0) })
+        }
 
         // Two inputs that would write the same output (a.txt and a.TXT, or a root report.txt
-        // against the run report) are reported rather than overwriting each other.
+        // against the run report) are reported rather than overwriting each other; so is an input
+        // whose outputs an earlier run into this OUT made for a document of another folder.
         var owners: [String: String] = ["report": "the run report"]
         var collisions: [Int: String] = [:]
         for (i, f) in files.enumerated() {
             let key = f.outputStem.lowercased()
             if let owner = owners[key] {
                 collisions[i] = "its outputs \(f.outputStem).txt/.json would overwrite those of \(owner)"
-            } else {
-                owners[key] = f.path
+                continue
+            }
+            owners[key] = f.path
+            if let owner = outputOwners[key + ".txt"] ?? outputOwners[key + ".json"], owner != f.path, !isThisRuns(owner) {
+                collisions[i] = "its outputs \(f.outputStem).txt/.json in \(outDir) are those of \(owner), from an earlier run; "
+                    + "give another --out, or batch both folders in one run (each then goes under its folder's name)"
             }
         }
 
@@ -289,6 +379,16 @@ public final class BatchRunner: @unchecked Sendable {
         let bytesTotal = files.reduce(0) { $0 + $1.size }
         var next = 0, done = 0, bytesDone = 0
         let start = Date()
+        // What the listing could not take (folders, FIFOs, links, names) is said first, as failures.
+        let unlisted = listing.unreadable.map {
+            BatchEntry(path: $0, status: .failed, bytes: 0, kind: InputError.Kind.unreadable.rawValue, reason: "folder cannot be listed (permissions?)")
+        } + listing.problems
+        let progressTotal = files.count + unlisted.count
+        for entry in unlisted {
+            done += 1
+            onProgress?(BatchProgress(done: done, total: progressTotal, bytesDone: 0, bytesTotal: bytesTotal,
+                                      elapsed: Date().timeIntervalSince(start), entry: entry))
+        }
         let jobs = max(1, min(options.jobs, max(files.count, 1)))
         let progressLock = NSLock()
 
@@ -310,7 +410,7 @@ public final class BatchRunner: @unchecked Sendable {
                 entries[index] = entry
                 done += 1
                 bytesDone += file.size
-                let progress = BatchProgress(done: done, total: files.count, bytesDone: bytesDone, bytesTotal: bytesTotal,
+                let progress = BatchProgress(done: done, total: progressTotal, bytesDone: bytesDone, bytesTotal: bytesTotal,
                                              elapsed: Date().timeIntervalSince(start), entry: entry)
                 onProgress?(progress)
                 progressLock.unlock()
@@ -329,27 +429,44 @@ public final class BatchRunner: @unchecked Sendable {
         // have neither their rows nor their outputs.
         var removed: [String] = []
         if !isCancelled {
-            let current = Set(files.map(\.path))
+            var dropped: [String] = []
             let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json"] })
-            for row in try store.batchDocuments()
-            where !current.contains(row.path) && listing.roots.contains(where: { row.path.hasPrefix($0) })
-                && !listing.unreadable.contains(where: { row.path.hasPrefix($0) }) {
-                removed.append(row.path)
+            for row in stored where !current.contains(row.path) && isThisRuns(row.path) {
+                dropped.append(row.path)
+                // A row re-keyed from a relative path is the same document, not a removed one.
+                if !current.contains(canonicalStored[row.path] ?? row.path) { removed.append(row.path) }
                 for rel in [row.restoredPath, row.jsonPath].compactMap({ $0 }) where !currentOutputs.contains(rel) {
-                    try? fm.removeItem(atPath: URL(fileURLWithPath: options.outDir).appendingPathComponent(rel).path)
+                    guard let full = OutputFolder.confined(rel, in: outDir) else { continue }
+                    if let link = OutputFolder.linkedFolder(rel, in: outDir) {
+                        warnings.append("\(full) not removed: \(link) is a symbolic link, and batch does not delete through links")
+                        continue
+                    }
+                    if unlink(full) != 0, errno != ENOENT {
+                        warnings.append(FileError(path: full, action: "remove", errno: errno).description)
+                    }
                 }
             }
             removed.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-            try store.delete(paths: removed)
+            do { try store.delete(paths: dropped) } catch {
+                errors.append("removed documents are still in the store: \(FileError.describe(error, path: store.path))")
+            }
         }
-        try store.finish()
-        for dir in listing.unreadable {
-            entries.append(BatchEntry(path: dir, status: .failed, bytes: 0, kind: InputError.Kind.unreadable.rawValue,
-                                      reason: "folder cannot be listed (permissions?)"))
+        do {
+            try store.mergeCopies { path, record in
+                guard let json = OutputFolder.confined(record.jsonPath, in: outDir),
+                      let data = try? Data(contentsOf: URL(fileURLWithPath: json)), sha256Hex(data) == record.jsonSHA256 else { return nil }
+                return try? JSONDecoder().decode(ExtractionResult.self, from: data)
+            }
+        } catch {
+            errors.append("documents found at several paths may be stored more than once: \(FileError.describe(error, path: store.path))")
         }
+        try? store.finish()
+        entries += unlisted
         entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         var report = BatchReport(rulesFingerprint: fingerprint, total: entries.count, ok: 0, skipped: 0, failed: 0, pending: 0,
                                  removed: removed, files: entries)
+        report.warnings = warnings.isEmpty ? nil : warnings
+        report.errors = errors.isEmpty ? nil : errors
         for e in entries {
             switch e.status {
             case .ok: report.ok += 1
@@ -358,8 +475,29 @@ public final class BatchRunner: @unchecked Sendable {
             case .pending: report.pending += 1
             }
         }
-        try AtomicFile.write(try report.jsonData(), to: URL(fileURLWithPath: options.outDir).appendingPathComponent("report.json").path)
+        // Whatever failed before, the report is attempted; when it cannot be written the caller
+        // is told why and has the report in hand.
+        let reportPath = URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path
+        do {
+            if let link = OutputFolder.linkedFolder("report.json", in: outDir) { throw FileError(path: link, action: "write", reason: "symbolic link") }
+            try AtomicFile.write(try report.jsonData(), to: reportPath)
+        } catch {
+            reportProblem = FileError.describe(error, path: reportPath)
+        }
         return report
+    }
+
+    /// An absolute path with its folders resolved as far as they exist: stores written before
+    /// documents were keyed by canonical paths hold paths relative to where batch ran.
+    static func canonicalize(_ path: String) -> String {
+        var head = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        var tail: [String] = []
+        while !head.isEmpty && head != "/" {
+            if let real = realPath(head) { return ([real == "/" ? "" : real] + tail).joined(separator: "/") }
+            tail.insert((head as NSString).lastPathComponent, at: 0)
+            head = (head as NSString).deletingLastPathComponent
+        }
+        return "/" + tail.joined(separator: "/")
     }
 
     private func outputPaths(_ file: BatchFile) -> (restoredRel: String, jsonRel: String, restored: String, json: String) {
@@ -403,18 +541,21 @@ public final class BatchRunner: @unchecked Sendable {
             var json = try result.jsonData(pretty: true)
             json.append(0x0A)
             let restored = Data(processed.restored.utf8)
+            if let link = OutputFolder.linkedFolder(out.restoredRel, in: options.outDir) {
+                throw Failure(kind: "output", reason: "\(link) is a symbolic link; batch does not write through links in its output folder")
+            }
             do {
                 try AtomicFile.write(restored, to: out.restored)
                 try AtomicFile.write(json, to: out.json)
             } catch {
-                throw Failure(kind: "output", reason: "cannot write outputs: \(error.localizedDescription)")
+                throw Failure(kind: "output", reason: FileError.describe(error, path: out.restored))
             }
             let record = Store.BatchRecord(rulesFingerprint: fingerprint, restoredPath: out.restoredRel, restoredSHA256: sha256Hex(restored),
                                            jsonPath: out.jsonRel, jsonSHA256: sha256Hex(json))
             do {
                 try store.replace(result, batch: record)
             } catch {
-                throw Failure(kind: "store", reason: "cannot store: \(error)")
+                throw Failure(kind: "store", reason: FileError.describe(error, path: store.path))
             }
             entry.status = .ok
             entry.restored = out.restoredRel
@@ -433,8 +574,10 @@ public final class BatchRunner: @unchecked Sendable {
             entry.reason = "\(error)"
         }
         // A failed document has no outputs, as in a clean run; the store says why.
-        try? FileManager.default.removeItem(atPath: out.restored)
-        try? FileManager.default.removeItem(atPath: out.json)
+        if OutputFolder.linkedFolder(out.restoredRel, in: options.outDir) == nil {
+            unlink(out.restored)
+            unlink(out.json)
+        }
         try? store.recordFailure(path: file.path, sha256: sha, kind: entry.kind ?? "processing",
                                  detail: entry.reason ?? "", byteOffset: entry.byteOffset)
         return entry
@@ -459,6 +602,9 @@ public final class BatchRunner: @unchecked Sendable {
         var isDir: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
             throw InputError(path: path, kind: .missing, detail: "no such file", byteOffset: nil)
+        }
+        if let problem = TextInput.notRegularFile(path) {
+            throw InputError(path: path, kind: .notRegular, detail: problem, byteOffset: nil)
         }
         if let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size > options.maxBytes {
             throw InputError(path: path, kind: .tooLarge,

@@ -16,18 +16,21 @@ public final class Store: @unchecked Sendable {
     /// Opens (creating and migrating) a store for writing.
     public init(path: String) throws {
         self.path = path
-        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try PosixFile.makeDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(30)
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        dbQueue = try DatabaseQueue(path: path, configuration: config)
-        // WAL while writing: one fsync per checkpoint rather than per document.
-        try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
-        try Store.migrator.migrate(dbQueue)
+        do {
+            dbQueue = try DatabaseQueue(path: path, configuration: config)
+            // WAL while writing: one fsync per checkpoint rather than per document.
+            try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
+            try Store.migrator.migrate(dbQueue)
+        } catch let error as DatabaseError {
+            throw StoreError(database: path, error)
+        }
     }
 
     /// Opens an existing store read-only (queries). Fails when the file is missing or not a store.
@@ -38,8 +41,14 @@ public final class Store: @unchecked Sendable {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
-        let queue = try DatabaseQueue(path: path, configuration: config)
-        let ok = try queue.read { db in try db.tableExists("documents") && db.tableExists("targets") }
+        let queue: DatabaseQueue
+        let ok: Bool
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            ok = try queue.read { db in try db.tableExists("documents") && db.tableExists("targets") }
+        } catch let error as DatabaseError {
+            throw StoreError(database: path, error)
+        }
         guard ok else { throw StoreError("\(path): not a kehoach database (no documents table)") }
         return queue
     }
@@ -137,6 +146,23 @@ public final class Store: @unchecked Sendable {
                 CREATE INDEX agencies_name ON agencies(name_folded);
                 """)
         }
+        // A batch document is its content: a file found again at another path (same SHA-256) is
+        // stored once, under the first of its paths; the others are recorded here with the
+        // outputs written for them, so that reruns skip them and queries count the document once.
+        // No foreign key: when the stored copy goes, the batch promotes one of these.
+        migrator.registerMigration("v2 document copies") { db in
+            try db.execute(sql: """
+                CREATE TABLE document_copies (
+                    path TEXT PRIMARY KEY NOT NULL,
+                    document_path TEXT NOT NULL,       -- the documents row holding the extraction
+                    sha256 TEXT NOT NULL,
+                    rules_fingerprint TEXT NOT NULL,
+                    restored_path TEXT NOT NULL, restored_sha256 TEXT NOT NULL,
+                    json_path TEXT NOT NULL, json_sha256 TEXT NOT NULL
+                );
+                CREATE INDEX document_copies_document ON document_copies(document_path);
+                """)
+        }
         return migrator
     }
 
@@ -199,6 +225,7 @@ public final class Store: @unchecked Sendable {
     static func replace(_ r: ExtractionResult, batch: BatchRecord?, in db: Database) throws {
         let path = r.source.path
         try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+        try db.execute(sql: "DELETE FROM document_copies WHERE path = ?", arguments: [path])
         let d = r.document
         let province = Store.province(issuer: d.issuer)
         let year: Int? = d.date.flatMap { $0.count >= 4 && !$0.hasPrefix("-") ? Int($0.prefix(4)) : nil }
@@ -242,19 +269,78 @@ public final class Store: @unchecked Sendable {
         }
     }
 
-    /// Documents a batch stored (ok or failed), with the outputs it wrote for them.
+    /// Documents a batch stored (ok or failed) and their copies, with the outputs it wrote for them.
     public func batchDocuments() throws -> [(path: String, restoredPath: String?, jsonPath: String?)] {
         try dbQueue.read { db in
-            try Row.fetchAll(db, sql: "SELECT path, restored_path, json_path FROM documents WHERE origin = 'batch' ORDER BY path")
+            try Row.fetchAll(db, sql: """
+                SELECT path, restored_path, json_path FROM documents WHERE origin = 'batch'
+                UNION ALL SELECT path, restored_path, json_path FROM document_copies ORDER BY path
+                """)
                 .map { ($0["path"], $0["restored_path"], $0["json_path"]) }
         }
     }
 
-    /// Removes documents and all their rows, in one transaction.
+    /// Removes documents (or copies) and all their rows, in one transaction.
     public func delete(paths: [String]) throws {
         guard !paths.isEmpty else { return }
         try dbQueue.write { db in
-            for path in paths { try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path]) }
+            for path in paths {
+                try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+                try db.execute(sql: "DELETE FROM document_copies WHERE path = ?", arguments: [path])
+            }
+        }
+    }
+
+    /// Makes each batch content stored once: of the ok batch documents and copies sharing a
+    /// SHA-256 (and rules), the first path in byte order holds the extraction and the others
+    /// become copies of it. A copy that must become the stored one is read back from its JSON
+    /// output (`load`); when that fails the group is left as it is. Deterministic, so that a
+    /// resumed run ends as a clean one.
+    public func mergeCopies(load: (_ path: String, _ record: BatchRecord) -> ExtractionResult?) throws {
+        struct Member { var path: String; var isCopy: Bool; var storedUnder: String; var record: BatchRecord }
+        let members: [String: [Member]] = try dbQueue.read { db in
+            var groups: [String: [Member]] = [:]
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT path, sha256, rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256, 0 AS is_copy,
+                       path AS document_path
+                FROM documents WHERE origin = 'batch' AND status = 'ok' AND rules_fingerprint IS NOT NULL
+                UNION ALL
+                SELECT path, sha256, rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256, 1, document_path
+                FROM document_copies
+                """)
+            for row in rows {
+                guard let sha: String = row["sha256"], let fp: String = row["rules_fingerprint"],
+                      let rp: String = row["restored_path"], let rs: String = row["restored_sha256"],
+                      let jp: String = row["json_path"], let js: String = row["json_sha256"] else { continue }
+                groups[sha + "\u{0}" + fp, default: []].append(Member(
+                    path: row["path"], isCopy: row["is_copy"] as Int == 1, storedUnder: row["document_path"],
+                    record: BatchRecord(rulesFingerprint: fp, restoredPath: rp, restoredSHA256: rs, jsonPath: jp, jsonSHA256: js)))
+            }
+            return groups
+        }
+        for (key, group) in members {
+            let sorted = group.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            let first = sorted[0]
+            if !first.isCopy, sorted.dropFirst().allSatisfy({ $0.isCopy && $0.storedUnder == first.path }) { continue }
+            let sha = String(key[..<key.firstIndex(of: "\u{0}")!])
+            var promoted: ExtractionResult?
+            if first.isCopy {
+                guard var result = load(first.path, first.record) else { continue }
+                result.source = .init(path: first.path, sha256: sha)
+                promoted = result
+            }
+            try dbQueue.write { db in
+                if let promoted { try Store.replace(promoted, batch: first.record, in: db) }
+                for m in sorted.dropFirst() {
+                    try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [m.path])
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO document_copies (path, document_path, sha256, rules_fingerprint,
+                            restored_path, restored_sha256, json_path, json_sha256)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: [m.path, first.path, sha, m.record.rulesFingerprint, m.record.restoredPath,
+                                         m.record.restoredSHA256, m.record.jsonPath, m.record.jsonSHA256])
+                }
+            }
         }
     }
 
@@ -262,6 +348,7 @@ public final class Store: @unchecked Sendable {
     public func recordFailure(path: String, sha256: String?, kind: String, detail: String, byteOffset: Int?) throws {
         try dbQueue.write { db in
             try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
+            try db.execute(sql: "DELETE FROM document_copies WHERE path = ?", arguments: [path])
             try db.execute(sql: """
                 INSERT INTO documents (path, sha256, status, origin, error_kind, error, error_offset)
                 VALUES (?, ?, 'failed', 'batch', ?, ?, ?)
@@ -288,6 +375,13 @@ public final class Store: @unchecked Sendable {
                       let jp: String = row["json_path"], let js: String = row["json_sha256"] else { continue }
                 out[row["path"]] = ManifestEntry(sha256: sha, record: BatchRecord(
                     rulesFingerprint: fp, restoredPath: rp, restoredSHA256: rs, jsonPath: jp, jsonSHA256: js))
+            }
+            for row in try Row.fetchAll(db, sql: """
+                SELECT path, sha256, rules_fingerprint, restored_path, restored_sha256, json_path, json_sha256 FROM document_copies
+                """) {
+                out[row["path"]] = ManifestEntry(sha256: row["sha256"], record: BatchRecord(
+                    rulesFingerprint: row["rules_fingerprint"], restoredPath: row["restored_path"], restoredSHA256: row["restored_sha256"],
+                    jsonPath: row["json_path"], jsonSHA256: row["json_sha256"]))
             }
             return out
         }

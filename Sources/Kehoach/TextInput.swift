@@ -3,7 +3,7 @@ import Foundation
 /// Why a file cannot be processed: said so that an archivist can find the file and the place.
 public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
-        case missing, unreadable, empty, tooLarge = "too-large", binary, invalidUTF8 = "invalid-utf8"
+        case missing, unreadable, notRegular = "not-regular", empty, tooLarge = "too-large", binary, invalidUTF8 = "invalid-utf8"
     }
     public let path: String
     public let kind: Kind
@@ -31,6 +31,10 @@ public enum TextInput {
         }
         if isDirectory.boolValue {
             throw InputError(path: path, kind: .unreadable, detail: "is a directory, not a text file", byteOffset: nil)
+        }
+        // Opening a FIFO would wait for a writer forever; a device never ends.
+        if let problem = notRegularFile(path) {
+            throw InputError(path: path, kind: .notRegular, detail: problem, byteOffset: nil)
         }
         if let size = (try? fm.attributesOfItem(atPath: path))?[.size] as? Int, size > maxBytes {
             throw InputError(path: path, kind: .tooLarge,
@@ -120,6 +124,20 @@ public enum TextInput {
         return nil
     }
 
+    /// "not a regular file (a FIFO)" for what stat shows is not a plain file; nil for a plain file.
+    public static func notRegularFile(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a directory, not a text file"
+        case S_IFIFO: return "not a regular file (a FIFO)"
+        case S_IFCHR, S_IFBLK: return "not a regular file (a device)"
+        case S_IFSOCK: return "not a regular file (a socket)"
+        default: return "not a regular file"
+        }
+    }
+
     public static func formatBytes(_ n: Int) -> String {
         if n >= 1 << 20 { return String(format: "%.1f MB", Double(n) / 1_048_576) }
         if n >= 1 << 10 { return String(format: "%.1f KB", Double(n) / 1024) }
@@ -129,20 +147,9 @@ public enum TextInput {
 
 /// Writes a file so that readers never see it half-written: a temporary file beside it, then rename.
 public enum AtomicFile {
+    /// Fails with a FileError naming the file and the system's reason.
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-            }
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw error
-        }
+        try PosixFile.writeAtomically(data, to: path)
     }
 
     public static func write(_ text: String, to path: String) throws {

@@ -23,6 +23,27 @@ struct BatchCommand: ParsableCommand {
         whose files are gone are removed from OUT and the store. Results do not depend
         on --jobs.
 
+        A document is its file's canonical path (the same tree given as "in" or as
+        "/abs/in" is one set of documents) and its content: a file found again at
+        another path with the same content is stored once, the other paths recorded
+        in the store's document_copies table, so queries count it once (each path
+        still gets its outputs).
+
+        Every *.txt entry is processed or reported: FIFOs, devices, dangling links
+        and names that are not UTF-8 (shown with \\xNN escapes) are failed entries.
+
+        Batch writes and deletes only inside OUT: output paths recorded in the store
+        that leave OUT are ignored with a warning, and no output is written through a
+        symbolic link inside OUT. An output name is never silently replaced: an input
+        whose outputs an earlier run into OUT made for another folder's document (for
+        example "batch 2024 --out res" then "batch 2025 --out res", both holding
+        x.txt) fails with kind "collision", naming both; batch both folders in one
+        run instead (each then goes under OUT/<folder name>/). One run at a time
+        writes into OUT: a second is refused while the lock OUT/.kehoach-batch.lock is
+        held (a lock left by a killed run is taken over), and temporary files killed
+        runs left are removed. When OUT/report.json cannot be written (disk full),
+        the run says so and exits 1.
+
         Examples:
           kehoach batch archive/ --out results/
           kehoach batch 2024/ 2025/ --out results/ --db all.sqlite --jobs 4
@@ -76,9 +97,17 @@ struct BatchCommand: ParsableCommand {
         progress.finish()
         interrupt.cancel()
         let db = runner.options.resolvedDBPath
+        for warning in report.warnings ?? [] { printError("kehoach batch: warning: \(warning)") }
+        for error in report.errors ?? [] { printError("kehoach batch: error: \(error)") }
+        let reportPath = URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path
+        if let problem = runner.reportProblem {
+            // The report is the run's only full account: say what is missing.
+            printError("kehoach batch: error: the run report was not written (\(problem)); missing: \(reportPath)"
+                       + (report.failed > 0 ? ", and the outputs of the \(report.failed) failed files named above" : ""))
+        }
         printError("kehoach batch: \(report.total) files: \(report.ok) processed, \(report.skipped) unchanged, \(report.failed) failed"
                    + (report.pending > 0 ? ", \(report.pending) not reached" : "")
-                   + "; report \(URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path), store \(db)")
+                   + "; report \(runner.reportProblem == nil ? reportPath : "not written"), store \(db)")
         // Throughput goes to the terminal only: the report holds no timings, so runs compare.
         let seconds = Date().timeIntervalSince(started)
         let processed = report.files.filter { $0.status == .ok }
@@ -88,7 +117,7 @@ struct BatchCommand: ParsableCommand {
                               processed.count, mb, seconds, Double(processed.count) / seconds, mb / seconds))
         }
         if interrupted || report.pending > 0 { throw ExitCode(130) }
-        if report.hasFailures { throw ExitCode(1) }
+        if report.hasFailures || runner.reportProblem != nil { throw ExitCode(1) }
     }
 
     /// The pipeline a batch runs.

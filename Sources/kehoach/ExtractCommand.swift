@@ -22,7 +22,12 @@ struct ExtractCommand: ParsableCommand {
         A file that is missing, empty, binary or not UTF-8 is reported on standard
         error with its name and skipped; the others are still processed, and the exit
         status is then 1. Output files are written atomically, so a failed input
-        leaves no partial file.
+        leaves no partial file. A FIFO or device is refused as "not a regular file"
+        rather than waited on.
+
+        With --out-dir, two inputs that give the same NAME.json (a/x.txt and b/x.txt)
+        would overwrite each other: the second is refused with both named (exit 1)
+        and the first is still written; extract such files into separate folders.
         """
     )
 
@@ -67,7 +72,18 @@ struct ExtractCommand: ParsableCommand {
                 if !p.isEmpty { paths.append(p) }
             }
         }
+        // Output names already claimed in this run: a second a/x.txt -> DIR/x.json is refused.
+        var claimed: [String: String] = [:]
         for path in paths {
+            if outDir != nil && !jsonl {
+                let key = Self.outputName(path).lowercased()
+                if let first = claimed[key] {
+                    printError("kehoach extract: \(path): not extracted: its output \(Self.outputName(path)) would replace that of \(first); extract them into separate --out-dir folders")
+                    failures += 1
+                    continue
+                }
+                claimed[key] = path
+            }
             do {
                 let raw = try TextInput.read(path: path)
                 let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
@@ -89,7 +105,7 @@ struct ExtractCommand: ParsableCommand {
                     }
                 }
             } catch {
-                printError("kehoach extract: \(error)")
+                printError("kehoach extract: \(FileError.describe(error, path: path))")
                 failures += 1
             }
         }

@@ -21,7 +21,12 @@ struct RestoreCommand: ParsableCommand {
         from, to, confidence and alternatives; sort by confidence to review the
         uncertain ones first. A file that is missing, empty, binary or not UTF-8 is
         reported with its name (and byte offset) and skipped; the exit status is
-        then 1, and no output is written for it.
+        then 1, and no output is written for it. A FIFO or device is refused as "not a
+        regular file" rather than waited on.
+
+        With --out-dir, two inputs with the same file name (a/x.txt and b/x.txt) would
+        write the same DIR/x.txt: the second is refused with both named (exit 1) and
+        the first is still written; restore such files into separate folders.
         """
     )
 
@@ -49,7 +54,18 @@ struct RestoreCommand: ParsableCommand {
         let restorer = try Restorer.load(rulesDirectory: rules.resolve())
         var failures = 0
         let inputs: [String?] = files.isEmpty ? [nil] : files
+        // Output names already claimed in this run: a second a/x.txt -> DIR/x.txt is refused.
+        var claimed: [String: String] = [:]
         for path in inputs {
+            if outDir != nil || (changes != nil && files.count > 1), let path {
+                let key = URL(fileURLWithPath: path).lastPathComponent.lowercased()
+                if let first = claimed[key] {
+                    printError("kehoach restore: \(path): not restored: its output \(URL(fileURLWithPath: path).lastPathComponent) would replace that of \(first); restore them into separate --out-dir folders")
+                    failures += 1
+                    continue
+                }
+                claimed[key] = path
+            }
             do {
                 let text: String
                 let name: String
@@ -77,6 +93,9 @@ struct RestoreCommand: ParsableCommand {
                 }
             } catch let error as InputError {
                 printError("kehoach restore: \(error)")
+                failures += 1
+            } catch {
+                printError("kehoach restore: \(FileError.describe(error, path: path ?? "<stdin>"))")
                 failures += 1
             }
         }

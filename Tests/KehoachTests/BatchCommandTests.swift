@@ -16,24 +16,7 @@ final class BatchCommandTests: XCTestCase {
         try KehoachBinary.run(args, in: dir, stdin: stdin)
     }
 
-    /// A tiny but real restoration model, so that `batch` runs its real pipeline.
-    private func makeRules() throws -> URL {
-        let rules = dir.appendingPathComponent("rules")
-        let restore = rules.appendingPathComponent("restore")
-        try FileManager.default.createDirectory(at: restore, withIntermediateDirectories: true)
-        let builder = LanguageModelBuilder()
-        for name in Fixtures.keyNames {
-            for t in try Fixtures.keyResult(name).targets { builder.add(paragraph: t.text) }
-        }
-        try builder.build(minCount: 1, minBigram: 1, minTrigram: 1).0.write(to: restore.appendingPathComponent("ngrams.bin"))
-        try Data("ke\nhoach\n".utf8).write(to: restore.appendingPathComponent("syllables.txt"))
-        try Data().write(to: restore.appendingPathComponent("lexicon.tsv"))
-        try Data().write(to: restore.appendingPathComponent("confusions.tsv"))
-        // The real extraction rules: batch runs restoration and extraction.
-        try FileManager.default.copyItem(at: Fixtures.repo.appendingPathComponent("rules/extract"),
-                                         to: rules.appendingPathComponent("extract"))
-        return rules
-    }
+    private func makeRules() throws -> URL { try KehoachBinary.tinyRules(in: dir) }
 
     func testBatchExitsNonZeroWhenAFileFailsAndResumes() throws {
         let rules = try makeRules()
@@ -45,7 +28,7 @@ final class BatchCommandTests: XCTestCase {
 
         let first = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path, "--jobs", "2"])
         XCTAssertEqual(first.status, 1, first.err)
-        XCTAssertTrue(first.err.contains("failed in/sub/c.txt: invalid-utf8"), first.err)
+        XCTAssertTrue(first.err.contains("failed \(dir.path)/in/sub/c.txt: invalid-utf8"), first.err)
         XCTAssertTrue(first.err.contains("3 files: 2 processed, 0 unchanged, 1 failed"), first.err)
         let report = try JSONDecoder().decode(BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
         XCTAssertEqual(report.files.map(\.status), [.ok, .ok, .failed])

@@ -250,4 +250,49 @@ final class BatchTests: XCTestCase {
         XCTAssertEqual(files.map(\.outputStem), ["2021/doc", "2023/doc"])
         XCTAssertThrowsError(try BatchRunner.listFiles(inputs: [a.path], outDir: a.path))
     }
+
+    /// A document found at two paths: which path holds it does not depend on --jobs, on an
+    /// interruption, or on the order paths come and go; each case ends as a clean run.
+    func testCopiesEndAsACleanRunWhateverTheJobsOrInterruptions() throws {
+        let root = try scratch()
+        let input = root.appendingPathComponent("in")
+        let fm = FileManager.default
+        for (rel, name) in [("a/doc.txt", "langson-2021-kh-88"), ("b/doc-again.txt", "langson-2021-kh-88"),
+                            ("c.txt", "konray-2023-cv"), ("d.txt", "langson-2021-kh-88")] {
+            let url = input.appendingPathComponent(rel)
+            try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try fm.copyItem(at: Fixtures.raw.appendingPathComponent(name + ".txt"), to: url)
+        }
+        let one = root.appendingPathComponent("one"), three = root.appendingPathComponent("three")
+        _ = try run(input, one, jobs: 1)
+        _ = try run(input, three, jobs: 3)
+        let clean = try snapshot(one)
+        XCTAssertEqual(try snapshot(three).1, clean.1)
+        XCTAssertEqual(clean.0.count, 8, "every path has its outputs")
+        XCTAssertTrue(clean.1.contains("## document_copies"))
+        let db = try Store.openReadOnly(path: one.appendingPathComponent("kehoach.sqlite").path)
+        XCTAssertEqual(try db.read { try String.fetchAll($0, sql: "SELECT path FROM documents ORDER BY path") },
+                       [input.path + "/a/doc.txt", input.path + "/c.txt"])
+        XCTAssertEqual(try db.read { try String.fetchAll($0, sql: "SELECT document_path FROM document_copies ORDER BY path") },
+                       [input.path + "/a/doc.txt", input.path + "/a/doc.txt"])
+
+        // Interrupted after one document, then resumed.
+        let out = root.appendingPathComponent("out")
+        let processor = KeyProcessor()
+        let runner = BatchRunner(processor: processor, options: BatchOptions(inputs: [input.path], outDir: out.path, jobs: 1))
+        processor.afterEach = { n in if n >= 1 { runner.cancel() } }
+        _ = try runner.run()
+        let resumed = try run(input, out, jobs: 2)
+        XCTAssertEqual(resumed.failed, 0)
+        XCTAssertEqual(try snapshot(out).1, clean.1)
+
+        // The path holding the document goes: the next copy holds it, as in a clean run without it.
+        try fm.removeItem(at: input.appendingPathComponent("a/doc.txt"))
+        _ = try run(input, out, jobs: 2)
+        let cleanAfter = root.appendingPathComponent("clean-after")
+        _ = try run(input, cleanAfter, jobs: 1)
+        let a = try snapshot(out), b = try snapshot(cleanAfter)
+        XCTAssertEqual(a.0, b.0)
+        XCTAssertEqual(a.1, b.1)
+    }
 }

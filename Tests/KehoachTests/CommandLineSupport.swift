@@ -1,12 +1,16 @@
 import Foundation
 import XCTest
+@testable import Kehoach
 
 /// Runs the built `kehoach` binary as a user would: arguments, standard input, exit status and
 /// both output streams. Every command-line test goes through here.
 enum KehoachBinary {
     /// Beside the test executable (SwiftPM builds both into the same products folder), else the
     /// package's debug build.
+    /// $KEHOACH_TEST_BINARY first: the same tests run against another build (an older one, to
+    /// see a new test fail before its change).
     static func url() throws -> URL {
+        if let other = ProcessInfo.processInfo.environment["KEHOACH_TEST_BINARY"] { return URL(fileURLWithPath: other) }
         let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("kehoach")
         let candidates = [besideTests, Fixtures.repo.appendingPathComponent(".build/debug/kehoach")]
@@ -14,6 +18,25 @@ enum KehoachBinary {
             throw XCTSkip("kehoach binary not built")
         }
         return found
+    }
+
+    /// A tiny but real restoration model, so that `batch` runs its real pipeline.
+    static func tinyRules(in dir: URL) throws -> URL {
+        let rules = dir.appendingPathComponent("rules")
+        let restore = rules.appendingPathComponent("restore")
+        try FileManager.default.createDirectory(at: restore, withIntermediateDirectories: true)
+        let builder = LanguageModelBuilder()
+        for name in Fixtures.keyNames {
+            for t in try Fixtures.keyResult(name).targets { builder.add(paragraph: t.text) }
+        }
+        try builder.build(minCount: 1, minBigram: 1, minTrigram: 1).0.write(to: restore.appendingPathComponent("ngrams.bin"))
+        try Data("ke\nhoach\n".utf8).write(to: restore.appendingPathComponent("syllables.txt"))
+        try Data().write(to: restore.appendingPathComponent("lexicon.tsv"))
+        try Data().write(to: restore.appendingPathComponent("confusions.tsv"))
+        // The real extraction rules: batch runs restoration and extraction.
+        try FileManager.default.copyItem(at: Fixtures.repo.appendingPathComponent("rules/extract"),
+                                         to: rules.appendingPathComponent("extract"))
+        return rules
     }
 
     struct Result {

@@ -57,7 +57,7 @@ enum Fixtures {
     static func dump(_ path: String) throws -> String {
         let queue = try Store.openReadOnly(path: path)
         let tables = ["documents": "path", "legal_refs": "document_path, ord", "targets": "document_path, ord",
-                      "deadlines": "document_path, ord", "agencies": "document_path, ord"]
+                      "deadlines": "document_path, ord", "agencies": "document_path, ord", "document_copies": "path"]
         return try queue.read { db in
             var out = ""
             for (table, key) in tables.sorted(by: { $0.key < $1.key }) {
