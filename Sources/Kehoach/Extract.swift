@@ -413,9 +413,15 @@ public struct Extractor: Sendable {
     /// ("TỔ CHỨC THU'CƯ HIỆN"); the heading may add a few words ("… KẾ HOẠCH").
     static func fuzzyDuty(_ title: String, _ dutyLetters: [(letters: String, words: Int)]) -> Bool {
         let words = Fuzzy.letters(title).split(separator: " ")
+        // the opening of n words, made once for each n and only when its length can be close
+        var openings: [Int: String] = [:]
         for (known, n) in dutyLetters {
             guard words.count >= n, words.count <= n + 3 else { continue }
-            if Fuzzy.close(words.prefix(n).joined(separator: " "), known) { return true }
+            let length = words.prefix(n).reduce(n - 1) { $0 + $1.utf8.count }
+            guard abs(length - known.utf8.count) <= Fuzzy.allowance(known.utf8.count) else { continue }
+            let opening = openings[n] ?? words.prefix(n).joined(separator: " ")
+            openings[n] = opening
+            if Fuzzy.close(opening, known) { return true }
         }
         return false
     }

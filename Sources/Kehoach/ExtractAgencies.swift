@@ -20,7 +20,15 @@ struct AgencyNames: Sendable {
         var capitalized = false
         var original = ""
         /// Capitals only, two or more: asked of few tokens, so not computed for every one.
-        var acronym: Bool { original.count >= 2 && !original.contains(where: \.isLowercase) }
+        /// (NFC text: a letter is one scalar, so scalars answer for characters without grapheme breaking)
+        var acronym: Bool {
+            var letters = 0
+            for u in original.unicodeScalars {
+                if u.properties.isLowercase { return false }
+                letters += 1
+            }
+            return letters >= 2
+        }
     }
 
     /// Sequences of folded words, found by the number of their first word.
@@ -56,6 +64,8 @@ struct AgencyNames: Sendable {
     let officials: [[String]]
     let headFull: [String: String]   // folded head → full form
     let headWritten: Set<String>
+    /// The same written forms in lower case, with a capital first letter and in capitals.
+    let headWrittenCased: Set<String>
     /// The heads as written, split in words, by their folded form.
     let headWrittenByFold: [String: [[Substring]]]
     let known: [(words: [String], canonical: String)]   // agency-names.vocab, folded letters per word
@@ -119,6 +129,9 @@ struct AgencyNames: Sendable {
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
         headWritten = rules.vocabulary("agency-heads").written
+        headWrittenCased = Set(headWritten.flatMap { w in
+            [w, Normalize.uppercased(String(w.prefix(1))) + w.dropFirst(), Normalize.uppercased(w)]
+        })
         var byFold: [String: [[Substring]]] = [:]
         for hw in headWritten { byFold[Fold.string(hw), default: []].append(hw.split(separator: " ")) }
         headWrittenByFold = byFold
@@ -347,7 +360,10 @@ struct AgencyNames: Sendable {
     func head(_ toks: [Token], _ i: Int) -> Int {
         let n = match(heads, toks, i)
         guard n > 0 else { return 0 }
-        let written = Normalize.lowercased(toks[i..<(i + n)].map(\.original).joined(separator: " "))
+        let asWritten = n == 1 ? toks[i].original : toks[i..<(i + n)].map(\.original).joined(separator: " ")
+        // most heads stand as the vocabulary writes them, capitalised or in capitals: no case mapping
+        if headWrittenCased.contains(asWritten) { return n }
+        let written = Normalize.lowercased(asWritten)
         if headWritten.contains(written) { return n }
         // a head without diacritics in a text without them (OCR); not "Quy định" read as "Quỹ"
         if written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) {
@@ -680,10 +696,11 @@ extension Extractor {
                 if words.count == 3, Fuzzy.distance(Fuzzy.letters(words[0] + " " + words[1]), "de nghi", limit: 1) <= 1 {
                     title = String(words[2])
                 }
-                title = title.components(separatedBy: ", ").map { names.knownOpening($0) }.joined(separator: ", ")
+                title = title.utf8.contains(UInt8(ascii: ",")) ? title.components(separatedBy: ", ").map { names.knownOpening($0) }.joined(separator: ", ")
+                    : names.knownOpening(title)
             }
-            let hadColon = title.contains(":")
-            if let c = title.firstIndex(of: ":") { title = String(title[..<c]) }
+            let hadColon = title.utf8.contains(UInt8(ascii: ":"))
+            if let c = title.utf8.firstIndex(of: UInt8(ascii: ":")) { title = String(title[..<c]) }
             let ft = FoldedText(title)
             var toks = names.tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(title.utf8))
             // in a heading, a head after "," or "và" starts the next body even in lower case
@@ -714,7 +731,7 @@ extension Extractor {
                 return e >= b.start
             }
             let inRun = i + 1 < doc.headings.count && adjacent(h, doc.headings[i + 1]) || i > 0 && adjacent(doc.headings[i - 1], h)
-            let listItem = h.title.contains(";") || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".") || inRun && dutyLevel == nil
+            let listItem = h.title.utf8.contains(UInt8(ascii: ";")) || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".") || inRun && dutyLevel == nil
             guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
             var found: [String] = []
             if onlyNames && parts.count > 1 {
@@ -730,7 +747,8 @@ extension Extractor {
                 let whole = AgencyNames.clean(title)
                 if onlyNames {
                     found.append(names.text(ft, toks, parts[0]))
-                } else if (hadColon || !title.contains(";") && !title.contains(". ")) && wordCount <= 18 && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.contains(";")) {
+                } else if (hadColon || !title.utf8.contains(UInt8(ascii: ";")) && title.firstOffset(of: ". ") == nil) && wordCount <= 18
+                            && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.utf8.contains(UInt8(ascii: ";"))) {
                     found.append(whole)
                 } else if !first.generic {
                     found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
