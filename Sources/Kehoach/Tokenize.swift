@@ -88,8 +88,8 @@ public enum Tokenizer {
     /// vowel ("t!" tế, "chi)" chỉ, "qui]" quả: Times-like faces read a mark above as "!", ")" or "]").
     /// Only after a short lower-case word that is not the first of its line and before a space or
     /// punctuation, never before a capital ("là a) Quyết định": an item's letter), never where the
-    /// symbol may close a bracket opened in the 400 scalars before (a parenthesis runs over lines),
-    /// and not as a ")" that ends its line.
+    /// symbol may close a bracket opened in the 400 scalars before (a parenthesis runs over lines)
+    /// unless a later one on its line does, and not as a ")" that ends its line.
     static func markReadAsSymbol(_ text: [Unicode.Scalar], _ start: Int, _ end: Int) -> Int {
         var j = end
         while j < text.count, j - end < 2, text[j] == ")" || text[j] == "]" || text[j] == "!" { j += 1 }
@@ -108,10 +108,25 @@ public enum Tokenizer {
         k = start - 1
         while k >= max(0, start - 400) {
             if text[k] == ")" || text[k] == "]" { closes += 1 }
-            if text[k] == "(" || text[k] == "[" { if closes == 0 { return end }; closes -= 1 }
+            if text[k] == "(" || text[k] == "[" {
+                if closes == 0 { return closedLater(text, j, opener: text[k]) ? j : end }
+                closes -= 1
+            }
             k -= 1
         }
         return j
+    }
+
+    /// Whether a bracket opened before is closed after `from` on the same line, before another opens:
+    /// "(ki) hoạch giao 2.400 người)" — the ")" glued to "ki" is then not the one that closes it.
+    static func closedLater(_ text: [Unicode.Scalar], _ from: Int, opener: Unicode.Scalar) -> Bool {
+        let closer: Unicode.Scalar = opener == "(" ? ")" : "]"
+        var k = from
+        while k < text.count, text[k] != "\n", text[k] != opener {
+            if text[k] == closer { return true }
+            k += 1
+        }
+        return false
     }
 
     /// A run with letters: a leading number of two or more digits is its own piece ("2025ngay"),

@@ -94,10 +94,11 @@ final class TokenizerTests: XCTestCase {
     func testSymbolsAfterAShortWordAreItsMarkUnlessTheyCloseOrOpenSomething() {
         // Times-like faces read a mark above as "!", ")" or "]" ("t!" tế, "chi)" chỉ); a list item's
         // letter, a parenthesis opened before, one ending its line and a capital after stay punctuation.
-        let scalars = Array("Y t! xa, chi) ndng\na) Tram (xem luc) x) Ban\nva phoi hop)\n".unicodeScalars)
+        // A bracket closed later on the line does not need the one glued to "ki".
+        let scalars = Array("Y t! xa, chi) ndng\na) Tram (xem luc), va\nla x) Ban va phoi hop)\nnguoi (ki) hoach giao 2.400)\n".unicodeScalars)
         let words = Tokenizer.pieces(scalars).filter { $0.kind == .word }
             .map { String(String.UnicodeScalarView(scalars[$0.start..<$0.end])) }
-        XCTAssertEqual(words, ["Y", "t!", "xa", "chi)", "ndng", "a", "Tram", "xem", "luc", "x", "Ban", "va", "phoi", "hop"])
+        XCTAssertEqual(words, ["Y", "t!", "xa", "chi)", "ndng", "a", "Tram", "xem", "luc", "va", "la", "x", "Ban", "va", "phoi", "hop", "nguoi", "ki)", "hoach", "giao"])
     }
 
     func testAmpersandBetweenCapitalsJoinsAbbreviations() {
