@@ -476,7 +476,11 @@ public final class Restorer: @unchecked Sendable {
                 let slashBefore = i > chunkStart && pieces[i - 1].kind == .punctuation && text[pieces[i - 1].start] == "/"
                 let after = i + 1 < end && pieces[i + 1].kind == .punctuation ? text[pieces[i + 1].start] : nil
                 let initial = after == "." && text[pieces[i].start].isUppercaseLetter
-                if slashBefore || after == "/" || (after == ")" && i == chunkStart) || initial { out[i] = true }
+                // a capital before an apostrophe opens a name of the Central Highlands or the north's
+                // minority languages: "M'Đrắk", "K'Bang", "Ea H'leo", "Đắk R'lấp"
+                let namePrefix = after.map(Tokenizer.isApostrophe) == true && text[pieces[i].start].isUppercaseLetter
+                    && i + 2 < end && pieces[i + 2].kind == .word
+                if slashBefore || after == "/" || (after == ")" && i == chunkStart) || initial || namePrefix { out[i] = true }
             }
             if chunk.contains(where: { $0.kind == .number }),
                chunk.contains(where: { $0.kind == .punctuation && text[$0.start] == "/" }) {
@@ -503,6 +507,12 @@ public final class Restorer: @unchecked Sendable {
             chunkStart = i + 1
         }
         close(pieces.count)
+        // "Ea" before a capitalised word opens an Ede place name ("Ea Rớt", "Ea H'leo", 89 names of
+        // places.txt): no Vietnamese syllable, and the language model has never seen it alone.
+        for i in pieces.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 2
+            && text[pieces[i].start] == "E" && text[pieces[i].start + 1] == "a"
+            && i + 2 < pieces.count && pieces[i + 1].kind == .space && pieces[i + 2].kind == .word
+            && text[pieces[i + 2].start].isUppercaseLetter { out[i] = true }
         return (out, codes)
     }
 
