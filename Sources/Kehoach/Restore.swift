@@ -166,8 +166,9 @@ public final class Restorer: @unchecked Sendable {
             var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
-            // "ly" for "Ủy": an l's ascender is the capital's height; no small u-vowel is read as l.
-            if casing == .lower, text[piece.start] == "l", Fold.string(String(model.generator.entries[Int(entry)].key.prefix(1))) == "u" { casing = .title }
+            // "ly" for "Ủy": the capital's hook read as an l; a small ủ is never read so (but "lu"
+            // may be a small "ưu" or "lâu": only "ủy" is taken).
+            if casing == .lower, text[piece.start] == "l", Fold.string(model.generator.entries[Int(entry)].key) == "uy" { casing = .title }
             // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, so a
             // two-letter syllable is "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
             if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2, text[piece.start + 1] == "O",
@@ -269,10 +270,11 @@ public final class Restorer: @unchecked Sendable {
                     var upper = 0, lower = 0
                     for k in 0..<n { for c in text[pieces[line[s + k]].start..<pieces[line[s + k]].end] where c.isCasedLetter { if c.isUppercaseLetter { upper += 1 } else { lower += 1 } } }
                     for k in 0..<n {
+                        let word = text[pieces[line[s + k]].start..<pieces[line[s + k]].end]
+                        let written = Self.string(word)
                         // a word already right but for its case or tone placement stays as written ("Ủy ban Nhân dân", "Uỷ")
-                        let written = Self.string(text[pieces[line[s + k]].start..<pieces[line[s + k]].end])
                         out[line[s + k]] = TokenKey.word(written) == TokenKey.word(phrase.written[k]) ? written
-                            : upper > lower ? Normalize.uppercased(phrase.written[k]) : phrase.written[k]
+                            : Self.phraseCase(phrase.written[k], as: word, phrase.folded[k], inCapitals: upper > lower)
                     }
                     s += n
                 }
@@ -284,6 +286,25 @@ public final class Restorer: @unchecked Sendable {
         }
         scanLine()
         return out
+    }
+
+    /// A fixed phrase's word in the case the OCR word shows: capitals in a line of capitals (whose
+    /// marked letters the OCR may read small: "Hil"), a capital first where the OCR word has one or
+    /// reads it as a tall stroke ("ly", "fy", "1Y" for "Ủy"), else small ("với ủy ban nhân dân tỉnh").
+    static func phraseCase(_ phraseWord: String, as word: ArraySlice<Unicode.Scalar>, _ folded: String, inCapitals: Bool) -> String {
+        let letter = word.first(where: \.isCasedLetter)
+        // "Ip" for "lập": a capital I the OCR read for l says nothing about case
+        let iForL = letter == "I" && folded.hasPrefix("l")
+        let letterUpper = (letter?.isUppercaseLetter ?? true) && !iForL
+        if inCapitals && letterUpper { return Normalize.uppercased(phraseWord) }
+        let lower = Normalize.lowercased(phraseWord)
+        let first = word.first!
+        // a stroke the OCR read for a capital's shape, not for the letter itself ("1ap" is "lập")
+        let standIn = "lf10|".unicodeScalars.contains(first) && !folded.hasPrefix("l") && !(first == "0" && folded.hasPrefix("o"))
+        if letterUpper && letter != nil || standIn {
+            return Normalize.uppercased(String(lower.prefix(1))) + lower.dropFirst()
+        }
+        return lower
     }
 
     /// Whether `word` has ơ or ư (any tone, either case).
@@ -507,12 +528,13 @@ public final class Restorer: @unchecked Sendable {
             chunkStart = i + 1
         }
         close(pieces.count)
-        // "Ea" before a capitalised word opens an Ede place name ("Ea Rớt", "Ea H'leo", 89 names of
+        // "Ea" before a word in title case opens an Ede place name ("Ea Rớt", "Ea H'leo", 89 names of
         // places.txt): no Vietnamese syllable, and the language model has never seen it alone.
         for i in pieces.indices where pieces[i].kind == .word && pieces[i].end - pieces[i].start == 2
             && text[pieces[i].start] == "E" && text[pieces[i].start + 1] == "a"
             && i + 2 < pieces.count && pieces[i + 1].kind == .space && pieces[i + 2].kind == .word
-            && text[pieces[i + 2].start].isUppercaseLetter { out[i] = true }
+            && text[pieces[i + 2].start].isUppercaseLetter
+            && (pieces[i + 2].end - pieces[i + 2].start == 1 || !text[pieces[i + 2].start + 1].isUppercaseLetter) { out[i] = true }
         return (out, codes)
     }
 

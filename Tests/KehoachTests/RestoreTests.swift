@@ -266,6 +266,10 @@ final class RestorerTests: XCTestCase {
         // Liberation Serif readings of the heading (dev d10, d07): each word a letter or two off, one lost.
         let out = try restorer().restore("0Y BAN NHAN DAN CING HOA XA Hil CHD NGHIA VIIT NAM\nBile lip - T do - Hinh phic\n").text
         XCTAssertEqual(out, "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n")
+        // The phrase takes each OCR word's case: small in running text (text-admin "với ủy ban nhân
+        // dân tỉnh"), a capital where the OCR read one as a stroke ("ly"), "1ap" a small "lập".
+        let cased = try restorer().restore("bao cao voi uy ban nhan dan tinh, ly ban nhan dan xa\nPoc 1ap - Tu do - Hanh phiic\n").text
+        XCTAssertEqual(cased, "báo cáo với ủy ban nhân dân tỉnh, Ủy ban nhân dân xã\nĐộc lập - Tự do - Hạnh phúc\n")
         // Right words keep their case and tone placement; "ban nhân dân" after "các" is no Ủy ban.
         let kept = try restorer().restore("Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhan dan\n").text
         XCTAssertEqual(kept, "Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhân dân\n")
