@@ -104,7 +104,15 @@ public final class Restorer: @unchecked Sendable {
 
     /// Restores `input`. `withChanges: false` skips the per-word confidence computation that only
     /// the change log needs.
+    /// Any line endings (CRLF, CR, U+2028…) are read as line breaks and written back as they were.
     public func restore(_ input: String, withChanges: Bool = true) -> Restoration {
+        let (lf, ends) = LineEnds.split(input)
+        let r = restoreLF(lf, withChanges: withChanges)
+        return ends.areAllLF ? r : Restoration(text: ends.applied(to: r.text), changes: r.changes, wordCount: r.wordCount)
+    }
+
+    /// `restore` of text whose lines all end with "\n".
+    private func restoreLF(_ input: String, withChanges: Bool) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let (protected, codes) = protectedPieces(pieces, text)
