@@ -218,7 +218,9 @@ public final class Restorer: @unchecked Sendable {
             copied = pieces[pi].end
         }
         Self.appendUTF8(text[copied...], to: &out)
-        return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+        // A restored word before a mark that joins nothing in the input (a lone combining accent)
+        // may compose with it: the output is made NFC again.
+        return Restoration(text: Normalize.nfc(String(decoding: out, as: UTF8.self)), changes: changes, wordCount: words)
     }
 
     /// Whether `word` has ơ or ư (any tone, either case).
@@ -394,9 +396,9 @@ public final class Restorer: @unchecked Sendable {
     /// Each vocabulary entry as written in lower case, title case and capitals, made once.
     private let surfaces: [String]
 
-    /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn"); and the word
-    /// pieces of document codes ("975/QD-UBND", "894-CV/HU": a number and a slash, words starting
-    /// with a capital), which may only become abbreviations.
+    /// Pieces that must stay as written: words in other scripts ("北京", "Москва"); addresses and
+    /// e-mails ("www.bhxh.gov.vn"); and the word pieces of document codes ("975/QD-UBND", "894-CV/HU":
+    /// a number and a slash, words starting with a capital), which may only become abbreviations.
     private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> (protected: [Bool], inCode: [Bool]) {
         var out = [Bool](repeating: false, count: pieces.count)
         var codes = [Bool](repeating: false, count: pieces.count)
@@ -432,6 +434,9 @@ public final class Restorer: @unchecked Sendable {
                 || (address.contains("@") && address.contains(".")) {
                 for i in chunkStart..<end where pieces[i].kind == .word { out[i] = true }
             }
+        }
+        for (i, p) in pieces.enumerated() where p.kind == .word && text[p.start..<p.end].contains(where: Tokenizer.isOtherScriptLetter) {
+            out[i] = true
         }
         for (i, p) in pieces.enumerated() where p.kind == .space || p.kind == .newline {
             close(i)

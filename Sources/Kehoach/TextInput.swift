@@ -24,6 +24,11 @@ public enum TextInput {
     public static let defaultMaxBytes = 20 * 1024 * 1024
 
     public static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> String {
+        try decode(readData(path: path, maxBytes: maxBytes), path: path, maxBytes: maxBytes)
+    }
+
+    /// The file's bytes, undecoded, after the checks `read` makes before decoding.
+    public static func readData(path: String, maxBytes: Int = defaultMaxBytes) throws -> Data {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -47,7 +52,13 @@ public enum TextInput {
         } catch {
             throw InputError(path: path, kind: .unreadable, detail: "read failed: \(error.localizedDescription)", byteOffset: nil)
         }
-        return try decode(data, path: path, maxBytes: maxBytes)
+        return data
+    }
+
+    /// Whether `data` starts with the UTF-8 byte order mark, which `decode` drops and a writer of
+    /// the same text may want to give back.
+    public static func startsWithByteOrderMark(_ data: Data) -> Bool {
+        data.starts(with: [0xEF, 0xBB, 0xBF])
     }
 
     /// Validates and decodes bytes as UTF-8 text: not empty, not binary, well-formed, NFC on return.
