@@ -64,7 +64,7 @@ final class RestoreCommandTests: XCTestCase {
         let r = try kehoach([empty, good, invalid, binary, missing, "--out-dir", outDir])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("\(empty): file is empty"), r.err)
-        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (byte 0xE9); convert the file to UTF-8 first at byte 4"), r.err)
+        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (0xE9) at byte 4; convert the file to UTF-8 first\n"), r.err)
         XCTAssertTrue(r.err.contains("\(binary): binary data, not text (control byte 0x02) at byte 4"), r.err)
         XCTAssertTrue(r.err.contains("\(missing): no such file"), r.err)
         let written = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
@@ -123,5 +123,24 @@ final class RestoreCommandTests: XCTestCase {
             XCTAssertEqual(r.status, 0, r.err)
             XCTAssertEqual(r.out, "Thực hiện chính sách \(word) năm 2025\n\(word)\n")
         }
+    }
+
+    func testUTF16IsNamedAsSuchNotAsBinary() throws {
+        let text = "Thuc hién chinh sich bao hiém x4 hdi\n"
+        let le = try write("le-bom.txt", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!)
+        let be = try write("be-bom.txt", Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!)
+        let bare = try write("le.txt", text.data(using: .utf16LittleEndian)!)
+        let outDir = dir.appendingPathComponent("restored").path
+        let r = try kehoach([le, be, bare, "--out-dir", outDir])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.err.split(separator: "\n").map(String.init), [
+            "kehoach restore: \(le): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+            "kehoach restore: \(be): UTF-16 text (big-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+            "kehoach restore: \(bare): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outDir + "/le.txt"))
+        // A file with a stray NUL is still binary.
+        let junk = try write("junk.txt", Data("Thuc hién\u{0}chinh sich\n".utf8))
+        XCTAssertTrue(try kehoach([junk]).err.contains("binary data, not text (control byte 0x00) at byte 10"))
     }
 }
