@@ -6,8 +6,23 @@
 /// (U+2029); mixed endings are kept line by line. Form feed and vertical tab are not line ends
 /// (editors and grep count them inside a line), so they stay where they are.
 public struct LineEnds: Equatable, Sendable {
-    /// The ending of each line, in order, where the text has one other than "\n"; empty when all are "\n".
-    private let ends: [String]
+    /// The ending of each line, in order, as its UTF-8 bytes; empty when every ending is "\n".
+    private let ends: [Ending]
+
+    private enum Ending: UInt8, Sendable {
+        case lf, crlf, cr, nextLine, lineSeparator, paragraphSeparator
+
+        var bytes: [UInt8] {
+            switch self {
+            case .lf: return [0x0A]
+            case .crlf: return [0x0D, 0x0A]
+            case .cr: return [0x0D]
+            case .nextLine: return [0xC2, 0x85]
+            case .lineSeparator: return [0xE2, 0x80, 0xA8]
+            case .paragraphSeparator: return [0xE2, 0x80, 0xA9]
+            }
+        }
+    }
 
     /// Whether every line ends with "\n" (or the text has no line end at all).
     public var areAllLF: Bool { ends.isEmpty }
@@ -15,23 +30,36 @@ public struct LineEnds: Equatable, Sendable {
     /// `text` with every line ending made "\n", and the endings it had.
     public static func split(_ text: String) -> (text: String, ends: LineEnds) {
         guard hasOtherEnds(text) else { return (text, LineEnds(ends: [])) }
-        var out = String.UnicodeScalarView()
-        var ends: [String] = []
-        let scalars = Array(text.unicodeScalars)
-        var i = 0
-        while i < scalars.count {
-            let s = scalars[i]
-            switch s {
-            case "\r" where i + 1 < scalars.count && scalars[i + 1] == "\n":
-                ends.append("\r\n"); out.append("\n"); i += 2; continue
-            case "\r", "\n", "\u{85}", "\u{2028}", "\u{2029}":
-                ends.append(String(s)); out.append("\n")
-            default:
-                out.append(s)
+        var copy = text
+        return copy.withUTF8 { b in
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var ends: [Ending] = []
+            var i = 0
+            let n = b.count
+            while i < n {
+                let c = b[i]
+                var ending: Ending?
+                var length = 1
+                if c == 0x0A {
+                    ending = .lf
+                } else if c == 0x0D {
+                    if i + 1 < n, b[i + 1] == 0x0A { ending = .crlf; length = 2 } else { ending = .cr }
+                } else if c == 0xC2, i + 1 < n, b[i + 1] == 0x85 {
+                    ending = .nextLine; length = 2
+                } else if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0xA8 || b[i + 2] == 0xA9 {
+                    ending = b[i + 2] == 0xA8 ? .lineSeparator : .paragraphSeparator; length = 3
+                }
+                if let ending {
+                    ends.append(ending)
+                    out.append(0x0A)
+                } else {
+                    out.append(contentsOf: b[i..<(i + length)])
+                }
+                i += length
             }
-            i += 1
+            return (String(decoding: out, as: UTF8.self), LineEnds(ends: ends))
         }
-        return (String(out), LineEnds(ends: ends))
     }
 
     /// `text` with only "\n" endings: what restoration and extraction work on.
@@ -47,7 +75,7 @@ public struct LineEnds: Equatable, Sendable {
         for b in text.utf8 {
             guard b == 0x0A else { bytes.append(b); continue }
             guard k < ends.count else { return text }
-            bytes.append(contentsOf: ends[k].utf8)
+            bytes.append(contentsOf: ends[k].bytes)
             k += 1
         }
         return k == ends.count ? String(decoding: bytes, as: UTF8.self) : text
