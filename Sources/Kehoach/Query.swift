@@ -205,7 +205,7 @@ public enum Query {
         }
         let queue = try Store.openReadOnly(path: path)
         return try queue.read { db in
-            try disableAddressLeaks(db)
+            disableAddressLeaks(db)
             let statement: Statement
             do {
                 let statements = try db.allStatements(sql: sql)
@@ -227,7 +227,7 @@ public enum Query {
 
     /// fts3_tokenizer(name) returns a pointer into the process (and with two arguments installs
     /// one): replaced, for query connections, by a function that refuses.
-    static func disableAddressLeaks(_ db: Database) throws {
+    static func disableAddressLeaks(_ db: Database) {
         for count in [1, 2] {
             db.add(function: DatabaseFunction("fts3_tokenizer", argumentCount: count, pure: false) { _ in
                 throw Rejected(description: "fts3_tokenizer is not available in queries")

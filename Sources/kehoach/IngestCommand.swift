@@ -13,9 +13,9 @@ struct IngestCommand: ParsableCommand {
         replaced in one transaction. Each line is checked against the contract its
         "schema" names (kehoach.extract/1); a line that breaks it (invalid JSON, an
         unknown schema, a missing field, a value of the wrong type, a path holding NUL)
-        is reported with its number and the field, and skipped; the exit status is then
-        1. A file that cannot be read is reported and no database is created for
-        nothing. "-" reads standard input.
+        is reported with its number and the field, and skipped (exit status 1). A
+        file that cannot be read is reported; when none can, no database is created.
+        "-" reads standard input.
 
         Examples:
           kehoach ingest part-00000.jsonl part-00001.jsonl --db plans.sqlite

@@ -104,12 +104,10 @@ struct QueryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sql",
             abstract: "Run one SELECT on the store (read-only).",
-            discussion: """
-            Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold
-            case- and diacritic-free copies of names. Exactly one statement per call. --limit N
-            stops the statement after N rows. A query that runs longer than --timeout or needs
-            more memory than --max-memory is stopped with a message and exit status 1.
-            """)
+            discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and "
+                + "diacritic-free copies of names. Exactly one statement per call. --limit N stops the statement after N rows. "
+                + "A query that runs longer than --timeout or needs more memory than --max-memory is stopped with a message "
+                + "and exit status 1.")
         @OptionGroup var common: Common
         @Option(help: ArgumentHelp("Stop the query after this many seconds (default 60).", valueName: "SECONDS"))
         var timeout: Double = 60
