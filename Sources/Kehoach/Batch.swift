@@ -402,7 +402,8 @@ public final class BatchRunner: @unchecked Sendable {
             result.source = .init(path: file.path, sha256: digest)
             var json = try result.jsonData(pretty: true)
             json.append(0x0A)
-            let restored = Data(processed.restored.utf8)
+            // The input's byte order mark goes back on the restored text, as `kehoach restore` does.
+            let restored = Data(((TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" : "") + processed.restored).utf8)
             do {
                 try AtomicFile.write(restored, to: out.restored)
                 try AtomicFile.write(json, to: out.json)
