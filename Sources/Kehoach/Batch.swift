@@ -540,7 +540,8 @@ public final class BatchRunner: @unchecked Sendable {
             result.source = .init(path: file.path, sha256: digest)
             var json = try result.jsonData(pretty: true)
             json.append(0x0A)
-            let restored = Data(processed.restored.utf8)
+            // The input's byte order mark goes back on the restored text, as `kehoach restore` does.
+            let restored = Data(((TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" : "") + processed.restored).utf8)
             if let link = OutputFolder.linkedFolder(out.restoredRel, in: options.outDir) {
                 throw Failure(kind: "output", reason: "\(link) is a symbolic link; batch does not write through links in its output folder")
             }

@@ -38,8 +38,10 @@ public struct Extractor: Sendable {
     /// `ocr`: the text restoration started from (line for line), when there was one; names of
     /// places in the header are checked against it.
     public func extract(text: String, path: String, sha256: String, ocr: String? = nil) -> ExtractionResult {
-        let ocr = ocr.map(Normalize.nfc)
-        let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(text), ocr: $0) } ?? text
+        // Lines are cut at "\n" alone: other endings (CRLF, CR, U+2028…) become "\n" first.
+        let ocr = ocr.map { Normalize.nfc(LineEnds.lf($0)) }
+        let lfText = LineEnds.lf(text)
+        let text = ocr.map { Extractor.keepNames(restored: Normalize.nfc(lfText), ocr: $0) } ?? lfText
         let t = FoldedText(Normalize.nfc(text))
         var doc = Document(t: t)
         doc.fromOCR = ocr != nil

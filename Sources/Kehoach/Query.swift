@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 
 /// A cell of a query result.
 public enum QueryValue: Hashable, Sendable {
@@ -33,6 +34,15 @@ public enum QueryValue: Hashable, Sendable {
     static func number(_ d: Double) -> String {
         if d.isFinite, d == d.rounded(), abs(d) < 1e15 { return String(Int64(d)) }
         return d.isFinite ? "\(d)" : "null"
+    }
+
+    /// Roughly the memory the value holds in a result.
+    var heldBytes: Int64 {
+        switch self {
+        case .text(let s): return 16 + Int64(s.utf8.count)
+        case .blob(let b): return 16 + Int64(b.count)
+        default: return 16
+        }
     }
 
     var isNumeric: Bool {
@@ -186,22 +196,54 @@ public enum Query {
     }
 
     /// Runs one SELECT (or WITH … SELECT) on a read-only connection; anything else is refused
-    /// before it reaches SQLite's own read-only guard.
-    public static func sql(db path: String, _ sql: String) throws -> QueryTable {
+    /// before it reaches SQLite's own read-only guard. At most `limit` rows are read: the statement
+    /// stops there, so even an endless recursive query ends. `budget` ends runaway ones.
+    public static func sql(db path: String, _ sql: String, limit: Int? = nil, budget: QueryBudget = QueryBudget()) throws -> QueryTable {
         let head = leadingKeyword(sql)
         guard head == "select" || head == "with" else {
             throw Rejected(description: "only SELECT queries are allowed (got \(head.isEmpty ? "nothing" : head.uppercased()))")
         }
         let queue = try Store.openReadOnly(path: path)
         return try queue.read { db in
+            disableAddressLeaks(db)
             let statement: Statement
             do {
-                statement = try db.makeStatement(sql: sql)
+                let statements = try db.allStatements(sql: sql)
+                guard let first = try statements.next() else { throw Rejected(description: "no statement given") }
+                // A second statement that does not even compile is still a second statement.
+                var more = true
+                do { more = try statements.next() != nil } catch {}
+                guard !more else {
+                    throw Rejected(description: "one statement per call: this text goes on after the first statement ends")
+                }
+                statement = first
             } catch let error as DatabaseError {
-                throw Rejected(description: error.message ?? "\(error)")
+                throw Rejected(description: describe(error))
             }
             guard statement.isReadonly else { throw Rejected(description: "only read-only queries are allowed") }
-            return try table(statement)
+            return try budget.enforce(on: db) { try table(statement, limit: limit, maxBytes: budget.memoryBytes) }
+        }
+    }
+
+    /// fts3_tokenizer(name) returns a pointer into the process (and with two arguments installs
+    /// one): replaced, for query connections, by a function that refuses.
+    static func disableAddressLeaks(_ db: Database) {
+        for count in [1, 2] {
+            db.add(function: DatabaseFunction("fts3_tokenizer", argumentCount: count, pure: false) { _ in
+                throw Rejected(description: "fts3_tokenizer is not available in queries")
+            })
+        }
+    }
+
+    /// What a user is told of a failed query: SQLite's own message, without the library's advice
+    /// to programmers or the statement echoed back.
+    public static func describe(_ error: Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(error)" }
+        switch error.resultCode {
+        case .SQLITE_INTERRUPT: return "the query was interrupted"
+        case .SQLITE_NOMEM: return "the query ran out of memory"
+        case .SQLITE_MISUSE: return "the query could not be run"
+        default: return "SQL error: " + (error.message ?? "code \(error.resultCode.rawValue)")
         }
     }
 
@@ -255,12 +297,20 @@ public enum Query {
         }
     }
 
-    private static func table(_ statement: Statement) throws -> QueryTable {
+    /// The statement's rows, reading no further than `limit` rows; stops when the rows held pass
+    /// `maxBytes`, which would otherwise grow without end however little SQLite itself holds.
+    private static func table(_ statement: Statement, limit: Int? = nil, maxBytes: Int64 = .max) throws -> QueryTable {
         let columns = statement.columnNames
         var rows: [[QueryValue]] = []
+        if let limit, limit <= 0 { return QueryTable(columns: columns, rows: rows) }
         let cursor = try Row.fetchCursor(statement)
+        var bytes: Int64 = 0
         while let row = try cursor.next() {
-            rows.append(row.databaseValues.map(QueryValue.init))
+            let values = Array(row.databaseValues.map(QueryValue.init))
+            bytes += values.reduce(16) { $0 + $1.heldBytes }
+            if bytes > maxBytes { throw QueryBudget.Exceeded(description: QueryBudget.memoryMessage(maxBytes)) }
+            rows.append(values)
+            if let limit, rows.count >= limit { break }
         }
         return QueryTable(columns: columns, rows: rows)
     }
@@ -359,4 +409,56 @@ public enum Query {
         out += "(\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
         return out
     }
+}
+
+/// Time and memory one `query sql` statement may use. A query that passes either is stopped and
+/// the user told which budget it hit and how to raise it.
+public struct QueryBudget: Sendable {
+    public var seconds: Double
+    /// Bytes SQLite may allocate while the statement runs, and bytes of rows the result may hold.
+    public var memoryBytes: Int64
+
+    public init(seconds: Double = 60, memoryBytes: Int64 = 512 << 20) {
+        self.seconds = seconds; self.memoryBytes = memoryBytes
+    }
+
+    public struct Exceeded: Error, CustomStringConvertible, Sendable {
+        public let description: String
+    }
+
+    static func memoryMessage(_ bytes: Int64) -> String {
+        "the query needed more than \(bytes >> 20) MB and was stopped (raise the budget with --max-memory MB, or narrow the query or add --limit N)"
+    }
+
+    /// Runs `body` with SQLite checking the clock every few thousand steps (a progress handler)
+    /// and refusing allocations past the memory budget (a hard heap limit, process-wide, put back after).
+    func enforce<T>(on db: Database, _ body: () throws -> T) throws -> T {
+        let clock = QueryClock(ProcessInfo.processInfo.systemUptime + seconds)
+        let connection = db.sqliteConnection
+        sqlite3_progress_handler(connection, 10_000, { context in
+            let clock = Unmanaged<QueryClock>.fromOpaque(context!).takeUnretainedValue()
+            if ProcessInfo.processInfo.systemUptime > clock.deadline { clock.expired = true; return 1 }
+            return 0
+        }, Unmanaged.passUnretained(clock).toOpaque())
+        let previousLimit = sqlite3_hard_heap_limit64(memoryBytes)
+        defer {
+            sqlite3_hard_heap_limit64(previousLimit)
+            sqlite3_progress_handler(connection, 0, nil, nil)
+        }
+        do {
+            return try withExtendedLifetime(clock) { try body() }
+        } catch let error as DatabaseError where clock.expired || error.resultCode == .SQLITE_INTERRUPT {
+            throw Exceeded(description: "the query ran for more than \(QueryValue.number(seconds)) s and was stopped "
+                           + "(raise the budget with --timeout SECONDS, or narrow the query or add --limit N)")
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOMEM {
+            throw Exceeded(description: Self.memoryMessage(memoryBytes))
+        }
+    }
+}
+
+/// The deadline a progress handler checks, and whether it stopped the query for it.
+private final class QueryClock {
+    let deadline: Double
+    var expired = false
+    init(_ deadline: Double) { self.deadline = deadline }
 }

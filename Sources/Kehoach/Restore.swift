@@ -104,7 +104,15 @@ public final class Restorer: @unchecked Sendable {
 
     /// Restores `input`. `withChanges: false` skips the per-word confidence computation that only
     /// the change log needs.
+    /// Any line endings (CRLF, CR, U+2028…) are read as line breaks and written back as they were.
     public func restore(_ input: String, withChanges: Bool = true) -> Restoration {
+        let (lf, ends) = LineEnds.split(input)
+        let r = restoreLF(lf, withChanges: withChanges)
+        return ends.areAllLF ? r : Restoration(text: ends.applied(to: r.text), changes: r.changes, wordCount: r.wordCount)
+    }
+
+    /// `restore` of text whose lines all end with "\n".
+    private func restoreLF(_ input: String, withChanges: Bool) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let (protected, codes) = protectedPieces(pieces, text)
@@ -225,7 +233,9 @@ public final class Restorer: @unchecked Sendable {
             copied = pieces[pi].end
         }
         Self.appendUTF8(text[copied...], to: &out)
-        return Restoration(text: String(decoding: out, as: UTF8.self), changes: changes, wordCount: words)
+        // A restored word before a mark that joins nothing in the input (a lone combining accent)
+        // may compose with it: the output is made NFC again.
+        return Restoration(text: Normalize.nfc(String(decoding: out, as: UTF8.self)), changes: changes, wordCount: words)
     }
 
     /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
@@ -480,9 +490,9 @@ public final class Restorer: @unchecked Sendable {
     /// Each vocabulary entry as written in lower case, title case and capitals, made once.
     private let surfaces: [String]
 
-    /// Pieces that must stay as written: addresses and e-mails ("www.bhxh.gov.vn"); and the word
-    /// pieces of document codes ("975/QD-UBND", "894-CV/HU": a number and a slash, words starting
-    /// with a capital), which may only become abbreviations.
+    /// Pieces that must stay as written: words in other scripts ("北京", "Москва"); addresses and
+    /// e-mails ("www.bhxh.gov.vn"); and the word pieces of document codes ("975/QD-UBND", "894-CV/HU":
+    /// a number and a slash, words starting with a capital), which may only become abbreviations.
     private func protectedPieces(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> (protected: [Bool], inCode: [Bool]) {
         var out = [Bool](repeating: false, count: pieces.count)
         var codes = [Bool](repeating: false, count: pieces.count)
@@ -522,6 +532,9 @@ public final class Restorer: @unchecked Sendable {
                 || (address.contains("@") && address.contains(".")) {
                 for i in chunkStart..<end where pieces[i].kind == .word { out[i] = true }
             }
+        }
+        for (i, p) in pieces.enumerated() where p.kind == .word && text[p.start..<p.end].contains(where: Tokenizer.isOtherScriptLetter) {
+            out[i] = true
         }
         for (i, p) in pieces.enumerated() where p.kind == .space || p.kind == .newline {
             close(i)

@@ -420,7 +420,6 @@ public final class Store: @unchecked Sendable {
         defer { if path != "-" { fclose(file) } }
         var summary = IngestSummary()
         var chunk: [ExtractionResult] = []
-        let decoder = JSONDecoder()
         var buffer: UnsafeMutablePointer<CChar>? = nil
         var capacity = 0
         defer { free(buffer) }
@@ -439,32 +438,14 @@ public final class Store: @unchecked Sendable {
             let data = Data(bytes: buffer, count: n)
             if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { continue }
             do {
-                let result = try decoder.decode(ExtractionResult.self, from: data)
-                guard !result.source.path.isEmpty else {
-                    summary.failures.append(.init(line: lineNumber, reason: "source.path is empty"))
-                    continue
-                }
-                chunk.append(result)
+                chunk.append(try ExtractionContract.result(fromJSONLine: data))
             } catch {
-                summary.failures.append(.init(line: lineNumber, reason: "not an extraction result: \(Store.describe(error))"))
+                summary.failures.append(.init(line: lineNumber, reason: "not an extraction result: \(error)"))
             }
             if chunk.count >= chunkSize { try flush() }
         }
         try flush()
         return summary
-    }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let ctx):
-            return "missing field \((ctx.codingPath + [key]).map(\.stringValue).joined(separator: "."))"
-        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
-            return "wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: ".")): \(ctx.debugDescription)"
-        case DecodingError.dataCorrupted(let ctx):
-            return "invalid JSON: \(ctx.underlyingError.map { "\($0)" } ?? ctx.debugDescription)"
-        default:
-            return "\(error)"
-        }
     }
 }
 

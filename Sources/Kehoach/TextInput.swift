@@ -3,17 +3,19 @@ import Foundation
 /// Why a file cannot be processed: said so that an archivist can find the file and the place.
 public struct InputError: Error, CustomStringConvertible, Equatable, Sendable {
     public enum Kind: String, Codable, Sendable {
-        case missing, unreadable, notRegular = "not-regular", empty, tooLarge = "too-large", binary, invalidUTF8 = "invalid-utf8"
+        case missing, unreadable, notRegular = "not-regular", empty, tooLarge = "too-large", binary, invalidUTF8 = "invalid-utf8", utf16 = "utf-16"
     }
     public let path: String
     public let kind: Kind
     public let detail: String
     /// Byte offset of the first offending byte, where there is one.
     public let byteOffset: Int?
+    /// What to do about it, said after the place: "convert the file to UTF-8 first".
+    public var advice: String? = nil
 
     public var description: String {
         let place = byteOffset.map { " at byte \($0)" } ?? ""
-        return "\(path): \(detail)\(place)"
+        return "\(path): \(detail)\(place)" + (advice.map { "; \($0)" } ?? "")
     }
 }
 
@@ -24,6 +26,11 @@ public enum TextInput {
     public static let defaultMaxBytes = 20 * 1024 * 1024
 
     public static func read(path: String, maxBytes: Int = defaultMaxBytes) throws -> String {
+        try decode(readData(path: path, maxBytes: maxBytes), path: path, maxBytes: maxBytes)
+    }
+
+    /// The file's bytes, undecoded, after the checks `read` makes before decoding.
+    public static func readData(path: String, maxBytes: Int = defaultMaxBytes) throws -> Data {
         let fm = FileManager.default
         var isDirectory: ObjCBool = false
         guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -51,7 +58,13 @@ public enum TextInput {
         } catch {
             throw InputError(path: path, kind: .unreadable, detail: "read failed: \(error.localizedDescription)", byteOffset: nil)
         }
-        return try decode(data, path: path, maxBytes: maxBytes)
+        return data
+    }
+
+    /// Whether `data` starts with the UTF-8 byte order mark, which `decode` drops and a writer of
+    /// the same text may want to give back.
+    public static func startsWithByteOrderMark(_ data: Data) -> Bool {
+        data.starts(with: [0xEF, 0xBB, 0xBF])
     }
 
     /// Validates and decodes bytes as UTF-8 text: not empty, not binary, well-formed, NFC on return.
@@ -67,6 +80,11 @@ public enum TextInput {
             if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF {
                 bytes = UnsafeBufferPointer(rebasing: bytes[3...])
             }
+            if let form = utf16Form(bytes) {
+                throw InputError(path: path, kind: .utf16,
+                                 detail: "UTF-16 text (\(form)), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+                                 byteOffset: nil)
+            }
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
                 throw InputError(path: path, kind: .empty,
                                  detail: bytes.isEmpty ? "file is empty" : "file holds only white space", byteOffset: nil)
@@ -77,12 +95,31 @@ public enum TextInput {
                                  byteOffset: offset)
             }
             if let offset = firstInvalidUTF8(bytes) {
-                throw InputError(path: path, kind: .invalidUTF8,
-                                 detail: String(format: "invalid UTF-8 (byte 0x%02X); convert the file to UTF-8 first", bytes[offset]),
-                                 byteOffset: offset)
+                throw InputError(path: path, kind: .invalidUTF8, detail: String(format: "invalid UTF-8 (0x%02X)", bytes[offset]),
+                                 byteOffset: offset, advice: "convert the file to UTF-8 first")
             }
             return Normalize.nfc(String(decoding: bytes, as: UTF8.self))
         }
+    }
+
+    /// "little-endian" or "big-endian" when the bytes are UTF-16: a byte order mark (FF FE, FE FF),
+    /// or NULs in every other byte, as UTF-16 writes the Latin letters, digits and spaces that
+    /// make most of a Vietnamese text. Nil for anything else: UTF-8 text has no NUL at all.
+    static func utf16Form(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if bytes.count >= 2, bytes[0] == 0xFF, bytes[1] == 0xFE { return "little-endian" }
+        if bytes.count >= 2, bytes[0] == 0xFE, bytes[1] == 0xFF { return "big-endian" }
+        let pairs = min(bytes.count, 4096) / 2
+        guard pairs >= 2 else { return nil }
+        var zeroFirst = 0, zeroSecond = 0
+        for k in 0..<pairs {
+            let a = bytes[2 * k], b = bytes[2 * k + 1]
+            if a == 0 && b != 0 { zeroFirst += 1 }
+            if b == 0 && a != 0 { zeroSecond += 1 }
+        }
+        // A third of the characters at least, and the NULs always on the same side.
+        if zeroSecond * 3 >= pairs && zeroFirst == 0 { return "little-endian" }
+        if zeroFirst * 3 >= pairs && zeroSecond == 0 { return "big-endian" }
+        return nil
     }
 
     /// A NUL or other C0 control byte (but tab, newlines and form feed) marks binary data.

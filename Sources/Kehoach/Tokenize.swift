@@ -37,6 +37,25 @@ public enum Tokenizer {
         s.isLetterCharacter
     }
 
+    /// A mark NFC could not join to its letter ("đ" + U+0301): part of the word it follows, so
+    /// that a restored word never ends before it.
+    @inline(__always)
+    static func isCombiningMark(_ s: Unicode.Scalar) -> Bool {
+        s.value >= 0x300 && (0x300...0x36F ~= s.value || s.properties.generalCategory == .nonspacingMark
+            || s.properties.generalCategory == .spacingMark || s.properties.generalCategory == .enclosingMark)
+    }
+
+    /// A letter of a script other than Latin (CJK, Cyrillic, Greek, Thai…): a word holding one is
+    /// not OCR'd Vietnamese and is kept as written.
+    static func isOtherScriptLetter(_ s: Unicode.Scalar) -> Bool {
+        let v = s.value
+        // Below U+0370: ASCII, Latin-1 and Latin Extended-A/B, IPA; then the other Latin blocks
+        // (Vietnamese's precomposed letters in U+1E00–1EFF, the ligature ﬁ OCR writes, full-width Latin).
+        if v < 0x370 || 0x1E00...0x1EFF ~= v || 0x2C60...0x2C7F ~= v || 0xA720...0xA7FF ~= v || 0xAB30...0xAB6F ~= v
+            || 0xFB00...0xFB06 ~= v || 0xFF21...0xFF3A ~= v || 0xFF41...0xFF5A ~= v { return false }
+        return s.isLetterCharacter
+    }
+
     @inline(__always)
     static func isDigit(_ s: Unicode.Scalar) -> Bool { s.value >= 0x30 && s.value <= 0x39 }
 
@@ -64,7 +83,8 @@ public enum Tokenizer {
             if isLetter(s) || isDigit(s) || isLetterLike(s) {
                 var j = i
                 var letters = 0
-                while j < n, isLetter(text[j]) || isDigit(text[j]) || isLetterLike(text[j]) || hornReading(text, i, j) {
+                while j < n, isLetter(text[j]) || isDigit(text[j]) || isLetterLike(text[j]) || hornReading(text, i, j)
+                        || (j > i && isCombiningMark(text[j])) {
                     // "TB&XH", "GD&ĐT": an ampersand between capitals joins two abbreviations.
                     if text[j] == "&", j > i, j + 1 < n, text[j - 1].isUppercaseLetter, text[j + 1].isUppercaseLetter { break }
                     if isLetter(text[j]) { letters += 1 }

@@ -10,8 +10,12 @@ struct IngestCommand: ParsableCommand {
         Each line holds one document's extraction, as `kehoach extract --jsonl` prints
         it; use this to load results computed elsewhere (Spark, Hadoop Streaming: see
         docs/scale-out.md). A document already in the store (same source.path) is
-        replaced in one transaction. A line that is not an extraction is reported with
-        its number and skipped; the exit status is then 1. "-" reads standard input.
+        replaced in one transaction. Each line is checked against the contract its
+        "schema" names (kehoach.extract/1); a line that breaks it (invalid JSON, an
+        unknown schema, a missing field, a value of the wrong type, a path holding NUL)
+        is reported with its number and the field, and skipped (exit status 1). A
+        file that cannot be read is reported; when none can, no database is created.
+        "-" reads standard input.
 
         Examples:
           kehoach ingest part-00000.jsonl part-00001.jsonl --db plans.sqlite
@@ -30,9 +34,21 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try Store(path: db)
         var stored = 0, bad = 0
-        for file in files {
+        // Inputs are checked before the store is opened, so that a run that can read nothing
+        // leaves no empty database behind.
+        let readable = files.filter { file in
+            guard let problem = Self.unreadable(file) else { return true }
+            printError("kehoach ingest: \(file): \(problem)")
+            bad += 1
+            return false
+        }
+        guard !readable.isEmpty else {
+            printError("kehoach ingest: nothing to load; \(db) " + (FileManager.default.fileExists(atPath: db) ? "left as it was" : "not created"))
+            throw ExitCode(1)
+        }
+        let store = try Store(path: db)
+        for file in readable {
             do {
                 let summary = try store.ingestJSONL(path: file)
                 stored += summary.stored
@@ -47,5 +63,14 @@ struct IngestCommand: ParsableCommand {
         try store.finish()
         printError("kehoach ingest: \(stored) documents stored in \(db)" + (bad > 0 ? ", \(bad) lines or files not loaded" : ""))
         if bad > 0 { throw ExitCode(1) }
+    }
+
+    /// Why `file` cannot be read, or nil ("-", standard input, always can).
+    static func unreadable(_ file: String) -> String? {
+        guard file != "-" else { return nil }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { return "no such file" }
+        if isDirectory.boolValue { return "is a directory, not a JSON-lines file" }
+        return FileManager.default.isReadableFile(atPath: file) ? nil : "cannot be opened for reading (permissions?)"
     }
 }

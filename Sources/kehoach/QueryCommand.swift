@@ -38,7 +38,7 @@ struct QueryCommand: ParsableCommand {
                 let table = try make()
                 FileHandle.standardOutput.write(Data(Query.render(table, format: format).utf8))
             } catch {
-                printError("kehoach query: \(error)")
+                printError("kehoach query: \(Query.describe(error))")
                 throw ExitCode(1)
             }
         }
@@ -104,15 +104,26 @@ struct QueryCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sql",
             abstract: "Run one SELECT on the store (read-only).",
-            discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and diacritic-free copies of names.")
+            discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and "
+                + "diacritic-free copies of names. Exactly one statement per call. --limit N stops the statement after N rows. "
+                + "A query that runs longer than --timeout or needs more memory than --max-memory is stopped with a message "
+                + "and exit status 1.")
         @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("Stop the query after this many seconds (default 60).", valueName: "SECONDS"))
+        var timeout: Double = 60
+        @Option(name: .customLong("max-memory"), help: ArgumentHelp("Stop the query when it needs more than this many megabytes (default 512).", valueName: "MB"))
+        var maxMemory: Int = 512
         @Argument(help: ArgumentHelp("The SELECT statement.", valueName: "SQL")) var sql: String
+
+        func validate() throws {
+            if !(timeout > 0) { throw ValidationError("--timeout takes a number of seconds above 0.") }
+            if maxMemory <= 0 { throw ValidationError("--max-memory takes a number of megabytes above 0.") }
+        }
 
         func run() throws {
             try common.emit {
-                var table = try Query.sql(db: common.db, sql)
-                if let limit = common.limit { table.rows = Array(table.rows.prefix(max(0, limit))) }
-                return table
+                try Query.sql(db: common.db, sql, limit: common.limit,
+                              budget: QueryBudget(seconds: timeout, memoryBytes: Int64(maxMemory) << 20))
             }
         }
     }

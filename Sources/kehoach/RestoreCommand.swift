@@ -7,9 +7,10 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore the Vietnamese diacritics an English OCR model lost, line for line.",
         discussion: """
-        Writes NFC text with exactly the input's lines; numbers, punctuation and
-        spacing are kept, only words change. Reads standard input when no FILE is
-        given.
+        Writes NFC text with exactly the input's lines and line endings (LF, CRLF,
+        CR, U+2028…) and its byte order mark if it had one; numbers, punctuation,
+        spacing and words in other scripts are kept, only words change. Reads
+        standard input when no FILE is given.
 
         Examples:
           kehoach restore scan.txt               # restored text on stdout
@@ -67,23 +68,19 @@ struct RestoreCommand: ParsableCommand {
                 claimed[key] = path
             }
             do {
-                let text: String
-                let name: String
-                if let path {
-                    text = try TextInput.read(path: path)
-                    name = path
-                } else {
-                    text = try TextInput.decode(FileHandle.standardInput.readDataToEndOfFile(), path: "<stdin>")
-                    name = "<stdin>"
-                }
+                let name = path ?? "<stdin>"
+                let data = try path.map { try TextInput.readData(path: $0) } ?? FileHandle.standardInput.readDataToEndOfFile()
+                let text = try TextInput.decode(data, path: name)
                 let restoration = restorer.restore(text, withChanges: changes != nil)
+                // The input's byte order mark goes back where it was (restoration sees text without it).
+                let restored = TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" + restoration.text : restoration.text
                 let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
                 if let outDir {
-                    try AtomicFile.write(restoration.text, to: URL(fileURLWithPath: outDir).appendingPathComponent(base).path)
+                    try AtomicFile.write(restored, to: URL(fileURLWithPath: outDir).appendingPathComponent(base).path)
                 } else if let output {
-                    try AtomicFile.write(restoration.text, to: output)
+                    try AtomicFile.write(restored, to: output)
                 } else {
-                    FileHandle.standardOutput.write(Data(restoration.text.utf8))
+                    FileHandle.standardOutput.write(Data(restored.utf8))
                 }
                 if let changes {
                     let target = files.count > 1

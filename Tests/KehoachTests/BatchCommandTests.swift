@@ -78,4 +78,28 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual(bad.status, 1)
         XCTAssertTrue(bad.err.contains("line 1: not an extraction result"), bad.err)
     }
+
+    /// Issue 13: a batch writes each restored file with its input's line endings and byte order
+    /// mark, and extracts the same entities on the same lines as from the LF file.
+    func testBatchKeepsLineEndingsAndByteOrderMark() throws {
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let raw = try String(contentsOf: Fixtures.raw.appendingPathComponent("konray-2025-kh-bcd.txt"), encoding: .utf8)
+        try Data(raw.utf8).write(to: input.appendingPathComponent("lf.txt"))
+        try Data([0xEF, 0xBB, 0xBF] + Array(raw.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+            .write(to: input.appendingPathComponent("crlf.txt"))
+        let r = try kehoach(["batch", "in", "--out", "out", "--rules", Fixtures.repo.appendingPathComponent("rules").path, "--jobs", "1"])
+        XCTAssertEqual(r.status, 0, r.err)
+        let out = dir.appendingPathComponent("out")
+        let lf = try String(contentsOf: out.appendingPathComponent("lf.txt"), encoding: .utf8)
+        XCTAssertTrue(lf.hasPrefix(" KẾ HOẠCH\n"), lf)
+        XCTAssertEqual(Array(try Data(contentsOf: out.appendingPathComponent("crlf.txt"))),
+                       [0xEF, 0xBB, 0xBF] + Array(lf.replacingOccurrences(of: "\n", with: "\r\n").utf8))
+        func entities(_ name: String) throws -> NSDictionary {
+            var o = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent(name))) as! [String: Any]
+            o["source"] = nil
+            return o as NSDictionary
+        }
+        XCTAssertEqual(try entities("crlf.json"), try entities("lf.json"))
+    }
 }

@@ -64,7 +64,7 @@ final class RestoreCommandTests: XCTestCase {
         let r = try kehoach([empty, good, invalid, binary, missing, "--out-dir", outDir])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("\(empty): file is empty"), r.err)
-        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (byte 0xE9); convert the file to UTF-8 first at byte 4"), r.err)
+        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (0xE9) at byte 4; convert the file to UTF-8 first\n"), r.err)
         XCTAssertTrue(r.err.contains("\(binary): binary data, not text (control byte 0x02) at byte 4"), r.err)
         XCTAssertTrue(r.err.contains("\(missing): no such file"), r.err)
         let written = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
@@ -89,5 +89,58 @@ final class RestoreCommandTests: XCTestCase {
         let r = try kehoach([a, b])
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.err.contains("Several inputs need --out-dir DIR."), r.err)
+    }
+
+    // Issue 13: what comes out is NFC text with the input's byte order mark, and only Vietnamese
+    // words change.
+
+    func testOutputIsNFCEvenWhereTheInputHasALoneCombiningMark() throws {
+        // "đ" + U+0301 has no precomposed form: NFC input keeps the mark apart from its letter.
+        let r = try kehoach([], stdin: Data([0xC4, 0x91, 0xC6, 0xB0, 0x61, 0x20, 0xC4, 0x91, 0xCC, 0x81, 0x61, 0x0A]))
+        XCTAssertEqual(r.status, 0, r.err)
+        let nfc = r.out.precomposedStringWithCanonicalMapping
+        XCTAssertEqual(Array(r.out.utf8), Array(nfc.utf8), "not NFC: \(r.out.unicodeScalars.map { String($0.value, radix: 16) })")
+        XCTAssertTrue(r.out.hasPrefix("đưa "), r.out)
+        XCTAssertEqual(r.out.filter { $0 == "\n" }.count, 1)
+    }
+
+    func testByteOrderMarkIsKeptWhereTheInputHadOne() throws {
+        let withMark = try write("bom.txt", Data([0xEF, 0xBB, 0xBF] + Array("Thuc hién chinh sich\n".utf8)))
+        let withoutMark = try write("plain.txt", Data("Thuc hién chinh sich\n".utf8))
+        let a = try kehoach([withMark]), b = try kehoach([withoutMark])
+        XCTAssertEqual(a.status, 0, a.err)
+        XCTAssertEqual(Array(a.out.utf8), [0xEF, 0xBB, 0xBF] + Array("Thực hiện chính sách\n".utf8))
+        XCTAssertEqual(Array(b.out.utf8), Array("Thực hiện chính sách\n".utf8))
+        let out = dir.appendingPathComponent("bom.out.txt").path
+        XCTAssertEqual(try kehoach([withMark, "-o", out]).status, 0)
+        XCTAssertEqual(Array(try Data(contentsOf: URL(fileURLWithPath: out))), Array(a.out.utf8))
+    }
+
+    func testWordsOfOtherScriptsAreLeftAsTheyAre() throws {
+        let foreign = ["北京", "東京都", "Москва", "Αθήνα", "กรุงเทพ", "서울", "القاهرة", "दिल्ली"]
+        for word in foreign {
+            let r = try kehoach([], stdin: Data("Thuc hién chinh sich \(word) nam 2025\n\(word)\n".utf8))
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertEqual(r.out, "Thực hiện chính sách \(word) năm 2025\n\(word)\n")
+        }
+    }
+
+    func testUTF16IsNamedAsSuchNotAsBinary() throws {
+        let text = "Thuc hién chinh sich bao hiém x4 hdi\n"
+        let le = try write("le-bom.txt", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!)
+        let be = try write("be-bom.txt", Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!)
+        let bare = try write("le.txt", text.data(using: .utf16LittleEndian)!)
+        let outDir = dir.appendingPathComponent("restored").path
+        let r = try kehoach([le, be, bare, "--out-dir", outDir])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.err.split(separator: "\n").map(String.init), [
+            "kehoach restore: \(le): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+            "kehoach restore: \(be): UTF-16 text (big-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+            "kehoach restore: \(bare): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: outDir + "/le.txt"))
+        // A file with a stray NUL is still binary.
+        let junk = try write("junk.txt", Data("Thuc hién\u{0}chinh sich\n".utf8))
+        XCTAssertTrue(try kehoach([junk]).err.contains("binary data, not text (control byte 0x00) at byte 10"))
     }
 }
