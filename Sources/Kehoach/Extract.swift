@@ -164,13 +164,15 @@ public struct Extractor: Sendable {
                 guard let k = m.range("kind") else { continue }
                 let s = ExtractionRules.collapse(t.text(k))
                 if s == Normalize.uppercased(s) {
-                    // the kind with its diacritics, whatever marks the OCR left
-                    // the kind with its diacritics, or the kind one damaged letter away ("KU HOẠCH")
+                    // the kind with its diacritics, whatever marks the OCR left, or the kind one damaged
+                    // letter away ("KU HOẠCH", "TỪ TRÌNH")
                     let kinds = rules.vocabulary("document-kinds")
                     let known = kinds.canonical(s) ?? kinds.entries.first { e in
                         e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
                     }?.canonical
-                    info.kind = known.map { Normalize.uppercased($0) } ?? s
+                    // the pattern lets each marked vowel be any letters: a line no kind is close to is none
+                    guard let known else { continue }
+                    info.kind = Normalize.uppercased(known)
                     info.title = titleLines(t, after: t.line(ofFolded: m.range.upperBound))
                     break
                 }

@@ -193,6 +193,15 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(r.document.date, "2024-10-08")
     }
 
+    func testKindAndNumberAsLiberationSerifPagesLeaveThem() {
+        // text-admin documents rendered in Liberation Serif: "TỜ TRÌNH" read "Tl TRINH", a space inside the code
+        let r = extract("VĂN PHÒNG CHÍNH PHỦ\nSố: 8794/V PCP-KGVX V/v ban hành Thông tư\nHà Nội, ngày 21 tháng 10 năm 2013\n\nTỪ TRÌNH\nDự án Luật\n")
+        XCTAssertEqual(r.document.kind, "TỜ TRÌNH")
+        XCTAssertEqual(r.document.number, "8794/VPCP-KGVX")
+        // a capitals line the loose pattern takes but no kind is close to is not a kind
+        XCTAssertNil(extract("TỈNH LÀO CAI\nSố: 12/UBND\n\nCHU THU\nNội dung\n").document.kind)
+    }
+
     func testOCRDamagedCopiesOfOneCitedNumberAreOneReference() {
         // the title gives the code whole; the OCR lost or garbled its last letter further down
         let r = extract(Self.header + """
