@@ -367,10 +367,26 @@ public struct Extractor: Sendable {
         while i < lines.count, parts.count < 6 {
             let s = cleanMarks(String(lines[i]))
             if s.isEmpty { break }
+            if endsTitle(s, after: parts.last) { break }
             parts.append(s)
             i += 1
         }
         return parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    /// Whether line `s` is past the title: the preamble, salutation or enacting formula
+    /// (title-stops.vocab), a rule of dashes, a numbered heading, or the authority enacting it alone
+    /// on a line in capitals (enacting-authorities.vocab) after a title line that does not run on.
+    func endsTitle(_ s: String, after previous: String?) -> Bool {
+        let key = ExtractionRules.key(s)
+        if rules.vocabulary("title-stops").entries.contains(where: { e in e.spellings.contains { key.hasPrefix(ExtractionRules.key($0)) } }) { return true }
+        guard let previous else { return false }
+        if !s.unicodeScalars.contains(where: \.isLetterCharacter) { return true }
+        if let r = rules.rule("structure.heading"), r.pattern.firstMatch(in: key).map({ $0.range.lowerBound == 0 }) == true { return true }
+        guard s == Normalize.uppercased(s), s.split(separator: " ").count <= 12 else { return false }
+        let runsOn: Set<String> = ["cua", "voi", "cho", "va", "tai", "ve", "thuoc", "doi"]
+        if let last = ExtractionRules.key(previous).split(separator: " ").last, runsOn.contains(String(last)) { return false }
+        return rules.vocabulary("enacting-authorities").entries.contains { e in e.spellings.contains { key.hasPrefix(ExtractionRules.key($0) + " ") || key == ExtractionRules.key($0) } }
     }
 
     func cleanMarks(_ s: String) -> String {

@@ -202,6 +202,17 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertNil(extract("TỈNH LÀO CAI\nSố: 12/UBND\n\nCHU THU\nNội dung\n").document.kind)
     }
 
+    func testTitleEndsWhereThePreambleOrTheEnactingAuthorityBegins() {
+        // text-admin congbot-31_2011_QD_UBND: no blank line between the title and what follows
+        let qd = extract("ỦY BAN NHÂN DÂN TỈNH GIA LAI\nSố: 31/2011/QĐ-UBND\nGia Lai, ngày 10 tháng 11 năm 2011\nQUYẾT ĐỊNH\nVỀ VIỆC BAN HÀNH QUY ĐỊNH TRÌNH TỰ\nUỶ BAN NHÂN DÂN TỈNH\nCăn cứ Luật Tổ chức HĐND và UBND năm 2003;\n")
+        XCTAssertEqual(qd.document.title, "VỀ VIỆC BAN HÀNH QUY ĐỊNH TRÌNH TỰ")
+        let ttr = extract("BỘ Y TẾ\nSố: 12/TTr-BYT\nHà Nội, ngày 2 tháng 5 năm 2025\nTỜ TRÌNH\nDự án Luật Dân số\n—————\nKính gửi: Chính phủ\n")
+        XCTAssertEqual(ttr.document.title, "Dự án Luật Dân số")
+        // a title line that runs on ("… CỦA") keeps the body it names
+        let kh = extract("UBND HUYỆN KỲ SƠN\nSố: 5/KH-UBND\n\nKẾ HOẠCH\nTRIỂN KHAI NGHỊ QUYẾT CỦA\nỦY BAN NHÂN DÂN TỈNH\n\nCăn cứ\n")
+        XCTAssertEqual(kh.document.title, "TRIỂN KHAI NGHỊ QUYẾT CỦA ỦY BAN NHÂN DÂN TỈNH")
+    }
+
     func testOCRDamagedCopiesOfOneCitedNumberAreOneReference() {
         // the title gives the code whole; the OCR lost or garbled its last letter further down
         let r = extract(Self.header + """
