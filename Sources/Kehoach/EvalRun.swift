@@ -227,6 +227,20 @@ public enum Evaluator {
         // Restoration of the dev OCR, for reading the extraction figures beside it (not in restore.all,
         // whose meaning the baseline fixes; no per-word outcomes, to keep the baseline small).
         for (group, c) in devRestore { put("restore.dev_ocr.\(group)", c) }
+        // Text typed without diacritics: the true texts of corpus/gold and corpus/dev/docs with every
+        // mark removed (đ → d), restored under the profile restoration chooses for them.
+        var stripped: [String: RestoreMetric.Counts] = [:]
+        let trueTexts = pairs.filter { $0.group == "real" }.map { ("real", $0.gold) } + dev.map { ("dev", $0.clean) }
+        for (group, url) in trueTexts {
+            guard let restorer, let gold = try? String(contentsOf: url, encoding: .utf8) else { continue }
+            let input = Normalize.stripMarks(gold)
+            let out = restorer.restore(input, withChanges: false).text
+            if let c = try? RestoreMetric.score(gold: gold, output: out, input: input) {
+                stripped[group, default: .init()] = stripped[group, default: .init()] + c
+                stripped["all", default: .init()] = stripped["all", default: .init()] + c
+            }
+        }
+        for (group, c) in stripped { put("restore.stripped.\(group)", c) }
         var outputs: [String: String] = [:]
         for pair in pairs { if let out = restored[pair.raw.path] { outputs["\(pair.group)/\(pair.name)"] = out } }
         return EvalRun(figures: figures, errors: errors, notes: notes, restored: outputs)

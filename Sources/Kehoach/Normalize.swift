@@ -13,6 +13,16 @@ public enum Normalize {
 
     public static func nfd(_ text: String) -> String { transform(text, KH_ICU_NFD) }
 
+    /// The text as typed without diacritics (không dấu): every combining mark removed, đ → d, case
+    /// and everything else kept.
+    public static func stripMarks(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        for s in nfd(text).unicodeScalars where !(0x300...0x36F).contains(s.value) {
+            out.append(s == "đ" ? "d" : s == "Đ" ? "D" : s)
+        }
+        return nfc(String(out))
+    }
+
     /// Lower case with ICU's Vietnamese rules.
     public static func lowercased(_ text: String) -> String {
         text.utf8.allSatisfy({ $0 < 0x80 }) ? text.lowercased() : transform(text, KH_ICU_LOWER)

@@ -23,6 +23,22 @@ public struct Restoration: Sendable {
     public let changes: [RestoreChange]
     /// Word tokens seen (changed or not).
     public let wordCount: Int
+    /// The damage the text was restored as having (chosen from the text under `.auto`).
+    public var profile: DamageProfile = .ocr
+}
+
+/// What happened to a text's words, which decides what restoration may do to them.
+public enum DamageProfile: String, Codable, Sendable, CaseIterable {
+    /// Chosen from the text itself (`Restorer.detectProfile`).
+    case auto
+    /// Read by an OCR model that does not know Vietnamese: marks lost or turned into other letters,
+    /// digits and symbols; letters themselves may be wrong.
+    case ocr
+    /// Typed without marks (không dấu): every letter is right, only marks and đ are missing. Marks
+    /// are restored and letters left alone.
+    case stripped
+    /// Already right: the text is given back as it is.
+    case clean
 }
 
 /// The restoration pipeline: normalize → tokenize → candidates → decode, then the casing and
@@ -52,6 +68,9 @@ public final class Restorer: @unchecked Sendable {
     public var priorMargin: Float = 6
     /// Options whose spelling cost is this far behind the closest one are dropped.
     public var optionMargin: Float = 9
+    /// Weight of a word's frequency among the marked forms of a word typed without marks, where
+    /// nothing on the page tells them apart.
+    public var strippedPriorWeight: Float = 0.3
     private let logTotal: Float
 
     private let cacheLock = NSLock()
@@ -76,7 +95,7 @@ public final class Restorer: @unchecked Sendable {
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
-                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost"]
+                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -92,6 +111,7 @@ public final class Restorer: @unchecked Sendable {
         case "beamMargin": decoder.beamMargin = Float(value)
         case "candidateMargin": model.generator.margin = Float(value)
         case "candidateCeiling": model.generator.ceiling = Float(value)
+        case "strippedPriorWeight": strippedPriorWeight = Float(value)
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         default: return false
         }
@@ -105,16 +125,39 @@ public final class Restorer: @unchecked Sendable {
     /// Restores `input`. `withChanges: false` skips the per-word confidence computation that only
     /// the change log needs.
     /// Any line endings (CRLF, CR, U+2028…) are read as line breaks and written back as they were.
-    public func restore(_ input: String, withChanges: Bool = true) -> Restoration {
+    /// `profile`: what happened to the text (`.auto`: judged from the text, `detectProfile`).
+    public func restore(_ input: String, withChanges: Bool = true, profile: DamageProfile = .auto) -> Restoration {
         let (lf, ends) = LineEnds.split(input)
-        let r = restoreLF(lf, withChanges: withChanges)
-        return ends.areAllLF ? r : Restoration(text: ends.applied(to: r.text), changes: r.changes, wordCount: r.wordCount)
+        var r = restoreLF(lf, withChanges: withChanges, profile: profile)
+        if !ends.areAllLF { r = Restoration(text: ends.applied(to: r.text), changes: r.changes, wordCount: r.wordCount, profile: r.profile) }
+        return r
+    }
+
+    /// The damage a text shows: typed without marks when hardly a word of it carries one (at most
+    /// one in a hundred: a name or a foreign word typed with them) and hardly any has a digit or a
+    /// symbol inside it, as OCR output has; else OCR. Texts of fewer than five words are taken as
+    /// OCR output, today's behaviour.
+    public static func detectProfile(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> DamageProfile {
+        var words = 0, marked = 0, damaged = 0
+        for p in pieces where p.kind == .word {
+            let w = text[p.start..<p.end]
+            guard w.count >= 2 else { continue }
+            words += 1
+            if w.contains(where: { $0.value >= 0x80 && $0.isLetterCharacter }) { marked += 1 }
+            if w.contains(where: { Tokenizer.isDigit($0) || Tokenizer.isLetterLike($0) || Tokenizer.isApostrophe($0) }) { damaged += 1 }
+        }
+        guard words >= 5 else { return .ocr }
+        return marked * 100 <= words && damaged * 50 <= words ? .stripped : .ocr
     }
 
     /// `restore` of text whose lines all end with "\n".
-    private func restoreLF(_ input: String, withChanges: Bool) -> Restoration {
+    private func restoreLF(_ input: String, withChanges: Bool, profile requested: DamageProfile) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
+        let profile = requested == .auto ? Self.detectProfile(pieces, text) : requested
+        if profile == .clean {
+            return Restoration(text: Self.string(text[...]), changes: [], wordCount: pieces.lazy.filter { $0.kind == .word }.count, profile: .clean)
+        }
         let (protected, codes) = protectedPieces(pieces, text)
         let fixed = fixedPhraseWords(pieces, text)
         var positions = Decoder.Lattice()
@@ -146,6 +189,12 @@ public final class Restorer: @unchecked Sendable {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(phraseWord)), cost: 0))
                 } else if protected[pi] {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(Self.string(word))), cost: 0))
+                } else if profile == .stripped, let (options, found) = strippedOptions(word) {
+                    positions.append(options)
+                    entryOf.append(contentsOf: found)
+                    pieceOf.append(pi)
+                    newlines = 0
+                    continue
                 } else {
                     appendOptions(of: word, inCode: codes[pi], to: &positions, entries: &entryOf)
                     pieceOf.append(pi)
@@ -235,7 +284,7 @@ public final class Restorer: @unchecked Sendable {
         Self.appendUTF8(text[copied...], to: &out)
         // A restored word before a mark that joins nothing in the input (a lone combining accent)
         // may compose with it: the output is made NFC again.
-        return Restoration(text: Normalize.nfc(String(decoding: out, as: UTF8.self)), changes: changes, wordCount: words)
+        return Restoration(text: Normalize.nfc(String(decoding: out, as: UTF8.self)), changes: changes, wordCount: words, profile: profile)
     }
 
     /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
@@ -381,6 +430,36 @@ public final class Restorer: @unchecked Sendable {
         cacheLock.unlock()
         positions.append(options)
         entries.append(contentsOf: found)
+    }
+
+    /// Options for a word of a text typed without marks: the vocabulary's words with its letters
+    /// ("ban" → bạn, bán, bàn, bản, ban, …, "dan" → dân, đàn …), no cost between them (nothing
+    /// on the page tells them apart: the language model does), the most frequent first; the word
+    /// kept as typed when none has its letters (a name, a foreign word). Nil for a word with marks
+    /// or other scripts' letters, which takes the OCR path.
+    private func strippedOptions(_ word: ArraySlice<Unicode.Scalar>) -> ([Decoder.Option], [Int32])? {
+        guard word.allSatisfy({ $0.value < 0x80 }) else { return nil }
+        let written = Self.string(word)
+        let key = written.lowercased()
+        let capitalized = word.first?.isUppercaseLetter ?? false
+        var found = (model.entriesByFold[key] ?? []).map { Candidate(entry: $0, cost: 0) }
+        if !capitalized { found.removeAll { model.generator.entries[Int($0.entry)].nameOnly } }
+        found.sort { priorCost($0) < priorCost($1) }
+        if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
+        var options: [Decoder.Option] = []
+        var entries: [Int32] = []
+        for c in found {
+            let entry = model.generator.entries[Int(c.entry)]
+            let unseen = entry.lmID == LanguageModel.unknown && entry.written == nil ? unseenSyllableCost : 0
+            let count = entry.lmID == LanguageModel.unknown ? 0 : model.lm.counts[Int(entry.lmID)]
+            options.append(Decoder.Option(lmID: entry.lmID, cost: unseen + strippedPriorWeight * (logTotal - log(Float(count) + 1))))
+            entries.append(c.entry)
+        }
+        if options.isEmpty {
+            options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
+            entries.append(Self.keepEntry)
+        }
+        return (options, entries)
     }
 
     /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the

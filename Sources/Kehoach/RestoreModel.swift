@@ -42,6 +42,21 @@ public final class RestoreModel: @unchecked Sendable {
                             fixedPhrases: fixed)
     }
 
+    /// Every entry by its letters without marks and đ ("ban" → bạn, bán, bàn …): the candidates of
+    /// a word typed without marks. Made the first time such a text is restored.
+    public var entriesByFold: [String: [Int32]] {
+        foldLock.lock(); defer { foldLock.unlock() }
+        if let made = foldIndex { return made }
+        var index: [String: [Int32]] = [:]
+        // not the codes that spell a syllable ("HU" of 894-CV/HU): those are for document codes only
+        for (i, e) in generator.entries.prefix(trieEntryCount).enumerated() { index[Normalize.fold(e.key), default: []].append(Int32(i)) }
+        foldIndex = index
+        return index
+    }
+    private var foldIndex: [String: [Int32]]?
+    private let trieEntryCount: Int
+    private let foldLock = NSLock()
+
     /// Entries (indexes into `generator.entries`) for codes that spell a syllable, by folded key:
     /// not in the trie, offered only for the parts of a document code.
     public let codeEntries: [String: Int32]
@@ -77,6 +92,7 @@ public final class RestoreModel: @unchecked Sendable {
         }
         self.codeEntries = codeEntries
         generator = CandidateGenerator(entries: entries, trieEntries: trieEntries, confusions: confusions)
+        trieEntryCount = trieEntries
         syllableCount = syllables.count
         lexiconCount = lexicon.count
     }

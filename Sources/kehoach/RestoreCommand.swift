@@ -25,6 +25,13 @@ struct RestoreCommand: ParsableCommand {
         then 1, and no output is written for it. A FIFO or device is refused as "not a
         regular file" rather than waited on.
 
+        --profile says what happened to the text. auto (the default) judges each
+        file: text where hardly a word carries a mark and none has digits or symbols
+        inside it was typed without diacritics (không dấu: "ke hoach phat trien"),
+        and gets its marks back with its letters left alone; anything else is taken
+        as OCR output, whose letters may be wrong too. ocr or stripped force one;
+        clean gives the text back unchanged. The change log names the profile used.
+
         With --out-dir, two inputs with the same file name (a/x.txt and b/x.txt) would
         write the same DIR/x.txt: the second is refused with both named (exit 1) and
         the first is still written; restore such files into separate folders.
@@ -42,6 +49,9 @@ struct RestoreCommand: ParsableCommand {
 
     @Option(name: .customLong("changes"), help: ArgumentHelp("Write the changes as JSON to FILE (one input), or NAME.changes.json files into this directory (several inputs).", valueName: "FILE"))
     var changes: String?
+
+    @Option(help: ArgumentHelp("What happened to the text: auto, ocr, stripped (typed without diacritics) or clean.", valueName: "PROFILE"))
+    var profile: DamageProfile = .auto
 
     @OptionGroup var rules: RulesOption
 
@@ -71,7 +81,7 @@ struct RestoreCommand: ParsableCommand {
                 let name = path ?? "<stdin>"
                 let data = try path.map { try TextInput.readData(path: $0) } ?? FileHandle.standardInput.readDataToEndOfFile()
                 let text = try TextInput.decode(data, path: name)
-                let restoration = restorer.restore(text, withChanges: changes != nil)
+                let restoration = restorer.restore(text, withChanges: changes != nil, profile: profile)
                 // The input's byte order mark goes back where it was (restoration sees text without it).
                 let restored = TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" + restoration.text : restoration.text
                 let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
@@ -86,7 +96,7 @@ struct RestoreCommand: ParsableCommand {
                     let target = files.count > 1
                         ? URL(fileURLWithPath: changes).appendingPathComponent((base as NSString).deletingPathExtension + ".changes.json").path
                         : changes
-                    try AtomicFile.write(try ChangeLog.json(restoration.changes, source: name), to: target)
+                    try AtomicFile.write(try ChangeLog.json(restoration.changes, source: name, profile: restoration.profile), to: target)
                 }
             } catch let error as InputError {
                 printError("kehoach restore: \(error)")
@@ -103,14 +113,18 @@ struct RestoreCommand: ParsableCommand {
 enum ChangeLog {
     struct File: Encodable {
         let source: String
+        /// The damage profile the text was restored under (`--profile`, or the one auto chose).
+        let profile: DamageProfile
         let changes: [RestoreChange]
     }
 
-    static func json(_ changes: [RestoreChange], source: String) throws -> Data {
+    static func json(_ changes: [RestoreChange], source: String, profile: DamageProfile = .ocr) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(File(source: source, changes: changes))
+        var data = try encoder.encode(File(source: source, profile: profile, changes: changes))
         data.append(0x0A)
         return data
     }
 }
+
+extension DamageProfile: ExpressibleByArgument {}

@@ -48,6 +48,28 @@ final class RestoreCommandTests: XCTestCase {
         XCTAssertNotNil(list[0]["alternatives"] as? [Any])
     }
 
+    func testTextTypedWithoutMarksGetsThemBackWithItsLettersAndTheProfileIsLogged() throws {
+        // A plan typed without a Vietnamese keyboard: auto takes it as stripped, restores marks only.
+        let typed = try write("khongdau.txt", Data("ke hoach phat trien doi tuong tham gia bao hiem y te nam 2025\nnuoi ong lay mat o vung nui, con duong bui mu mit\n".utf8))
+        let changes = dir.appendingPathComponent("c.json").path
+        let r = try kehoach([typed, "--changes", changes])
+        XCTAssertEqual(r.status, 0, r.err)
+        XCTAssertTrue(r.out.hasPrefix("kế hoạch phát triển đối tượng tham gia bảo hiểm y tế năm 2025\n"), r.out)
+        // every letter as typed: only marks (and đ) added
+        XCTAssertEqual(Normalize.stripMarks(r.out), String(decoding: try Data(contentsOf: URL(fileURLWithPath: typed)), as: UTF8.self))
+        let log = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: changes))) as! [String: Any]
+        XCTAssertEqual(log["profile"] as? String, "stripped")
+        // Forced to OCR, the channel may change letters ("mat" → "mẫu"); the log says which profile.
+        let ocr = try kehoach([typed, "--profile", "ocr", "--changes", changes])
+        XCTAssertNotEqual(Normalize.stripMarks(ocr.out), Normalize.stripMarks(r.out))
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: changes))) as! [String: Any])["profile"] as? String, "ocr")
+        // An OCR reading is not taken for typed text; clean gives the text back.
+        let scan = try kehoach([], stdin: Data("Thuc hién chinh sich bao hiém x4 hdi cho nguoi lao dong\n".utf8))
+        XCTAssertEqual(scan.out, "Thực hiện chính sách bảo hiểm xã hội cho người lao động\n")
+        XCTAssertEqual(try kehoach(["--profile", "clean"], stdin: Data("ke hoach\n".utf8)).out, "ke hoach\n")
+        XCTAssertNotEqual(try kehoach(["--profile", "bogus"], stdin: Data("ke hoach\n".utf8)).status, 0)
+    }
+
     func testStandardInput() throws {
         let r = try kehoach([], stdin: Data("Thuc hién chinh sich\n".utf8))
         XCTAssertEqual(r.status, 0, r.err)
