@@ -133,11 +133,12 @@ public final class Restorer: @unchecked Sendable {
         return r
     }
 
-    /// The damage a text shows: typed without marks when hardly a word of it carries one (at most
-    /// one in a hundred: a name or a foreign word typed with them) and hardly any has a digit or a
-    /// symbol inside it, as OCR output has; else OCR. Texts of fewer than five words are taken as
-    /// OCR output, today's behaviour.
-    public static func detectProfile(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> DamageProfile {
+    /// The damage a text shows: typed without marks when hardly a word carries one (at most one in a
+    /// hundred: a name or a foreign word typed with them), hardly any has a digit or a symbol inside
+    /// it, and nearly all spell a syllable without its marks (at most 5 % do not, short capitals
+    /// aside; OCR readings of Times-like pages also carry few marks, but 12 % or more of their words
+    /// spell none: "CING", "hollch", "cdc"); else OCR. Texts of fewer than five words are OCR's.
+    public func detectProfile(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> DamageProfile {
         var words = 0, marked = 0, damaged = 0
         for p in pieces where p.kind == .word {
             let w = text[p.start..<p.end]
@@ -146,15 +147,23 @@ public final class Restorer: @unchecked Sendable {
             if w.contains(where: { $0.value >= 0x80 && $0.isLetterCharacter }) { marked += 1 }
             if w.contains(where: { Tokenizer.isDigit($0) || Tokenizer.isLetterLike($0) || Tokenizer.isApostrophe($0) }) { damaged += 1 }
         }
-        guard words >= 5 else { return .ocr }
-        return marked * 100 <= words && damaged * 50 <= words ? .stripped : .ocr
+        guard words >= 5, marked * 100 <= words, damaged * 50 <= words else { return .ocr }
+        let byFold = model.entriesByFold
+        var spelt = 0, asked = 0
+        for p in pieces where p.kind == .word && p.end - p.start >= 2 {
+            let w = text[p.start..<p.end]
+            guard w.allSatisfy({ $0.value < 0x80 }), !(w.count <= 5 && w.allSatisfy(\.isUppercaseLetter)) else { continue }
+            asked += 1
+            if byFold[Self.string(w).lowercased()] != nil { spelt += 1 }
+        }
+        return asked > 0 && (asked - spelt) * 20 <= asked ? .stripped : .ocr
     }
 
     /// `restore` of text whose lines all end with "\n".
     private func restoreLF(_ input: String, withChanges: Bool, profile requested: DamageProfile) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
-        let profile = requested == .auto ? Self.detectProfile(pieces, text) : requested
+        let profile = requested == .auto ? detectProfile(pieces, text) : requested
         if profile == .clean {
             return Restoration(text: Self.string(text[...]), changes: [], wordCount: pieces.lazy.filter { $0.kind == .word }.count, profile: .clean)
         }

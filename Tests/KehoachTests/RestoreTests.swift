@@ -275,6 +275,19 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(kept, "Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhân dân\n")
     }
 
+    func testDamageProfileIsJudgedFromTheText() throws {
+        let r = try restorer()
+        func profile(_ s: String) -> DamageProfile {
+            let text = Array(s.unicodeScalars)
+            return r.detectProfile(Tokenizer.pieces(text), text)
+        }
+        XCTAssertEqual(profile("ke hoach phat trien doi tuong tham gia BHYT nam 2025 tren dia ban huyen"), .stripped)
+        // a Times-like page read by the OCR carries few marks too, but its words spell no syllable
+        XCTAssertEqual(profile("CING HOA XA Hil CHD NGHIA VIIT NAM\nHUYIN NGUC LUC Bile lip - T do - Hinh phic\nTinh hinh thie hifin va gili ngan ki hollch vin dilu"), .ocr)
+        XCTAssertEqual(profile("Thuc hién chinh sich bao hiém x4 hdi cho nguoi lao dong"), .ocr)
+        XCTAssertEqual(profile("ke hoach"), .ocr)
+    }
+
     func testMinorityPlaceNamePrefixesAreKept() throws {
         // "M'", "K'" before a name and "Ea" before a capital are no Vietnamese syllables to restore (dev d08).
         let out = try restorer().restore("rung phong ho Ea R6t, Cong ty Lam nghiep M'Drak\n").text
