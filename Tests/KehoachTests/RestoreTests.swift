@@ -271,7 +271,7 @@ final class RestorerTests: XCTestCase {
         let cased = try restorer().restore("bao cao voi uy ban nhan dan tinh, ly ban nhan dan xa\nPoc 1ap - Tu do - Hanh phiic\n").text
         XCTAssertEqual(cased, "báo cáo với ủy ban nhân dân tỉnh, Ủy ban nhân dân xã\nĐộc lập - Tự do - Hạnh phúc\n")
         // Right words keep their case and tone placement; "ban nhân dân" after "các" is no Ủy ban.
-        let kept = try restorer().restore("Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhan dan\n").text
+        let kept = try restorer().restore("Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhan dan\n", profile: .ocr).text
         XCTAssertEqual(kept, "Ủy ban Nhân dân huyện; Uỷ ban nhân dân xã; các ban nhân dân\n")
     }
 
@@ -286,6 +286,11 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(profile("CING HOA XA Hil CHD NGHIA VIIT NAM\nHUYIN NGUC LUC Bile lip - T do - Hinh phic\nTinh hinh thie hifin va gili ngan ki hollch vin dilu"), .ocr)
         XCTAssertEqual(profile("Thuc hién chinh sich bao hiém x4 hdi cho nguoi lao dong"), .ocr)
         XCTAssertEqual(profile("ke hoach"), .ocr)
+        // text already right is given back as it is (issue 12: "về già" → "về giá", "HĐTP" → "ĐỤP")
+        let right = "Tôi về già rồi. Số: 12/QĐ-UBND ngày 3 tháng 4 năm 2024 của Ủy ban nhân dân huyện về việc giao chỉ tiêu HĐTP\n"
+        XCTAssertEqual(profile(right), .clean)
+        XCTAssertEqual(r.restore(right).text, right)
+        XCTAssertEqual(r.restore(right).profile, .clean)
     }
 
     func testMinorityPlaceNamePrefixesAreKept() throws {
