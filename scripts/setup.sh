@@ -13,7 +13,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 command -v swift >/dev/null || { echo "setup: swift not found; install Swift 6 from swift.org first" >&2; exit 1; }
-echo "setup: building kehoach (release)" >&2
-swift build -c release 2>&1 | grep -E "error|warning: unhandled|Compiling kehoach|Build complete" >&2 || true
+echo "setup: building kehoach (release; the first build takes several minutes, later ones seconds)" >&2
+# SwiftPM's own progress lines ([12/57] Compiling …) show how far the build is; only its warnings are left out
+swift build -c release 2>&1 | grep -v -E "warning:|^\s*[0-9]+ \||^\s*\|" >&2 || true
 test -x .build/release/kehoach || { echo "setup: build failed; run 'swift build -c release' to see why" >&2; exit 1; }
 echo "setup: ready: .build/release/kehoach" >&2

@@ -61,19 +61,19 @@ struct BatchCommand: ParsableCommand {
     var db: String?
 
     @Option(name: .customLong("jobs"), help: ArgumentHelp("Documents processed at once (default: the number of cores).", valueName: "N"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int?   // the help says the default; a literal default would print it a second time
 
     @OptionGroup var rules: RulesOption
 
     func validate() throws {
         if inputs.isEmpty { throw ValidationError("Give at least one folder to process.") }
-        if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     }
 
     func run() throws {
         let processor = try BatchCommand.makeProcessor(rulesDirectory: rules.resolve())
         let runner = BatchRunner(processor: processor,
-                                 options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs))
+                                 options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var interrupted = false

@@ -20,10 +20,14 @@ struct KehoachCommand: ParsableCommand {
           kehoach batch archive/ --out results/
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
         """,
+        version: kehoachVersion,
         subcommands: [RestoreCommand.self, ExtractCommand.self, BatchCommand.self, QueryCommand.self, IngestCommand.self,
                       EvalCommand.self, RulesCommand.self, BenchCommand.self]
     )
 }
+
+/// `kehoach --version`: the release, and the extraction contract its JSON follows (docs/extraction.md).
+let kehoachVersion = "kehoach 0.5.0 (extraction contract kehoach.extract/1)"
 
 /// Options every command that reads rules shares.
 struct RulesOption: ParsableArguments {

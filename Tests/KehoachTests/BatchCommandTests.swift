@@ -18,6 +18,15 @@ final class BatchCommandTests: XCTestCase {
 
     private func makeRules() throws -> URL { try KehoachBinary.tinyRules(in: dir) }
 
+    func testVersionAndAHelpThatSaysEachDefaultOnce() throws {
+        let v = try kehoach(["--version"])
+        XCTAssertEqual(v.status, 0)
+        XCTAssertTrue(v.out.hasPrefix("kehoach "), v.out)
+        let help = try kehoach(["batch", "--help"]).out
+        XCTAssertTrue(help.contains("(default: the number of"), help)
+        XCTAssertFalse(help.contains("cores). (default:"), help)
+    }
+
     func testBatchExitsNonZeroWhenAFileFailsAndResumes() throws {
         let rules = try makeRules()
         let input = dir.appendingPathComponent("in")
