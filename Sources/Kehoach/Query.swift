@@ -133,10 +133,12 @@ public enum Query {
         if let v = f.agency {
             clauses.append("""
                 EXISTS (SELECT 1 FROM agencies a WHERE a.document_path = t.document_path
-                        AND (a.name_folded LIKE ? ESCAPE '\\' OR a.aliases_folded LIKE ? ESCAPE '\\'))
+                        AND (a.name_folded LIKE ? ESCAPE '\\' OR a.aliases_folded LIKE ? ESCAPE '\\'
+                             OR kh_agency_key(a.name) LIKE ? ESCAPE '\\' OR kh_agency_key(a.aliases) LIKE ? ESCAPE '\\'))
                 """)
-            let pattern = contains(v)
-            args.append(pattern); args.append(pattern)
+            let pattern = contains(v), key = containsKey(v)
+            args.append(pattern); args.append(pattern); args.append(key); args.append(key)
+            // (a filter of no letters, "%", has no key: it matches no name by key)
         }
         let sql = """
             SELECT t.document_path AS document, d.number AS number, d.place AS place, t.indicator AS indicator,
@@ -153,11 +155,17 @@ public enum Query {
     public static func deadlines(db path: String, _ f: DeadlineFilter) throws -> QueryTable {
         var clauses: [String] = []
         var args: [DatabaseValueConvertible?] = []
+        // Dates are periods: "2025-12" is the whole month, "2025" the whole year. A deadline is kept
+        // when its period overlaps the asked one: it starts on or before --before's end and ends on
+        // or after --after's start.
         if f.before != nil || f.after != nil { clauses.append("x.date IS NOT NULL AND x.date NOT LIKE '-%'") }
-        if let v = f.before { clauses.append("x.date <= ?"); args.append(v) }
-        if let v = f.after { clauses.append("x.date >= ?"); args.append(v) }
+        if let v = f.before { clauses.append("\(Self.periodStart("x.date")) <= ?"); args.append(Period.end(v) ?? v) }
+        if let v = f.after { clauses.append("\(Self.periodEnd("x.date")) >= ?"); args.append(Period.start(v) ?? v) }
         if let v = f.recurrence { clauses.append("x.recurrence = ?"); args.append(v) }
-        if let v = f.agency { clauses.append("x.agencies_folded LIKE ? ESCAPE '\\'"); args.append(contains(v)) }
+        if let v = f.agency {
+            clauses.append("(x.agencies_folded LIKE ? ESCAPE '\\' OR kh_agency_key(x.agencies) LIKE ? ESCAPE '\\')")
+            args.append(contains(v)); args.append(containsKey(v))
+        }
         if let v = f.place { placeClause(v, &clauses, &args) }
         let sql = """
             SELECT x.document_path AS document, d.number AS number, d.place AS place, x.date AS date,
@@ -268,6 +276,23 @@ public enum Query {
         let f = Store.fold(place)
         clauses.append("(d.place_folded = ? OR d.province_folded = ? OR d.issuer_folded LIKE ? ESCAPE '\\')")
         args.append(f); args.append(f); args.append(contains(place))
+    }
+
+    /// A LIKE pattern for "contains the body", on agency keys (`Extractor.agencyKey`).
+    static func containsKey(_ s: String) -> String {
+        let key = Extractor.agencyKey(s)
+        guard !key.isEmpty else { return "|" }   // no stored key is "|": nothing matches
+        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_")
+        return "%" + escaped + "%"
+    }
+
+    /// SQL for the first and last day of a stored date that may be a month ("2025-12") or a year.
+    static func periodStart(_ column: String) -> String {
+        "(CASE length(\(column)) WHEN 4 THEN \(column) || '-01-01' WHEN 7 THEN \(column) || '-01' ELSE \(column) END)"
+    }
+    static func periodEnd(_ column: String) -> String {
+        "(CASE length(\(column)) WHEN 4 THEN \(column) || '-12-31' WHEN 7 THEN \(column) || '-31' ELSE \(column) END)"
     }
 
     /// A LIKE pattern for "contains the folded text".
@@ -461,4 +486,23 @@ private final class QueryClock {
     let deadline: Double
     var expired = false
     init(_ deadline: Double) { self.deadline = deadline }
+}
+
+/// A date given to a filter: a day, a month or a year, checked, and the days it starts and ends.
+public enum Period {
+    /// nil when `s` is no valid YYYY, YYYY-MM or YYYY-MM-DD.
+    public static func parse(_ s: String) -> (start: String, end: String)? {
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...3).contains(parts.count), parts[0].count == 4, let year = Int(parts[0]),
+              parts.dropFirst().allSatisfy({ $0.count == 2 && Int($0) != nil }) else { return nil }
+        if parts.count == 1 { return ("\(parts[0])-01-01", "\(parts[0])-12-31") }
+        guard let month = Int(parts[1]), (1...12).contains(month) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        if parts.count == 2 { return ("\(parts[0])-\(parts[1])-01", "\(parts[0])-\(parts[1])-\(days)") }
+        guard let day = Int(parts[2]), (1...days).contains(day) else { return nil }
+        return (s, s)
+    }
+    public static func start(_ s: String) -> String? { parse(s)?.start }
+    public static func end(_ s: String) -> String? { parse(s)?.end }
 }

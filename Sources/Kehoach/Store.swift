@@ -34,6 +34,15 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Opens an existing store read-only (queries). Fails when the file is missing or not a store.
+    /// The agency key of a name, or of each name of a JSON list joined by "|" (so that a filter
+    /// never matches across two names).
+    static func agencyKeys(_ text: String) -> String {
+        guard text.hasPrefix("["), let names = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
+            return Extractor.agencyKey(text)
+        }
+        return "|" + names.map(Extractor.agencyKey).joined(separator: "|") + "|"
+    }
+
     public static func openReadOnly(path: String) throws -> DatabaseQueue {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError("\(path): no such database (run `kehoach batch … --db \(path)` or `kehoach ingest` first)")
@@ -41,6 +50,13 @@ public final class Store: @unchecked Sendable {
         var config = Configuration()
         config.readonly = true
         config.busyMode = .timeout(30)
+        // Agency filters compare bodies' names as extraction merges them: abbreviations expanded,
+        // marks, case, spaces and punctuation ignored ("BHXH huyện" = "Bảo hiểm xã hội huyện").
+        config.prepareDatabase { db in
+            db.add(function: DatabaseFunction("kh_agency_key", argumentCount: 1, pure: true) { values in
+                String.fromDatabaseValue(values[0].databaseValue).map(Store.agencyKeys)
+            })
+        }
         let queue: DatabaseQueue
         let ok: Bool
         do {

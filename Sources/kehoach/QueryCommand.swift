@@ -52,11 +52,17 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("target or actual.", valueName: "STATUS")) var status: String?
         @Option(help: ArgumentHelp("rate, count, growth or amount.", valueName: "MEASURE")) var measure: String?
         @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
-        @Option(help: ArgumentHelp("Part of the name of an agency the document gives a duty.", valueName: "NAME")) var agency: String?
+        @Option(help: ArgumentHelp("Part of the name of an agency the document gives a duty; abbreviations (BHXH, UBND…), case and marks do not matter.", valueName: "NAME")) var agency: String?
+
+        func validate() throws {
+            try checkOneOf(indicator, ["BHXH", "BHXH bắt buộc", "BHXH tự nguyện", "BHTN", "BHYT", "khác"], "--indicator")
+            try checkOneOf(status, ["target", "actual"], "--status")
+            try checkOneOf(measure, ["rate", "count", "growth", "amount"], "--measure")
+        }
 
         func run() throws {
             try common.emit {
-                try Query.targets(db: common.db, TargetFilter(indicator: indicator, year: year, status: status, measure: measure,
+                try Query.targets(db: common.db, TargetFilter(indicator: indicator, year: year, status: status?.lowercased(), measure: measure?.lowercased(),
                                                               place: place, agency: agency, limit: common.limit))
             }
         }
@@ -65,21 +71,24 @@ struct QueryCommand: ParsableCommand {
     struct Deadlines: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dates by which something must be done.")
         @OptionGroup var common: Common
-        @Option(help: ArgumentHelp("On or before this date (YYYY-MM-DD); recurring deadlines are left out.", valueName: "DATE")) var before: String?
-        @Option(help: ArgumentHelp("On or after this date (YYYY-MM-DD).", valueName: "DATE")) var after: String?
+        @Option(help: ArgumentHelp("Due in a period that starts on or before this date: YYYY-MM-DD, YYYY-MM or YYYY (a deadline dated 2025-12 is the whole month); recurring deadlines are left out.", valueName: "DATE")) var before: String?
+        @Option(help: ArgumentHelp("Due in a period that ends on or after this date (YYYY-MM-DD, YYYY-MM or YYYY).", valueName: "DATE")) var after: String?
         @Option(help: ArgumentHelp("yearly, monthly or quarterly.", valueName: "KIND")) var recurrence: String?
-        @Option(help: ArgumentHelp("Part of the name of an agency the deadline names.", valueName: "NAME")) var agency: String?
+        @Option(help: ArgumentHelp("Part of the name of an agency the deadline names; abbreviations (BHXH, UBND…), case and marks do not matter.", valueName: "NAME")) var agency: String?
         @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
 
         func validate() throws {
-            for d in [before, after].compactMap({ $0 }) where d.range(of: #"^\d{4}(-\d{2}(-\d{2})?)?$"#, options: .regularExpression) == nil {
-                throw ValidationError("\(d): give dates as YYYY-MM-DD.")
+            for (option, d) in [("--before", before), ("--after", after)] {
+                if let d, Period.parse(d) == nil {
+                    throw ValidationError("\(option) \(d): not a date; give YYYY-MM-DD, YYYY-MM or YYYY (a real day: 2025-02-28, not 2025-02-30).")
+                }
             }
+            try checkOneOf(recurrence, ["yearly", "monthly", "quarterly"], "--recurrence")
         }
 
         func run() throws {
             try common.emit {
-                try Query.deadlines(db: common.db, DeadlineFilter(before: before, after: after, recurrence: recurrence,
+                try Query.deadlines(db: common.db, DeadlineFilter(before: before, after: after, recurrence: recurrence?.lowercased(),
                                                                   agency: agency, place: place, limit: common.limit))
             }
         }
@@ -93,9 +102,11 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Part of the document kind (\"ke hoach\").", valueName: "KIND")) var kind: String?
         @Option(help: ArgumentHelp("Year of the document's date.", valueName: "YEAR")) var year: Int?
 
+        func validate() throws { try checkOneOf(status, ["ok", "failed"], "--status") }
+
         func run() throws {
             try common.emit {
-                try Query.documents(db: common.db, DocumentFilter(place: place, status: status, kind: kind, year: year, limit: common.limit))
+                try Query.documents(db: common.db, DocumentFilter(place: place, status: status?.lowercased(), kind: kind, year: year, limit: common.limit))
             }
         }
     }
@@ -127,4 +138,12 @@ struct QueryCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// Refuses a filter value outside `allowed` (compared without case or marks), naming the valid ones:
+/// a misspelt value would otherwise match nothing and look like an empty answer.
+func checkOneOf(_ value: String?, _ allowed: [String], _ option: String) throws {
+    guard let value else { return }
+    if allowed.contains(where: { Store.fold($0) == Store.fold(value) }) { return }
+    throw ValidationError("\(option) \(value): not one of \(allowed.joined(separator: ", ")).")
 }

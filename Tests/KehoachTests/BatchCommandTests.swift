@@ -27,6 +27,20 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertFalse(help.contains("cores). (default:"), help)
     }
 
+    func testQueryRefusesFilterValuesItCannotMatchAndListsTheValidOnes() throws {
+        let db = try Fixtures.keyStore(dir).0.path
+        for (args, said) in [(["targets", "--status", "planned"], "not one of target, actual"),
+                             (["targets", "--indicator", "foo"], "not one of BHXH, BHXH bắt buộc"),
+                             (["deadlines", "--before", "2025-13-45"], "--before 2025-13-45: not a date"),
+                             (["deadlines", "--recurrence", "daily"], "not one of yearly, monthly, quarterly")] {
+            let r = try kehoach(["query"] + args + ["--db", db])
+            XCTAssertNotEqual(r.status, 0, args.joined(separator: " "))
+            XCTAssertTrue(r.err.contains(said), r.err)
+        }
+        // case and marks do not matter in a valid one
+        XCTAssertEqual(try kehoach(["query", "targets", "--status", "Target", "--indicator", "bhyt", "--db", db]).status, 0)
+    }
+
     func testBatchExitsNonZeroWhenAFileFailsAndResumes() throws {
         let rules = try makeRules()
         let input = dir.appendingPathComponent("in")

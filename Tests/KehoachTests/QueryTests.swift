@@ -43,11 +43,13 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try Query.documents(db: db, DocumentFilter(place: "kon ray")).rows.count, 1)
         XCTAssertEqual(try Query.documents(db: db, DocumentFilter(place: "ngoc phung")).rows.count, 1)
         XCTAssertEqual(try Query.documents(db: db, DocumentFilter(place: "Hà Nội")).rows.count, 0)
-        // Agency: documents giving "Bảo hiểm xã hội huyện" a duty (not Lạng Sơn's "… tỉnh").
+        // Agency: documents giving "Bảo hiểm xã hội huyện" a duty; Lạng Sơn's is written "BHXH huyện,
+        // thành phố", which the abbreviation now finds (its "Bảo hiểm xã hội tỉnh" would not).
         let byAgency = try Query.targets(db: db, TargetFilter(agency: "bao hiem xa hoi huyen"))
         XCTAssertEqual(Set(byAgency.rows.map { $0[0] }), [.text("corpus/raw/konray-2023-cv.txt"), .text("corpus/raw/konray-2025-kh-bcd.txt"),
-                                                          .text("corpus/raw/ngocphung-2025-kh-42.txt")])
-        XCTAssertEqual(byAgency.rows.count, 16 + 6 + 10)
+                                                          .text("corpus/raw/ngocphung-2025-kh-42.txt"), .text("corpus/raw/langson-2021-kh-88.txt")])
+        XCTAssertEqual(byAgency.rows.count, 16 + 6 + 10 + 9)
+        XCTAssertEqual(try Query.targets(db: db, TargetFilter(agency: "bao hiem xa hoi tinh lao cai")).rows.count, 0)
         // Wildcards in a filter are literal.
         XCTAssertEqual(try Query.targets(db: db, TargetFilter(agency: "%")).rows.count, 0)
     }
@@ -74,6 +76,24 @@ final class QueryTests: XCTestCase {
         XCTAssertGreaterThan(expected, 0)
         XCTAssertEqual(try Query.deadlines(db: db, DeadlineFilter(agency: "PHONG TAI CHINH")).rows.count, expected)
         XCTAssertEqual(try Query.deadlines(db: db, DeadlineFilter(agency: "Phòng Tài chính")).rows.count, expected)
+    }
+
+    func testAgencyFiltersExpandAbbreviationsAndDatesArePeriods() throws {
+        // "BHXH huyện" is "Bảo hiểm xã hội huyện" (issue 16: it found nothing, the full name 118)
+        let full = try Query.targets(db: db, TargetFilter(agency: "bao hiem xa hoi huyen")).rows.count
+        XCTAssertGreaterThan(full, 0)
+        XCTAssertEqual(try Query.targets(db: db, TargetFilter(agency: "BHXH huyện")).rows.count, full)
+        let dFull = try Query.deadlines(db: db, DeadlineFilter(agency: "uy ban nhan dan")).rows.count
+        XCTAssertGreaterThan(dFull, 0)
+        XCTAssertEqual(try Query.deadlines(db: db, DeadlineFilter(agency: "UBND")).rows.count, dFull)
+        // A deadline dated "2025-12" is the whole month: after 2025-12-01 and before 2025-12-15 both keep it.
+        XCTAssertTrue(try Query.deadlines(db: db, DeadlineFilter(after: "2025-12-01")).rows.map { $0[3].plain }.contains("2025-12"))
+        XCTAssertTrue(try Query.deadlines(db: db, DeadlineFilter(before: "2023-12-15")).rows.map { $0[3].plain }.contains("2023-12"))
+        // A filter given as a month or a year covers it whole.
+        XCTAssertEqual(try Query.deadlines(db: db, DeadlineFilter(before: "2023")).rows.count,
+                       try Query.deadlines(db: db, DeadlineFilter(before: "2023-12-31")).rows.count)
+        XCTAssertNil(Period.parse("2025-13-45")); XCTAssertNil(Period.parse("2025-02-30")); XCTAssertNil(Period.parse("25-1-1"))
+        XCTAssertEqual(Period.parse("2024-02")?.end, "2024-02-29")
     }
 
     func testSQLIsReadOnly() throws {
