@@ -55,7 +55,12 @@ struct BuildLanguageModel: ParsableCommand {
         The command that built the shipped model (pip install underthesea for the
         word list; rules/README.md):
           kehoach rules build-lm ../shared/text/legal-vi.txt.gz \\
-            ../shared/text/legal-vi-extra.txt.gz --words VIET74K \\
+            ../shared/text/legal-vi-extra.txt.gz \\
+            ../shared/text-admin/admin-congbot.txt.gz \\
+            ../shared/text-admin/admin-luongminh.txt.gz \\
+            ../shared/text-admin/admin-binhduong-titles.txt.gz \\
+            ../shared/text-admin/admin-wordrec.txt.gz \\
+            ../shared/text-admin/legal-policy-lawintech.txt.gz --words VIET74K \\
             --words rules/restore/places.txt --words rules/restore/phrases.txt
         where VIET74K is underthesea's corpus/data/Viet74K.txt.
         """
