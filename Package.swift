@@ -33,6 +33,8 @@ let package = Package(
             name: "kehoach",
             dependencies: ["Kehoach", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The seeded mutation fuzzer of restoration, extraction and ingest (README, NOTES: issue 13).
+        .executableTarget(name: "kehoach-fuzz", dependencies: ["Kehoach"]),
         .testTarget(name: "KehoachTests", dependencies: ["Kehoach", "kehoach"]),
     ],
     swiftLanguageModes: [.v5]
