@@ -1,0 +1,25 @@
+import Foundation
+import XCTest
+@testable import Kehoach
+
+/// Inputs kehoach-fuzz found failing (NOTES: "Reliability (issue 13): fuzzing and -Ounchecked"),
+/// each reduced to the smallest passage that failed before its fix.
+final class FuzzRegressionTests: XCTestCase {
+    /// Seed 1, input 4420: a line of hundreds of digits (a duplicated "1" read for "l") before a unit
+    /// was a target of value infinity, which JSON cannot hold: `extract` failed on the document.
+    func testHundredsOfDigitsAreNoTargetAndTheResultEncodes() throws {
+        let digits = String(repeating: "1", count: 400)
+        XCTAssertNil(VietnameseNumber.parse(digits))
+        XCTAssertNil(VietnameseNumber.parse(digits + "," + digits))
+        XCTAssertEqual(VietnameseNumber.parse("55.112"), 55112)
+        for passage in ["KẾ HOẠCH\n- Trồng mới \(digits) ha rừng tập trung;\n",
+                        "KẾ HOẠCH\n- Tổng kinh phí \(digits) tỷ đồng;\n",
+                        "KẾ HOẠCH\n- Tổng kinh phí 1,\(String(repeating: "111,", count: 120))111 đồng;\n",
+                        "KẾ HOẠCH\n- Tỷ lệ bao phủ BHYT đạt \(digits)%;\n"] {
+            let result = ExtractDocumentTests.extractor.extract(text: passage, path: "fuzz.txt", sha256: "")
+            XCTAssertTrue(result.targets.allSatisfy { $0.value.isFinite }, passage)
+            let line = try result.jsonData(pretty: false)
+            XCTAssertEqual(try JSONDecoder().decode(ExtractionResult.self, from: line), result)
+        }
+    }
+}
