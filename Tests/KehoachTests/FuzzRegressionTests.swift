@@ -22,4 +22,18 @@ final class FuzzRegressionTests: XCTestCase {
             XCTAssertEqual(try JSONDecoder().decode(ExtractionResult.self, from: line), result)
         }
     }
+
+    /// Seed 1, input 49134: a closing block whose line ran 46,000 spaces before "TM. ỦY BAN NHÂN DÂN" took
+    /// 38 s to extract: deadline.quarter's `[^\S\n]{2,}quy` tried the run again from each of its spaces
+    /// (quadratic). The run is now only tried from its first space; 60,000 spaces took ~15 s before.
+    func testALongRunOfSpacesBeforeCapitalsIsExtractedInLinearTime() {
+        let passage = "xét, giải quyết./.\r\n\r\nNơi nhận:" + String(repeating: " ", count: 60_000)
+            + "TM. ỦY BAN NHÂN DÂN\r\n- BHXH tỉnh (b/c);                  KT. CHỦ TỊCH\r\n"
+        let start = Date()
+        _ = ExtractDocumentTests.extractor.extract(text: passage, path: "fuzz.txt", sha256: "")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "extraction of one long line of spaces")
+        // the rule still finds a quarter after two spaces or a tab, and after a number
+        let r = ExtractDocumentTests.extractor.extract(text: "KẾ HOẠCH\nBáo cáo kết quả  quý IV/2025\n", path: "q.txt", sha256: "")
+        XCTAssertEqual(r.deadlines.map(\.date), ["2025-12"])
+    }
 }
