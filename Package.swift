@@ -26,8 +26,7 @@ let package = Package(
                 "CICUShim", "CPCRE2Shim", "CNgramSearch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            ]
         ),
         .executableTarget(
             name: "kehoach",
