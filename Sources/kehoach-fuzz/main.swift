@@ -9,7 +9,7 @@
 // N of seed S is the same bytes everywhere (`--seed S --only N` reruns it).
 //
 //   swift run -c release kehoach-fuzz --runs 100000 --seed 1
-//   .build/debug/kehoach-fuzz --runs 2000 --seed 7          (CI)
+//   .build/debug/kehoach-fuzz --runs 2000 --seed 13         (.ci/run)
 //   .build/debug/kehoach-fuzz --replay corpus/fuzz/*.txt     (the kept inputs only; --replay takes the rest)
 import Foundation
 import Kehoach
@@ -357,8 +357,9 @@ func finish(_ inputs: Int) -> Never {
     try? fuzzer.store.finish()
     try? FileManager.default.removeItem(at: fuzzer.storeDir)
     let seconds = Date().timeIntervalSince(began)
-    print(String(format: "kehoach-fuzz: %d inputs (seed %llu) in %.1f s, %d failed; %d JSON lines ingested; slowest %.2f s (%@)",
-                 inputs, options.seed, seconds, fuzzer.failures, fuzzer.ingested, fuzzer.slowest.seconds, fuzzer.slowest.label))
+    let what = options.replay.isEmpty ? "inputs (seed \(options.seed))" : "inputs replayed"
+    print(String(format: "kehoach-fuzz: %d %@ in %.1f s, %d failed; %d JSON lines ingested; slowest %.2f s (%@)",
+                 inputs, what, seconds, fuzzer.failures, fuzzer.ingested, fuzzer.slowest.seconds, fuzzer.slowest.label))
     if !fuzzer.refused.isEmpty {
         print("  refused by TextInput.decode (expected): " + fuzzer.refused.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }
