@@ -26,13 +26,14 @@ let package = Package(
                 "CICUShim", "CPCRE2Shim", "CNgramSearch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ],
-            swiftSettings: [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+            ]
         ),
         .executableTarget(
             name: "kehoach",
             dependencies: ["Kehoach", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
+        // The seeded mutation fuzzer of restoration, extraction and ingest (README, NOTES: issue 13).
+        .executableTarget(name: "kehoach-fuzz", dependencies: ["Kehoach"]),
         .testTarget(name: "KehoachTests", dependencies: ["Kehoach", "kehoach"]),
     ],
     swiftLanguageModes: [.v5]

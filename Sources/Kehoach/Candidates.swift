@@ -271,7 +271,9 @@ public final class CandidateGenerator: @unchecked Sendable {
         // Columns by depth; depth 0 is the root: insertions before the first true letter.
         var columns = [Float](repeating: 0, count: width * 26)
         for j in 1...n { columns[j] = columns[j - 1] + ins[j] }
-        var stackNode = [Int32](repeating: 0, count: 64), stackDepth = [Int32](repeating: 0, count: 64)
+        // The walk's stack never holds more than the siblings left at each of 25 depths.
+        let stackSize = 26 * (a + 1)
+        var stackNode = [Int32](repeating: 0, count: stackSize), stackDepth = [Int32](repeating: 0, count: stackSize)
         var charAtDepth = [Unicode.Scalar](repeating: "\0", count: 26)
         let margin = self.margin, ceiling = self.ceiling
         let trie = self.trie, deletion = deletionByLetter
@@ -282,6 +284,13 @@ public final class CandidateGenerator: @unchecked Sendable {
         split.withUnsafeBufferPointer { split in
         columns.withUnsafeMutableBufferPointer { columns in
         charAtDepth.withUnsafeMutableBufferPointer { charAtDepth in
+        stackNode.withUnsafeMutableBufferPointer { stackNode in
+        stackDepth.withUnsafeMutableBufferPointer { stackDepth in
+        anySplit.withUnsafeBufferPointer { anySplit in
+        mergeStart.withUnsafeBufferPointer { mergeStart in
+        mergePrev.withUnsafeBufferPointer { mergePrev in
+        mergeJ.withUnsafeBufferPointer { mergeJ in
+        mergeCost.withUnsafeBufferPointer { mergeCost in
             // The walk prunes at `limit`; most words have a candidate that costs little, so a first
             // walk at a low limit finds the same list in a small part of the trie. Only when the
             // best found leaves room (best + margin above the limit), or nothing is found, does a
@@ -298,12 +307,14 @@ public final class CandidateGenerator: @unchecked Sendable {
                 found.removeAll(keepingCapacity: true)
                 best = limit
                 var top = 0
-                func push(_ node: Int32, _ depth: Int32) {
-                    if top == stackNode.count { stackNode.append(0); stackDepth.append(0) }
-                    stackNode[top] = node; stackDepth[top] = depth; top += 1
-                }
+                // (Pushes are written out, not a local function: one capturing `top` and the stacks
+                // had every access to them checked for exclusivity at run time, a third of the walk's
+                // time in a release build. The stacks and per-word tables are raw buffers, as the
+                // columns are: the walk's reads are not bounds-checked, everything else is.)
                 let root = trie[0]
-                for child in 0..<Int32(root.childCount) { push(root.firstChild + child, 1) }
+                for child in 0..<Int32(root.childCount) {
+                    stackNode[top] = root.firstChild + child; stackDepth[top] = 1; top += 1
+                }
                 while top > 0 {
                     top -= 1
                     let node = trie[Int(stackNode[top])], depth = Int(stackDepth[top])
@@ -315,11 +326,17 @@ public final class CandidateGenerator: @unchecked Sendable {
                     let row = ti * width
                     columns[c] = columns[p] + dt
                     var low = columns[c]
-                    for j in 1...n {
-                        var v = columns[p + j - 1] + sub[row + j]
-                        v = min(v, columns[p + j] + dt)
-                        v = min(v, columns[c + j - 1] + ins[j])
-                        columns[c + j] = v
+                    // The column, cell by cell: pointers and wrapping index arithmetic (no overflow
+                    // can occur: indices stay below 26 * width), as -Ounchecked had compiled it.
+                    let pc = columns.baseAddress! + p, cc = columns.baseAddress! + c
+                    let sr = sub.baseAddress! + row, ip = ins.baseAddress!
+                    var j = 1
+                    while j <= n {
+                        var v = pc[j &- 1] + sr[j]
+                        v = min(v, pc[j] + dt)
+                        v = min(v, cc[j &- 1] + ip[j])
+                        cc[j] = v
+                        j &+= 1
                     }
                     if anySplit[ti] {
                         for j in 2...max(2, n) where split[row + j] < .infinity {
@@ -334,7 +351,8 @@ public final class CandidateGenerator: @unchecked Sendable {
                             lower(c, j, to: columns[g + j - 1] + mergeCost[m])
                         }
                     }
-                    for j in 1...n { low = min(low, columns[c + j]) }
+                    j = 1
+                    while j <= n { low = min(low, cc[j]); j &+= 1 }
                     let bound = min(best + margin, limit)
                     if low > bound { continue }
                     let entry = node.terminal
@@ -345,14 +363,17 @@ public final class CandidateGenerator: @unchecked Sendable {
                             best = min(best, total)
                         }
                     }
-                    for child in 0..<Int32(node.childCount) { push(node.firstChild + child, Int32(depth + 1)) }
+                    precondition(top + Int(node.childCount) <= stackSize, "trie walk stack")
+                    for child in 0..<Int32(node.childCount) {
+                        stackNode[top] = node.firstChild + child; stackDepth[top] = Int32(depth + 1); top += 1
+                    }
                 }
                 if limit >= ceiling { break }
                 if found.isEmpty { limit = ceiling; continue }
                 if best + margin <= limit { break }
                 limit = min(best + margin, ceiling)
             }
-        }}}}}}}
+        }}}}}}}}}}}}}}
         found.removeAll { $0.cost > best + margin }
         found.sort { $0.cost < $1.cost }
         if found.count > maxCandidates { found.removeLast(found.count - maxCandidates) }

@@ -78,6 +78,7 @@ extension Extractor {
                     if row.percentCell { unit = "%"; measure = "rate" }
                     if measure == "rate", cell.value > 100 { continue }
                     let value = measure == "amount" ? (cell.value * column.multiplier).rounded() : cell.value
+                    guard value.isFinite else { continue }
                     let folded = Fold.string(row.label)
                     let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
                         ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label

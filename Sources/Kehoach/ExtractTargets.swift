@@ -204,6 +204,7 @@ extension Extractor {
                 value = Double(raw.filter(\.isNumber)) ?? value
             }
             value = (value * multiplier).rounded()
+            guard value.isFinite else { return nil }   // "tỷ tỷ tỷ …" after a huge number
             return Figure(value: value, unit: "đồng", measure: "amount", end: words[k].range.upperBound, unitWord: "dong")
         }
         // a rate per a number of people: "120 ca/100.000 dân"

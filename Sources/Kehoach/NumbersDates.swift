@@ -38,7 +38,9 @@ public enum VietnameseNumber {
             i += 1
         }
         if intPart.isEmpty { intPart = "0" }
-        return Double(fracPart.isEmpty ? intPart : intPart + "." + fracPart)
+        // Hundreds of digits (a damaged line) overflow to infinity, which no JSON can hold: not a number.
+        guard let value = Double(fracPart.isEmpty ? intPart : intPart + "." + fracPart), value.isFinite else { return nil }
+        return value
     }
 }
 
