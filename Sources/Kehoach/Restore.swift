@@ -153,11 +153,11 @@ public final class Restorer: @unchecked Sendable {
         // model's reading spells two in five at most: "hién", "sich", "x4"). Restoring such text
         // could only break words ("về già" → "về giá"), so it is given back as it is.
         if marked * 10 >= words * 4, damaged * 200 <= words {
-            // 300 marked words spread over the text decide it (checking every word cost a fifth
-            // of restoring an OCR page)
-            let stride = max(1, marked / 300)
-            var valid = 0, asked = 0, seen = 0
-            for p in pieces where p.kind == .word {
+            // 100 marked words spread over the text decide it, and an OCR reading is told after a
+            // dozen: checking every word cost a fifth of restoring an OCR page
+            let stride = max(1, marked / 100)
+            var invalid = 0, asked = 0, seen = 0
+            for p in pieces where p.kind == .word && invalid <= 10 {
                 let w = text[p.start..<p.end]
                 // abbreviations in capitals ("HĐTP", "QĐ") are no syllables either way
                 guard w.contains(where: { $0.value >= 0x80 && $0.isLetterCharacter }), w.allSatisfy(\.isLetterCharacter),
@@ -165,9 +165,9 @@ public final class Restorer: @unchecked Sendable {
                 seen += 1
                 guard seen % stride == 0 else { continue }
                 asked += 1
-                if Vietnamese.isValidSyllable(TokenKey.word(Self.string(w))) { valid += 1 }
+                if !Vietnamese.isValidSyllable(TokenKey.word(Self.string(w))) { invalid += 1 }
             }
-            if asked > 0 && valid * 10 >= asked * 9 { return .clean }
+            if asked > 0 && invalid <= 10 && invalid * 10 <= asked { return .clean }
         }
         guard marked * 100 <= words, damaged * 50 <= words else { return .ocr }
         let byFold = model.entriesByFold
@@ -326,9 +326,13 @@ public final class Restorer: @unchecked Sendable {
     /// the window's letters are capitals.
     private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> [Int: String] {
         guard !model.fixedPhrases.isEmpty else { return [:] }
-        var out: [Int: String] = [:]
-        var line: [Int] = []
+        // the word pieces and their lines, once
+        var words: [Int] = [], lineOf: [Int] = []
         var lineNumber = 1
+        for (pi, piece) in pieces.enumerated() {
+            if piece.kind == .newline { lineNumber += 1 } else if piece.kind == .word { words.append(pi); lineOf.append(lineNumber) }
+        }
+        var out: [Int: String] = [:]
         var folded: [Int: String] = [:]
         func letters(_ pi: Int) -> String {
             if let f = folded[pi] { return f }
@@ -340,41 +344,39 @@ public final class Restorer: @unchecked Sendable {
             let w = text[pieces[pi].start..<pieces[pi].end]
             return w.count == word.utf8.count && zip(w, word.utf8).allSatisfy { $0.value < 0x80 && UInt8($0.value) | 0x20 == $1 }
         }
-        func scanLine() {
-            for phrase in model.fixedPhrases {
-                let n = phrase.folded.count
-                let long = n >= 6
-                guard line.count >= n, !long || lineNumber <= 20 else { continue }
-                let anchor = phrase.folded.indices.first { phrase.folded[$0] == phrase.written[$0].lowercased() }
+        for phrase in model.fixedPhrases {
+            let n = phrase.folded.count
+            let long = n >= 6
+            // a long phrase anywhere in the first 20 lines; a short one where its unmarked word stands
+            var starts: [Int] = []
+            if long {
                 var s = 0
-                while s + n <= line.count {
-                    if !long, let a = anchor, !sameASCII(line[s + a], phrase.folded[a]) { s += 1; continue }
-                    var far = 0, exact = 0, total = 0
-                    for k in 0..<n where far <= (long ? 1 : 0) {
-                        let want = phrase.folded[k]
-                        let limit = want.utf8.count >= 4 ? 2 : 1
-                        let d = Fuzzy.distance(letters(line[s + k]), want, limit: limit)
-                        if d > limit { far += 1 } else { total += d; if d == 0 { exact += 1 } }
-                    }
-                    guard far <= (long ? 1 : 0), long ? total <= n : exact * 2 >= n else { s += 1; continue }
-                    var upper = 0, lower = 0
-                    for k in 0..<n { for c in text[pieces[line[s + k]].start..<pieces[line[s + k]].end] where c.isCasedLetter { if c.isUppercaseLetter { upper += 1 } else { lower += 1 } } }
-                    for k in 0..<n {
-                        let word = text[pieces[line[s + k]].start..<pieces[line[s + k]].end]
-                        let written = Self.string(word)
-                        // a word already right but for its case or tone placement stays as written ("Ủy ban Nhân dân", "Uỷ")
-                        out[line[s + k]] = TokenKey.word(written) == TokenKey.word(phrase.written[k]) ? written
-                            : Self.phraseCase(phrase.written[k], as: word, phrase.folded[k], inCapitals: upper > lower)
-                    }
-                    s += n
+                while s < words.count, lineOf[s] <= 20 { starts.append(s); s += 1 }
+            } else if let a = phrase.anchor {
+                for i in words.indices where i >= a && sameASCII(words[i], phrase.folded[a]) { starts.append(i - a) }
+            }
+            var free = 0   // matches do not overlap: a window starts after the last one taken
+            for s in starts where s >= free && s + n <= words.count && lineOf[s] == lineOf[s + n - 1] {
+                var far = 0, exact = 0, total = 0
+                for k in 0..<n where far <= (long ? 1 : 0) {
+                    let want = phrase.folded[k]
+                    let limit = want.utf8.count >= 4 ? 2 : 1
+                    let d = Fuzzy.distance(letters(words[s + k]), want, limit: limit)
+                    if d > limit { far += 1 } else { total += d; if d == 0 { exact += 1 } }
                 }
+                guard far <= (long ? 1 : 0), long ? total <= n : exact * 2 >= n else { continue }
+                var upper = 0, lower = 0
+                for k in 0..<n { for c in text[pieces[words[s + k]].start..<pieces[words[s + k]].end] where c.isCasedLetter { if c.isUppercaseLetter { upper += 1 } else { lower += 1 } } }
+                for k in 0..<n {
+                    let word = text[pieces[words[s + k]].start..<pieces[words[s + k]].end]
+                    let written = Self.string(word)
+                    // a word already right but for its case or tone placement stays as written ("Ủy ban Nhân dân", "Uỷ")
+                    out[words[s + k]] = TokenKey.word(written) == TokenKey.word(phrase.written[k]) ? written
+                        : Self.phraseCase(phrase.written[k], as: word, phrase.folded[k], inCapitals: upper > lower)
+                }
+                free = s + n
             }
         }
-        for (pi, piece) in pieces.enumerated() {
-            if piece.kind == .newline { scanLine(); line.removeAll(keepingCapacity: true); lineNumber += 1 }
-            else if piece.kind == .word { line.append(pi) }
-        }
-        scanLine()
         return out
     }
 

@@ -14,9 +14,14 @@ public final class RestoreModel: @unchecked Sendable {
         /// The words as written ("Độc", "lập", "Tự", …) and their letters folded ("doc", "lap", "tu", …).
         public let written: [String]
         public let folded: [String]
+        /// The first word written without marks ("ban" of "Ủy ban nhân dân"): where a short phrase is looked for.
+        public let anchor: Int?
         public init(_ phrase: String) {
-            written = phrase.split(separator: " ").map(String.init).filter { $0.unicodeScalars.contains(where: \.isLetterCharacter) }
-            folded = written.map { Fuzzy.letters($0) }
+            let words = phrase.split(separator: " ").map(String.init).filter { $0.unicodeScalars.contains(where: \.isLetterCharacter) }
+            let folded = words.map { Fuzzy.letters($0) }
+            written = words
+            self.folded = folded
+            anchor = folded.indices.first { folded[$0] == words[$0].lowercased() }
         }
     }
 
