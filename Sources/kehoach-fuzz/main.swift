@@ -262,7 +262,8 @@ final class Fuzzer {
         // Extraction: as `extract` and `batch` run it (restored text, with the OCR text beside it)
         // on even inputs, as `extract --restored` on odd ones.
         // (no file path holds a NUL, and ingest refuses one: the fuzzed name gets "?" for it)
-        let path = index % 20 == 3 ? "fuzz/\(String(text.unicodeScalars.prefix(30)).replacingOccurrences(of: "\u{0}", with: "?")).txt" : "fuzz/\(label).txt"
+        let name = String(String.UnicodeScalarView(text.unicodeScalars.prefix(30).map { $0 == "\u{0}" ? "?" : $0 }))
+        let path = index % 20 == 3 ? "fuzz/\(name).txt" : "fuzz/\(label).txt"
         let result = index % 2 == 0
             ? extractor.extract(text: restored, path: path, sha256: String(repeating: "0", count: 64), ocr: text)
             : extractor.extract(text: text, path: path, sha256: String(repeating: "0", count: 64))
