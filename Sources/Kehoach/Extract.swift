@@ -167,9 +167,11 @@ public struct Extractor: Sendable {
                     // the kind with its diacritics, whatever marks the OCR left, or the kind one damaged
                     // letter away ("KU HOẠCH", "TỪ TRÌNH")
                     let kinds = rules.vocabulary("document-kinds")
-                    let known = kinds.canonical(s) ?? kinds.entries.first { e in
+                    // a damaged kind is taken in the header only: further down, a line "CÔNG DÂN" is no "CÔNG VĂN"
+                    let inHeader = t.line(ofFolded: m.range.lowerBound) <= 30
+                    let known = kinds.canonical(s) ?? (inHeader ? kinds.entries.first { e in
                         e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
-                    }?.canonical
+                    }?.canonical : nil)
                     // the pattern lets each marked vowel be any letters: a line no kind is close to is none
                     guard let known else { continue }
                     info.kind = Normalize.uppercased(known)
@@ -379,12 +381,19 @@ public struct Extractor: Sendable {
     /// on a line in capitals (enacting-authorities.vocab) after a title line that does not run on.
     func endsTitle(_ s: String, after previous: String?) -> Bool {
         let key = ExtractionRules.key(s)
-        if rules.vocabulary("title-stops").entries.contains(where: { e in e.spellings.contains { key.hasPrefix(ExtractionRules.key($0)) } }) { return true }
+        // on a word's end: "Căn cứ" opens the preamble, "căn cước" may be the title's
+        func opens(_ spelling: String) -> Bool {
+            let k = ExtractionRules.key(spelling)
+            guard key.hasPrefix(k) else { return false }
+            guard let next = key.dropFirst(k.count).unicodeScalars.first, let last = k.unicodeScalars.last else { return true }
+            return !(next.isLetterCharacter || next.isNumberCharacter) || !(last.isLetterCharacter || last.isNumberCharacter)
+        }
+        if rules.vocabulary("title-stops").entries.contains(where: { $0.spellings.contains(where: opens) }) { return true }
         guard let previous else { return false }
         if !s.unicodeScalars.contains(where: \.isLetterCharacter) { return true }
         if let r = rules.rule("structure.heading"), r.pattern.firstMatch(in: key).map({ $0.range.lowerBound == 0 }) == true { return true }
         guard s == Normalize.uppercased(s), s.split(separator: " ").count <= 12 else { return false }
-        let runsOn: Set<String> = ["cua", "voi", "cho", "va", "tai", "ve", "thuoc", "doi"]
+        let runsOn: Set<String> = ["cua", "voi", "cho", "va", "tai", "ve", "thuoc", "doi", "giua", "den", "theo", "trong", "tren", "nham"]  // not "tu": từ, but also tự, tư
         if let last = ExtractionRules.key(previous).split(separator: " ").last, runsOn.contains(String(last)) { return false }
         return rules.vocabulary("enacting-authorities").entries.contains { e in e.spellings.contains { key.hasPrefix(ExtractionRules.key($0) + " ") || key == ExtractionRules.key($0) } }
     }

@@ -458,6 +458,9 @@ public struct QueryBudget: Sendable {
     /// Runs `body` with SQLite checking the clock every few thousand steps (a progress handler)
     /// and refusing allocations past the memory budget (a hard heap limit, process-wide, put back after).
     func enforce<T>(on db: Database, _ body: () throws -> T) throws -> T {
+        // the heap limit is the process's: queries that set and put it back one at a time
+        sqliteHeapLimitLock.lock()
+        defer { sqliteHeapLimitLock.unlock() }
         let clock = QueryClock(ProcessInfo.processInfo.systemUptime + seconds)
         let connection = db.sqliteConnection
         sqlite3_progress_handler(connection, 10_000, { context in
@@ -493,8 +496,8 @@ public enum Period {
     /// nil when `s` is no valid YYYY, YYYY-MM or YYYY-MM-DD.
     public static func parse(_ s: String) -> (start: String, end: String)? {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...3).contains(parts.count), parts[0].count == 4, let year = Int(parts[0]),
-              parts.dropFirst().allSatisfy({ $0.count == 2 && Int($0) != nil }) else { return nil }
+        guard (1...3).contains(parts.count), parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+              parts[0].count == 4, let year = Int(parts[0]), parts.dropFirst().allSatisfy({ $0.count == 2 }) else { return nil }
         if parts.count == 1 { return ("\(parts[0])-01-01", "\(parts[0])-12-31") }
         guard let month = Int(parts[1]), (1...12).contains(month) else { return nil }
         let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
@@ -506,3 +509,6 @@ public enum Period {
     public static func start(_ s: String) -> String? { parse(s)?.start }
     public static func end(_ s: String) -> String? { parse(s)?.end }
 }
+
+/// SQLite's hard heap limit is the process's: `query sql` budgets set and restore it one at a time.
+private let sqliteHeapLimitLock = NSLock()

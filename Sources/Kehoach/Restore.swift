@@ -190,7 +190,7 @@ public final class Restorer: @unchecked Sendable {
             return Restoration(text: Self.string(text[...]), changes: [], wordCount: pieces.lazy.filter { $0.kind == .word }.count, profile: .clean)
         }
         let (protected, codes) = protectedPieces(pieces, text)
-        let fixed = fixedPhraseWords(pieces, text)
+        let fixed = fixedPhraseWords(pieces, text, protected: protected)
         var positions = Decoder.Lattice()
         var entryOf: [Int32] = []              // per option of the lattice, in its order: vocabulary entry
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
@@ -220,7 +220,7 @@ public final class Restorer: @unchecked Sendable {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(phraseWord)), cost: 0))
                 } else if protected[pi] {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(Self.string(word))), cost: 0))
-                } else if profile == .stripped, let (options, found) = strippedOptions(word) {
+                } else if profile == .stripped, !codes[pi], let (options, found) = strippedOptions(word) {
                     positions.append(options)
                     entryOf.append(contentsOf: found)
                     pieceOf.append(pi)
@@ -320,11 +320,11 @@ public final class Restorer: @unchecked Sendable {
 
     /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
     /// words whose letters are each within an edit of the phrase's (two for words of four letters or
-    /// more); a phrase of six words or more may have one word lost and is looked for in the first 20
-    /// lines only (the national name and motto), a shorter one needs half its words exact and is
+    /// more); a phrase of six words or more may have one word damaged beyond that (not its last) and is
+    /// looked for in the first 20 lines and 300 words only (the national name and motto), a shorter one needs half its words exact and is
     /// only tried where its first unmarked word stands. The phrase comes in capitals where most of
     /// the window's letters are capitals.
-    private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> [Int: String] {
+    private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar], protected: [Bool]) -> [Int: String] {
         guard !model.fixedPhrases.isEmpty else { return [:] }
         // the word pieces and their lines, once
         var words: [Int] = [], lineOf: [Int] = []
@@ -350,8 +350,9 @@ public final class Restorer: @unchecked Sendable {
             // a long phrase anywhere in the first 20 lines; a short one where its unmarked word stands
             var starts: [Int] = []
             if long {
+                // (and in the first 300 words: a text with few line breaks has long lines)
                 var s = 0
-                while s < words.count, lineOf[s] <= 20 { starts.append(s); s += 1 }
+                while s < min(words.count, 300), lineOf[s] <= 20 { starts.append(s); s += 1 }
             } else if let a = phrase.anchor {
                 for i in words.indices where i >= a && sameASCII(words[i], phrase.folded[a]) { starts.append(i - a) }
             }
@@ -361,8 +362,12 @@ public final class Restorer: @unchecked Sendable {
                 for k in 0..<n where far <= (long ? 1 : 0) {
                     let want = phrase.folded[k]
                     let limit = want.utf8.count >= 4 ? 2 : 1
-                    let d = Fuzzy.distance(letters(words[s + k]), want, limit: limit)
-                    if d > limit { far += 1 } else { total += d; if d == 0 { exact += 1 } }
+                    let got = letters(words[s + k])
+                    let d = Fuzzy.distance(got, want, limit: limit)
+                    if d <= limit { total += d; if d == 0 { exact += 1 }; continue }
+                    // the one word the OCR lost inside a long phrase: not its last (the phrase may end
+                    // short and the line go on: "… VIỆT So: 12/KH"), not a protected word, about its length
+                    if k == n - 1 || protected[words[s + k]] || abs(got.utf8.count - want.utf8.count) > 2 { far = 2 } else { far += 1 }
                 }
                 guard far <= (long ? 1 : 0), long ? total <= n : exact * 2 >= n else { continue }
                 var upper = 0, lower = 0

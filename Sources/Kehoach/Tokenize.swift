@@ -113,6 +113,9 @@ public enum Tokenizer {
     static func markReadAsSymbol(_ text: [Unicode.Scalar], _ start: Int, _ end: Int) -> Int {
         var j = end
         while j < text.count, j - end < 2, text[j] == ")" || text[j] == "]" || text[j] == "!" { j += 1 }
+        // a letter alone before ")" or "]" numbers an item mid-line too ("gồm: a) tuyên truyền; b) …"),
+        // unless it is past the letters items use ("t)" is tế)
+        if end - start == 1, text[end] != "!", !"qrstuvxy".unicodeScalars.contains(text[start]) { return end }
         guard j > end, end - start <= 3, j == text.count || isSpace(text[j]) || text[j] == "\n" || text[j] == "," || text[j] == "." || text[j] == ";",
               text[start..<end].allSatisfy({ $0.isCasedLetter && !$0.isUppercaseLetter }) else { return end }
         var next = j

@@ -211,6 +211,9 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         // a title line that runs on ("… CỦA") keeps the body it names
         let kh = extract("UBND HUYỆN KỲ SƠN\nSố: 5/KH-UBND\n\nKẾ HOẠCH\nTRIỂN KHAI NGHỊ QUYẾT CỦA\nỦY BAN NHÂN DÂN TỈNH\n\nCăn cứ\n")
         XCTAssertEqual(kh.document.title, "TRIỂN KHAI NGHỊ QUYẾT CỦA ỦY BAN NHÂN DÂN TỈNH")
+        // "Căn cứ" opens the preamble; a title line on "căn cước" does not end the title
+        let cc = extract("BỘ CÔNG AN\nSố: 7/KH-BCA\n\nKẾ HOẠCH\nCấp thẻ\ncăn cước công dân năm 2025\n\nCăn cứ Luật\n")
+        XCTAssertEqual(cc.document.title, "Cấp thẻ căn cước công dân năm 2025")
     }
 
     func testOCRDamagedCopiesOfOneCitedNumberAreOneReference() {

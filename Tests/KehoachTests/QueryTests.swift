@@ -93,6 +93,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try Query.deadlines(db: db, DeadlineFilter(before: "2023")).rows.count,
                        try Query.deadlines(db: db, DeadlineFilter(before: "2023-12-31")).rows.count)
         XCTAssertNil(Period.parse("2025-13-45")); XCTAssertNil(Period.parse("2025-02-30")); XCTAssertNil(Period.parse("25-1-1"))
+        XCTAssertNil(Period.parse("+202")); XCTAssertNil(Period.parse("2025-+1"))
         XCTAssertEqual(Period.parse("2024-02")?.end, "2024-02-29")
     }
 

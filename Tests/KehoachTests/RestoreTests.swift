@@ -293,6 +293,16 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(r.restore(right).profile, .clean)
     }
 
+    func testReviewedEdgesOfTheNewRules() throws {
+        let r = try restorer()
+        // a document code in typed text keeps its parts ("TU" is no "TỪ")
+        XCTAssertTrue(r.restore("ke hoach thuc hien nghi quyet so 12-NQ/TU cua tinh uy ve cong tac\n").text.contains("12-NQ/TU"))
+        // list letters in the middle of a line stay letters
+        XCTAssertTrue(r.restore("gom cac noi dung: a) tuyen truyen; b) kiem tra tai diem a) khoan 1\n").text.contains(": a) tuyên truyền; b) kiểm tra"))
+        // the motto's last word lost: the word after it is not taken for it
+        XCTAssertFalse(r.restore("CONG HOA XA HOI CHU NGHIA VIET So: 12/KH\n").text.contains("NAM"))
+    }
+
     func testMinorityPlaceNamePrefixesAreKept() throws {
         // "M'", "K'" before a name and "Ea" before a capital are no Vietnamese syllables to restore (dev d08).
         let out = try restorer().restore("rung phong ho Ea R6t, Cong ty Lam nghiep M'Drak\n").text
