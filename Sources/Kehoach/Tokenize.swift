@@ -115,6 +115,7 @@ public enum Tokenizer {
         while j < text.count, j - end < 2, text[j] == ")" || text[j] == "]" || text[j] == "!" { j += 1 }
         // a letter alone before ")" or "]" numbers an item mid-line too ("gồm: a) tuyên truyền; b) …"),
         // unless it is past the letters items use ("t)" is tế)
+        guard end < text.count else { return end }
         if end - start == 1, text[end] != "!", !"qrstuvxy".unicodeScalars.contains(text[start]) { return end }
         guard j > end, end - start <= 3, j == text.count || isSpace(text[j]) || text[j] == "\n" || text[j] == "," || text[j] == "." || text[j] == ";",
               text[start..<end].allSatisfy({ $0.isCasedLetter && !$0.isUppercaseLetter }) else { return end }

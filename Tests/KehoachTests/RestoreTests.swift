@@ -94,6 +94,8 @@ final class TokenizerTests: XCTestCase {
     func testSymbolsAfterAShortWordAreItsMarkUnlessTheyCloseOrOpenSomething() {
         // Times-like faces read a mark above as "!", ")" or "]" ("t!" tế, "chi)" chỉ); a list item's
         // letter, a parenthesis opened before, one ending its line and a capital after stay punctuation.
+        // a one-letter word that ends the text (the fuzzer's " \t \nỸ" crashed the review's first fix)
+        XCTAssertEqual(Tokenizer.pieces(Array(" \t \n\u{1EF8}".unicodeScalars)).filter { $0.kind == .word }.count, 1)
         // A bracket closed later on the line does not need the one glued to "ki".
         let scalars = Array("Y t! xa, chi) ndng\na) Tram (xem luc), va\nla x) Ban va phoi hop)\nnguoi (ki) hoach giao 2.400)\n".unicodeScalars)
         let words = Tokenizer.pieces(scalars).filter { $0.kind == .word }
