@@ -282,9 +282,7 @@ public enum Query {
     static func containsKey(_ s: String) -> String {
         let key = Extractor.agencyKey(s)
         guard !key.isEmpty else { return "|" }   // no stored key is "|": nothing matches
-        let escaped = key.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_")
-        return "%" + escaped + "%"
+        return likeContaining(key)
     }
 
     /// SQL for the first and last day of a stored date that may be a month ("2025-12") or a year.
@@ -296,9 +294,12 @@ public enum Query {
     }
 
     /// A LIKE pattern for "contains the folded text".
-    static func contains(_ text: String) -> String {
+    static func contains(_ text: String) -> String { likeContaining(Store.fold(text)) }
+
+    /// A LIKE pattern (ESCAPE '\\') for "contains `s` literally": its wildcards escaped.
+    static func likeContaining(_ s: String) -> String {
         var escaped = ""
-        for c in Store.fold(text) {
+        for c in s {
             if c == "\\" || c == "%" || c == "_" { escaped.append("\\") }
             escaped.append(c)
         }

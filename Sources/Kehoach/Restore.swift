@@ -488,9 +488,7 @@ public final class Restorer: @unchecked Sendable {
         var entries: [Int32] = []
         for c in found {
             let entry = model.generator.entries[Int(c.entry)]
-            let unseen = entry.lmID == LanguageModel.unknown && entry.written == nil ? unseenSyllableCost : 0
-            let count = entry.lmID == LanguageModel.unknown ? 0 : model.lm.counts[Int(entry.lmID)]
-            options.append(Decoder.Option(lmID: entry.lmID, cost: unseen + strippedPriorWeight * (logTotal - log(Float(count) + 1))))
+            options.append(Decoder.Option(lmID: entry.lmID, cost: unseenCost(entry) + strippedPriorWeight * rarity(entry.lmID)))
             entries.append(c.entry)
         }
         if options.isEmpty {
@@ -558,10 +556,7 @@ public final class Restorer: @unchecked Sendable {
         var entries: [Int32] = []
         for c in found {
             let entry = model.generator.entries[Int(c.entry)]
-            // A syllable the training text never had shares <unk>'s probability with every rare
-            // token; the penalty stands for its small share of it.
-            let unseen = entry.lmID == LanguageModel.unknown && entry.written == nil ? unseenSyllableCost : 0
-            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost + unseen))
+            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost + unseenCost(entry)))
             entries.append(c.entry)
         }
         // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
@@ -584,9 +579,19 @@ public final class Restorer: @unchecked Sendable {
     }
 
     private func priorCost(_ c: Candidate) -> Float {
-        let id = model.generator.entries[Int(c.entry)].lmID
-        let count = id == LanguageModel.unknown ? 0 : model.lm.counts[Int(id)]
-        return c.cost + priorWeight * (logTotal - log(Float(count) + 1))
+        c.cost + priorWeight * rarity(model.generator.entries[Int(c.entry)].lmID)
+    }
+
+    /// −ln of a token's share of the language model's text (its count plus one).
+    private func rarity(_ lmID: Int32) -> Float {
+        let count = lmID == LanguageModel.unknown ? 0 : model.lm.counts[Int(lmID)]
+        return logTotal - log(Float(count) + 1)
+    }
+
+    /// A syllable the training text never had shares <unk>'s probability with every rare token;
+    /// the penalty stands for its small share of it.
+    private func unseenCost(_ entry: CandidateGenerator.Entry) -> Float {
+        entry.lmID == LanguageModel.unknown && entry.written == nil ? unseenSyllableCost : 0
     }
 
     /// The options for one OCR word as lines of text: candidate, cost, language-model count.
