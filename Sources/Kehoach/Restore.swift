@@ -140,12 +140,13 @@ public final class Restorer: @unchecked Sendable {
     /// spell none: "CING", "hollch", "cdc"); clean when most words carry marks and those nearly all
     /// spell syllables; else OCR. Texts of fewer than five words are OCR's.
     public func detectProfile(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> DamageProfile {
+        func hasMark(_ w: ArraySlice<Unicode.Scalar>) -> Bool { w.contains { $0.value >= 0x80 && $0.isLetterCharacter } }
         var words = 0, marked = 0, damaged = 0
         for p in pieces where p.kind == .word {
             let w = text[p.start..<p.end]
             guard w.count >= 2 else { continue }
             words += 1
-            if w.contains(where: { $0.value >= 0x80 && $0.isLetterCharacter }) { marked += 1 }
+            if hasMark(w) { marked += 1 }
             if w.contains(where: { Tokenizer.isDigit($0) || Tokenizer.isLetterLike($0) || Tokenizer.isApostrophe($0) }) { damaged += 1 }
         }
         guard words >= 5 else { return .ocr }
@@ -160,7 +161,7 @@ public final class Restorer: @unchecked Sendable {
             for p in pieces where p.kind == .word && invalid <= 10 {
                 let w = text[p.start..<p.end]
                 // abbreviations in capitals ("HĐTP", "QĐ") are no syllables either way
-                guard w.contains(where: { $0.value >= 0x80 && $0.isLetterCharacter }), w.allSatisfy(\.isLetterCharacter),
+                guard hasMark(w), w.allSatisfy(\.isLetterCharacter),
                       !(w.count <= 6 && w.allSatisfy(\.isUppercaseLetter)) else { continue }
                 seen += 1
                 guard seen % stride == 0 else { continue }
