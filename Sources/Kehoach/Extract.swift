@@ -125,7 +125,8 @@ public struct Extractor: Sendable {
             let running = m.range("running").map { t.text($0) } ?? ""
             let suf = m.range("suffix").map { t.text($0).filter { !$0.isWhitespace } } ?? ""
             suffix = suf
-            if !running.isEmpty { info.number = running + "/" + suf }
+            let year = m.range("year").map { t.text($0) + "/" } ?? ""
+            if !running.isEmpty { info.number = running + (m.range("party") != nil ? "-" : "/") + year + suf }
         }
         // Place and date: the first "…, ngày … tháng … năm …" in the first lines.
         // the header: the first lines only (patterns there are not anchored on a literal)
@@ -185,6 +186,11 @@ public struct Extractor: Sendable {
             info.kind = r.attributes["kind"]
             let l = t.line(ofFolded: m.range.lowerBound)
             info.title = titleLines(t, after: l - 1)
+            // "Số: 1414/TCT-CS V/v hỗ trợ …": the subject begins after the number on its line
+            if let v = m.range("vv"), let title = info.title {
+                let before = cleanMarks(t.text(t.toOriginalInverse(lineStart: l - 1)..<v.lowerBound))
+                if title.hasPrefix(before) { info.title = String(title.dropFirst(before.count)).trimmingCharacters(in: .whitespaces) }
+            }
         }
         // Issuer: the body named by the number's suffix ("KH-UBND") or the header, and the unit line.
         if let r = rules.rule("document.unit") {
@@ -194,10 +200,16 @@ public struct Extractor: Sendable {
                 guard let lv = m.range("level"), let nm = m.range("name") else { continue }
                 let levelText = t.text(lv), nameText = cleanMarks(t.text(nm))
                 guard levelText == Normalize.uppercased(levelText), !nameText.isEmpty else { continue }
+                // "HUYỆN ỦY MƯỜNG NHÉ", "TỈNH ĐOÀN SÓC TRĂNG": a Party or Youth Union committee, not a
+                // unit line (the grave accent tells "ĐOÀN" from the place word "Đoan", as in Đoan Hùng)
+                if let w = nameText.split(separator: " ").first,
+                   ExtractionRules.key(String(w)) == "uy" || Normalize.uppercased(String(w)) == "ĐOÀN" { continue }
+                let unitLine = t.line(ofFolded: m.range.lowerBound)
                 let firstLines = t.folded.prefix(600)
                 let foldedSuffix = suffix.map { ExtractionRules.key($0) } ?? ""
                 let body: String
-                if foldedSuffix.hasSuffix("ubnd") { body = "Ủy ban nhân dân" }
+                if let parent = parentAbove(t, line: unitLine) { body = parent }
+                else if foldedSuffix.hasSuffix("ubnd") { body = "Ủy ban nhân dân" }
                 else if foldedSuffix.hasSuffix("hdnd") { body = "Hội đồng nhân dân" }
                 else if firstLines.contains("uy ban nhan dan") || firstLines.contains("ubnd ") { body = "Ủy ban nhân dân" }
                 else if firstLines.contains("hoi dong nhan dan") || firstLines.contains("hdnd ") { body = "Hội đồng nhân dân" }
@@ -308,12 +320,97 @@ public struct Extractor: Sendable {
     func headerBody(_ t: FoldedText, after: Int, before: Int) -> (name: String, hasField: Bool)? {
         guard before > after + 1 else { return nil }
         let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        let organs = rules.vocabulary("header-organs")
         for l in (after + 1)..<before {
             let line = headerLeftColumn(t, line: l)
             guard !line.isEmpty, line == Normalize.uppercased(line), line.contains(where: \.isLetter) else { continue }
             let folded = ExtractionRules.key(line)
             guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
-            return (sentenceCase(line), folded != head)
+            // "BAN THƯỜNG TRỰC" under "ỦY BAN MTTQ VIỆT NAM / XÃ …" is the parent's organ, like "VĂN PHÒNG"
+            if let organ = organs.canonical(line) { return (organ, false) }
+            return (officialCase(line, t), folded != head)
+        }
+        return nil
+    }
+
+    /// The parent body printed on the line above a unit line ("ỦY BAN MTTQ VIỆT NAM" / "XÃ LƯƠNG
+    /// MINH"), when it is a body other than the people's committee or council (which the number's
+    /// code and the header name in the usual way).
+    func parentAbove(_ t: FoldedText, line: Int) -> String? {
+        guard line > 1 else { return nil }
+        let above = headerLeftColumn(t, line: line - 1)
+        guard !above.isEmpty, above == Normalize.uppercased(above), above.contains(where: \.isLetter) else { return nil }
+        let folded = ExtractionRules.key(above)
+        if folded.hasPrefix("uy ban nhan dan") || folded.hasPrefix("hoi dong nhan dan") || folded.hasPrefix("ubnd") || folded.hasPrefix("hdnd") { return nil }
+        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
+        guard heads.contains(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
+        return officialCase(above, t)
+    }
+
+    /// A body's name printed in capitals, written as the document writes it elsewhere ("SỞ Y TẾ" →
+    /// "Sở Y tế" where the text says "Sở Y tế"); else by the rule for names of bodies (Nghị định
+    /// 30/2020/NĐ-CP, Phụ lục II): the kind of body as header-bodies.vocab writes it, a capital on
+    /// the first word of the field and of each part after "-", "," or "và", acronyms kept, the
+    /// level in lower case and the place's name with capitals.
+    func officialCase(_ upper: String, _ t: FoldedText) -> String {
+        let words = upper.split(separator: " ").map(String.init)
+        guard !words.isEmpty else { return upper }
+        let keys = words.map { ExtractionRules.key($0) }
+        if let written = writtenInText(keys, t) { return written }
+        var out: [String] = []
+        var i = 0
+        // the kind of body, as the vocabulary writes it ("Ban Quản lý", "Thủ tướng Chính phủ")
+        for e in rules.vocabulary("header-bodies").entries.sorted(by: { $0.canonical.count > $1.canonical.count }) {
+            let k = ExtractionRules.key(e.canonical).split(separator: " ").map(String.init)
+            if k.count <= keys.count, Array(keys[0..<k.count]) == k {
+                out.append(e.canonical); i = k.count; break
+            }
+        }
+        let levels = Set(rules.vocabulary("unit-levels").entries.flatMap(\.spellings))
+        // "Huyện ủy", "Tỉnh đoàn": a committee named by its unit, so a place follows
+        let committee = i == 2 && levels.contains(keys[0]) && ["uy", "doan"].contains(keys[1])
+        var capital = true, place = committee
+        while i < words.count {
+            let w = words[i], lower = Normalize.lowercased(w)
+            let two = i + 1 < words.count ? keys[i] + " " + keys[i + 1] : ""
+            if !place, levels.contains(two) { out.append(lower + " " + Normalize.lowercased(words[i + 1])); i += 2; place = true; continue }
+            if !place, levels.contains(keys[i]) { out.append(lower); i += 1; place = true; continue }
+            let acronym = w.count >= 2 && w.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "&" } && !Vietnamese.isValidSyllable(lower)
+            if acronym { out.append(w) }
+            else if place || capital || ["viet nam", "chinh phu", "quoc hoi", "trung uong", "nha nuoc"].contains(two) { out.append(sentenceCase(w)) }
+            else if i > 0, ["viet nam", "chinh phu", "quoc hoi", "trung uong", "nha nuoc"].contains(keys[i - 1] + " " + keys[i]) { out.append(sentenceCase(w)) }
+            else { out.append(lower) }
+            capital = w == "-" || w.hasSuffix(",") || keys[i] == "va"
+            if keys[i] == "va" { out[out.count - 1] = lower }
+            i += 1
+        }
+        return out.joined(separator: " ")
+    }
+
+    /// The words `keys` (folded) where the text writes them not all in capitals, if it does.
+    func writtenInText(_ keys: [String], _ t: FoldedText) -> String? {
+        let b = Array(t.folded.utf8)
+        let needle = keys.map { Array($0.utf8) }
+        guard let first = needle.first, !first.isEmpty else { return nil }
+        func isWord(_ c: UInt8) -> Bool { (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) || c >= 0x80 }
+        var i = 0
+        outer: while i + first.count <= b.count {
+            defer { i += 1 }
+            guard b[i] == first[0], i == 0 || !isWord(b[i - 1]) else { continue }
+            var p = i
+            for (n, w) in needle.enumerated() {
+                if n > 0 {
+                    let q = p
+                    while p < b.count, b[p] == 0x20 || b[p] == 0x0A || b[p] == 0x09 { p += 1 }
+                    if p == q && isWord(w[0]) { continue outer }
+                }
+                guard p + w.count <= b.count, Array(b[p..<(p + w.count)]) == w else { continue outer }
+                p += w.count
+            }
+            guard p == b.count || !isWord(b[p]) else { continue }
+            let text = cleanMarks(t.text(i..<p))
+            // not "cục Kiểm lâm" out of "Chi cục Kiểm lâm"
+            if text != Normalize.uppercased(text), text.first?.isUppercase == true { return ExtractionRules.collapse(text) }
         }
         return nil
     }
@@ -349,7 +446,7 @@ public struct Extractor: Sendable {
            }) {
             name = words[j...].joined(separator: " ")
         }
-        return sentenceCase(name)
+        return officialCase(name, t)
     }
 
     /// Line `line` (1-based) of a header, its left column only: a side-by-side header puts the motto beside it.
@@ -390,6 +487,8 @@ public struct Extractor: Sendable {
         }
         if rules.vocabulary("title-stops").entries.contains(where: { $0.spellings.contains(where: opens) }) { return true }
         guard let previous else { return false }
+        // the motto or the place-and-date line, when the header is printed after the subject line
+        if let r = rules.rule("document.date"), r.pattern.firstMatch(in: key) != nil { return true }
         if !s.unicodeScalars.contains(where: \.isLetterCharacter) { return true }
         if let r = rules.rule("structure.heading"), r.pattern.firstMatch(in: key).map({ $0.range.lowerBound == 0 }) == true { return true }
         guard s == Normalize.uppercased(s), s.split(separator: " ").count <= 12 else { return false }

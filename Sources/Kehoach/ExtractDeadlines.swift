@@ -25,6 +25,9 @@ extension Extractor {
                 if let date, let own = doc.info.date, Extractor.before(date, own) { continue }
                 // a second date in the phrase ("trước ngày 15/6 và 15/12 hằng năm")
                 let second = int("m2").flatMap { m2 in VietnameseDate.iso(day: int("d2"), month: m2, year: year) }
+                    ?? m.range("q2").flatMap { Extractor.quarter(t.foldedText($0)) }.flatMap { q in
+                        VietnameseDate.iso(day: nil, month: q * 3, year: int("y2") ?? year)
+                    }
                 // Who: the body of the heading above, else the nearest body named before in the paragraph.
                 var who: [String] = []
                 if let h = heading(at: m.range.lowerBound, doc.headings) {

@@ -26,11 +26,12 @@ extension Extractor {
         let t = doc.t
         // the row's shape: target.table-row in targets.rules
         guard let rowPattern = rules.rule("target.table-row")?.pattern else { return ([], []) }
+        let placeUnits = rules.vocabulary("place-units")
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
         var rows: [Int: TableRow] = [:]
         for (i, line) in lines.enumerated() where Extractor.endsInFigure(line) {
             guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
-            let label = ExtractionRules.collapse(Pattern.substring(line, lr))
+            var label = ExtractionRules.collapse(Pattern.substring(line, lr))
             // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
             if label.count > 70 || label.containsBytes(":") { continue }
             var cells: [(String, Double, Range<Int>)] = []
@@ -42,12 +43,22 @@ extension Extractor {
             for ch in cellText + " " {
                 if ch == " " || ch == "|" {
                     if !current.isEmpty, let v = VietnameseNumber.parse(current) { cells.append((current, v, currentStart..<col)) }
+                    // "-": an empty cell, which keeps its column ("Xã An Lạc  425  286  -")
+                    else if current == "-" || current == "–" || current == "—" { cells.append((current, .nan, currentStart..<col)) }
                     current = ""
                 } else {
                     if current.isEmpty { currentStart = col }
                     current.append(ch)
                 }
                 col += 1
+            }
+            // "Phường 1", "Thôn 5", "Tổ dân phố 12": a unit named by a number; that number is the label's
+            // end, not a figure (place-units.vocab; a unit has fewer than a hundred such siblings)
+            if cells.count >= 2, let first = cells.first, first.0.allSatisfy(\.isNumber), first.1 < 100,
+               Pattern.substring(line, lr.upperBound..<line.utf8.count).hasPrefix(" " + first.0),
+               placeUnits.entries.contains(where: { e in e.spellings.contains { Fold.string(label).hasSuffix(" " + $0) || Fold.string(label) == $0 } }) {
+                label += " " + first.0
+                cells.removeFirst()
             }
             guard !cells.isEmpty else { continue }
             // a header line ends in a year ("Năm 2024  Kế hoạch 2025"), a row in figures
@@ -96,8 +107,13 @@ extension Extractor {
     /// A row ends in a figure cell or a date cell (then punctuation or "|" at most): a cheap test
     /// before the row pattern, which most lines fail.
     static func endsInFigure(_ line: String) -> Bool {
+        var dash = false
         for c in line.utf8.reversed() {
-            if c == 0x20 || c == 0x7C || c == 0x2E || c == 0x3B || c == 0x0D || c == 0x09 { continue }
+            if c == 0x20 || c == 0x7C || c == 0x2E || c == 0x3B || c == 0x0D || c == 0x09 { if dash { return true }; continue }
+            // an empty cell ("-", "–", "—") ends a row too, when a space sets it apart
+            if !dash, c == 0x2D || c == 0x93 || c == 0x94 { dash = true; continue }
+            if dash, c == 0x80 || c == 0xE2 { continue }
+            if dash { return false }
             return c >= 0x30 && c <= 0x39
         }
         return false
@@ -183,7 +199,7 @@ extension Extractor {
             }
             if let spokenTitles { title = spokenTitles[ci] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
-            describe(&c, doc: doc, tableMoney: tableMoney, contextIndicator: contextIndicator, isLast: ci == width - 1,
+            describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, contextIndicator: contextIndicator, isLast: ci == width - 1,
                      cells: rows.compactMap { $0.cells.count == width ? $0.cells[ci] : nil }.map(\.text), aligned: aligned)
             columns.append(c)
         }
@@ -192,11 +208,18 @@ extension Extractor {
         // there are as many; the units in parentheses are left out so that a name split by one reads whole
         if spokenTitles != nil {
             let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
-                && indicators.all(columns[$0].title).isEmpty }
+                && indicators.all(columns[$0].title).isEmpty
+                && !(columns[$0].measure == "rate" && $0 > 0 && !columns[$0 - 1].skip && columns[$0 - 1].measure == "count") }
             let mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
             if !open.isEmpty, mentions.count == open.count {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
+        }
+        // "Số người tham gia BHXH tự nguyện | Tỷ lệ so với LLLĐ (%)": a share with no scheme of its own
+        // is the share of the count beside it, on its left
+        for i in columns.indices where i > 0 && !columns[i].skip && columns[i].measure == "rate" && indicators.all(columns[i].title).isEmpty {
+            let left = columns[i - 1]
+            if !left.skip, left.measure == "count", let scheme = left.indicator, scheme != "khác" { columns[i].indicator = scheme }
         }
         return columns
     }
@@ -253,7 +276,7 @@ extension Extractor {
     /// skipped; "%" or "tỷ lệ" make rates; "(triệu đồng)" or a money word under a money table make
     /// amounts; "(người)", "Số X", or a counted noun make counts. Without a readable title (an
     /// OCR'd header), only a last column of decimal shares is read, as a rate.
-    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, contextIndicator: String?, isLast: Bool,
+    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, unitDeclared: Bool = false, contextIndicator: String?, isLast: Bool,
                   cells: [String], aligned: Bool) {
         let title = c.title
         let indicators = lexicons["indicators"]!
@@ -261,10 +284,14 @@ extension Extractor {
             let shares = cells.filter(Extractor.isShare).count
             if isLast, !aligned, shares * 2 > cells.count {
                 c.unit = "%"; c.measure = "rate"; c.indicator = contextIndicator
+            } else if unitDeclared, let m = tableMoney, shares * 2 <= cells.count {
+                // "(Đơn vị tính: triệu đồng)" over a header the OCR ran together: the figures are money
+                c.unit = "đồng"; c.measure = "amount"; c.multiplier = m; c.indicator = "khác"
             } else { c.skip = true }
             return
         }
-        let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan"]
+        // the bases a column of shares is taken of (population, labour force, households)
+        let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan", "luc luong lao dong", "llld"]
         if baseWords.contains(where: { title.hasPrefix($0) || title.contains($0) }) || title == "tt" { c.skip = true; return }
         if title.containsBytes("%") || title.containsBytes("ty le") {
             c.unit = "%"; c.measure = "rate"
@@ -293,7 +320,8 @@ extension Extractor {
         c.indicator = c.measure == "amount" ? "khác" : indicators.all(title).last?.canonical ?? (c.unit == "người" || c.unit == "%" ? contextIndicator : nil)
         let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
         if targetWords.contains(title) { c.status = "target" }
-        else if actual.contains(title) || ["thuc hien", "giai ngan", "dat duoc", "uoc"].contains(where: { title.contains($0) }) { c.status = "actual" }
+        // on word boundaries: "ước" is no part of "quốc doanh"
+        else if actual.contains(title) || ["thuc hien", "giai ngan", "dat duoc", "uoc"].contains(where: { (" " + title + " ").contains(" " + $0 + " ") }) { c.status = "actual" }
         else if let y = namedYear(title) ?? Int(title.split(separator: " ").first(where: { $0.count == 4 && $0.allSatisfy(\.isNumber) }) ?? ""),
                 let dy = doc.year { c.status = y < dy ? "actual" : "target" }
     }
