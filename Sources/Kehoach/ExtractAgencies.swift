@@ -710,9 +710,27 @@ extension Extractor {
             if let f = toks.firstIndex(where: \.isWord), !toks[f].capitalized, names.head(toks, f) > 0 { toks[f].capitalized = true }
             for k in toks.indices.dropFirst() where toks[k].isWord && !toks[k].capitalized && toks[k].text != "ban"
                 && (toks[k - 1].text == "," || toks[k - 1].text == "va") && names.head(toks, k) > 0 { toks[k].capitalized = true }
+            // "8. Chủ tịch Ủy ban nhân dân các xã, phường": the section is the body's the official heads
+            if let f = toks.firstIndex(where: \.isWord), f == 0, case let n = names.official(toks, f), n > 0, n < toks.count,
+               names.head(toks, n) > 0 {
+                toks = Array(toks[n...])
+                toks[0].capitalized = true
+            }
             // every name of a heading that is only names, when it names several
             let parts = names.scan(toks)
             let rs = names.runs(parts, toks)
+            // "…, Công ty TNHH MTV Lâm nghiệp Bảo Lâm và các chủ rừng là tổ chức": a group of bodies
+            // closing the list is one more body given the section's duties
+            var tailGroup: String?
+            if let last = parts.last, rs.count == 1, parts.first!.start == 0, last.end < toks.count {
+                var k = last.end
+                while k < toks.count, toks[k].text == "," || toks[k].text == "va" { k += 1 }
+                if k > last.end, k < toks.count, toks[k].text == "cac", toks.count - k <= 12,
+                   !(k..<toks.count).contains(where: { names.match(names.stops, toks, $0) > 0 }),
+                   let lastWord = toks.last, lastWord.isWord {
+                    tailGroup = AgencyNames.withCapital(AgencyNames.clean(ft.text(toks[k].range.lowerBound..<toks[toks.count - 1].range.upperBound)))
+                }
+            }
             // what follows the names: nothing, or a duty verb ("Trung tâm Y tế huyện - Chủ trì")
             var rest = parts.last?.end ?? 0
             var dash = false
@@ -720,7 +738,7 @@ extension Extractor {
             let verbAfter = rest < toks.count && names.match(names.stops, toks, rest) > 0
             let dashedVerb = dash && verbAfter
             let onlyNames = !parts.isEmpty && rs.count == 1 && parts.first!.start == 0 && parts.contains { !$0.generic }
-                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || dashedVerb)
+                && (names.gapIsSeparator(toks, parts.last!.end, toks.count) || dashedVerb || tailGroup != nil)
             // outside a duty section, not an item of an enumeration ("3. Bộ Ngoại giao;")
             // or one line of a run of numbered lines with nothing between them ("9. Bộ Xây dựng:" read by
             // the OCR for "9. Bộ Xây dựng;", between "8. …" and "10. …"): items, not bodies given duties
@@ -732,10 +750,13 @@ extension Extractor {
             }
             let inRun = i + 1 < doc.headings.count && adjacent(h, doc.headings[i + 1]) || i > 0 && adjacent(doc.headings[i - 1], h)
             let listItem = h.title.utf8.contains(UInt8(ascii: ";")) || h.title.hasSuffix(",") && !runsOn || h.title.hasSuffix(".") || inRun && dutyLevel == nil
-            guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= 24 else { continue }
+            // a heading of several names may be long ("4. Vườn quốc gia …, Vườn quốc gia …, Ban Quản lý rừng
+            // phòng hộ …, Công ty TNHH MTV … và các chủ rừng là tổ chức"); one name is at most 24 words
+            guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= (parts.count > 1 ? 40 : 24) else { continue }
             var found: [String] = []
-            if onlyNames && parts.count > 1 {
+            if onlyNames && (parts.count > 1 || tailGroup != nil) {
                 for f in parts { found.append(names.text(ft, toks, f)) }
+                if let tailGroup { found.append(tailGroup) }
             } else if verbAfter, !parts.isEmpty, rs.count == 1, parts.first!.start == 0 {
                 // "Đề nghị Ủy ban nhân dân xã phối hợp": the names before the verb, never the verb
                 for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }

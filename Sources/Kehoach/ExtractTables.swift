@@ -291,8 +291,15 @@ extension Extractor {
             return
         }
         // the bases a column of shares is taken of (population, labour force, households)
-        let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan", "luc luong lao dong", "llld"]
+        let baseWords = ["dan so", "hien co", "stt", "ghi chu", "dien tich tu nhien", "tong so ho", "so ho dan"]
         if baseWords.contains(where: { title.hasPrefix($0) || title.contains($0) }) || title == "tt" { c.skip = true; return }
+        // what the unit has, counted bare ("Lực lượng lao động", "Số trường", "Số trẻ, học sinh"): the
+        // base the other columns are taken of, not a figure set or reached (ANNOTATION-NOTES "Tables")
+        let bare = title.split(separator: "(").first.map { ExtractionRules.collapse(String($0)) } ?? title
+        if bare.hasPrefix("luc luong lao dong") || bare.hasPrefix("lllđ") || bare.hasPrefix("llld")
+            || ["so truong", "so tre", "so hoc sinh", "so tre, hoc sinh", "so tre hoc sinh", "so ho", "so lop", "so xa", "so thon", "so giao vien"].contains(bare) {
+            c.skip = true; return
+        }
         if title.containsBytes("%") || title.containsBytes("ty le") {
             c.unit = "%"; c.measure = "rate"
         } else if let m = Extractor.moneyMultiplier(title) {
@@ -311,6 +318,8 @@ extension Extractor {
             if rest.count >= 2, let u = countUnits.canonical(rest[0] + " " + rest[1]) { c.unit = u }
             else if words.first == "so", let w = rest.first { c.unit = countUnits.canonical(w) ?? w }
             else if let w = rest.first, let u = countUnits.canonical(w) { c.unit = u }
+            // "Kế hoạch trường đạt chuẩn 2025-2026": the noun counted, after the plan's word
+            else if title.containsBytes("ke hoach"), let u = rest.lazy.compactMap({ countUnits.canonical($0) }).first { c.unit = u }
             else if words.contains(where: { $0.hasPrefix("nam") }) || title.containsBytes("ke hoach")
                         || words.last.map({ $0.count == 4 && $0.allSatisfy(\.isNumber) }) == true {
                 // "Năm 2024", "Kế hoạch 2025": the row's unit cell says what is counted
