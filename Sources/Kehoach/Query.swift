@@ -583,15 +583,16 @@ public enum Query {
     /// order, while the rest do not fit at their least widths or a text column would get less than
     /// 20 characters. Then every text column is capped at the largest width C that fits and what
     /// is left goes back to the capped columns, left to right. When nothing more can be left out
-    /// and the least widths do not fit, the line runs over. Without a width: all, whole.
+    /// and the least widths do not fit, text columns go down to 4 characters, headers cut too;
+    /// below that the line runs over. Without a width: all, whole.
     static func fit(natural: [Int], headers: [Int], numeric: [Bool], hideFirst: [Int], width: Int?) -> (shown: [Int], widths: [Int]) {
         let all = Array(natural.indices)
         guard let width, !natural.isEmpty else { return (all, natural) }
         func total(_ ws: [Int], _ shown: [Int]) -> Int { shown.reduce(2 * (shown.count - 1)) { $0 + ws[$1] } }
         if total(natural, all) <= width { return (all, natural) }
         let floors = all.map { numeric[$0] ? natural[$0] : min(natural[$0], max(6, headers[$0])) }
-        func capped(_ c: Int) -> [Int] { all.map { numeric[$0] ? natural[$0] : max(floors[$0], min(natural[$0], c)) } }
-        func layout(_ shown: [Int]) -> [Int]? {
+        func layout(_ shown: [Int], floors: [Int]) -> [Int]? {
+            func capped(_ c: Int) -> [Int] { all.map { numeric[$0] ? natural[$0] : max(floors[$0], min(natural[$0], c)) } }
             guard total(floors, shown) <= width else { return nil }
             var lo = 0, hi = natural.max()!
             while lo < hi {   // the largest cap that fits
@@ -609,10 +610,14 @@ public enum Query {
         var shown = all
         var queue = hideFirst
         while true {
-            if let ws = layout(shown), shown.allSatisfy({ numeric[$0] || ws[$0] >= min(natural[$0], 20) }) || queue.isEmpty {
+            if let ws = layout(shown, floors: floors), shown.allSatisfy({ numeric[$0] || ws[$0] >= min(natural[$0], 20) }) || queue.isEmpty {
                 return (shown, ws)
             }
-            guard !queue.isEmpty else { return (shown, floors) }
+            guard !queue.isEmpty else {
+                // nothing more to leave out: headers are cut too, text columns down to 4
+                let least = all.map { numeric[$0] ? natural[$0] : min(natural[$0], 4) }
+                return (shown, layout(shown, floors: least) ?? least)
+            }
             let k = queue.removeFirst()
             shown.removeAll { $0 == k }
         }
