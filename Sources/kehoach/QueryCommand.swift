@@ -169,7 +169,8 @@ struct QueryCommand: ParsableCommand {
             commandName: "sql",
             abstract: "Run one SELECT on the store (read-only).",
             discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and "
-                + "diacritic-free copies of names. Exactly one statement per call. --limit N stops the statement after N rows. "
+                + "diacritic-free copies of names; documents, targets and deadlines have commune, district, province and "
+                + "province_2025 (documents also commune_2025). Exactly one statement per call. --limit N stops the statement after N rows. "
                 + "A query that runs longer than --timeout or needs more memory than --max-memory is stopped with a message "
                 + "and exit status 1.")
         @OptionGroup var common: Common
