@@ -148,10 +148,14 @@ public struct BatchOptions: Sendable {
     public var dbPath: String?
     public var jobs: Int
     public var maxBytes: Int
+    /// The gazetteer the store resolves places with (default: that of the rules found as usual).
+    public var places: Places?
 
     public init(inputs: [String], outDir: String, dbPath: String? = nil,
-                jobs: Int = ProcessInfo.processInfo.activeProcessorCount, maxBytes: Int = TextInput.defaultMaxBytes) {
+                jobs: Int = ProcessInfo.processInfo.activeProcessorCount, maxBytes: Int = TextInput.defaultMaxBytes,
+                places: Places? = Places.standard) {
         self.inputs = inputs; self.outDir = outDir; self.dbPath = dbPath; self.jobs = jobs; self.maxBytes = maxBytes
+        self.places = places
     }
 
     public var resolvedDBPath: String { dbPath ?? URL(fileURLWithPath: outDir).appendingPathComponent("kehoach.sqlite").path }
@@ -331,7 +335,7 @@ public final class BatchRunner: @unchecked Sendable {
         for path in OutputFolder.removeStaleTemporaries(outDir) {
             warnings.append("\(path): removed, a temporary file left by a run that was killed")
         }
-        let store = try Store(path: options.resolvedDBPath)
+        let store = try Store(path: options.resolvedDBPath, places: options.places)
         let manifest = try store.manifest()
         let stored = try store.batchDocuments()
         let fingerprint = processor.rulesFingerprint

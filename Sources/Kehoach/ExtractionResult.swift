@@ -115,3 +115,39 @@ public struct RuleDiagnostic: Codable, Equatable, Sendable, CustomStringConverti
 
     public var description: String { "\(file):\(line): \(severity.rawValue): \(message)" }
 }
+
+// The contract (docs/extraction.md) shows a field with no value as null ("signer": null,
+// "recurrence": null): synthesized encoding would leave the key out, so these write every field.
+extension ExtractionResult.DocumentInfo {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind); try c.encode(number, forKey: .number); try c.encode(issuer, forKey: .issuer)
+        try c.encode(place, forKey: .place); try c.encode(date, forKey: .date); try c.encode(title, forKey: .title)
+        try c.encode(signer, forKey: .signer)
+    }
+}
+
+extension ExtractionResult.Reference {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind); try c.encode(number, forKey: .number); try c.encode(date, forKey: .date)
+        try c.encode(text, forKey: .text); try c.encode(line, forKey: .line)
+    }
+}
+
+extension ExtractionResult.Target {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(indicator, forKey: .indicator); try c.encode(measure, forKey: .measure); try c.encode(status, forKey: .status)
+        try c.encode(value, forKey: .value); try c.encode(unit, forKey: .unit); try c.encode(population, forKey: .population)
+        try c.encode(year, forKey: .year); try c.encode(text, forKey: .text); try c.encode(line, forKey: .line)
+    }
+}
+
+extension ExtractionResult.Deadline {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(date, forKey: .date); try c.encode(recurrence, forKey: .recurrence); try c.encode(text, forKey: .text)
+        try c.encode(agencies, forKey: .agencies); try c.encode(line, forKey: .line)
+    }
+}

@@ -54,7 +54,12 @@ public enum QueryValue: Hashable, Sendable {
 public struct QueryTable: Equatable, Sendable {
     public var columns: [String]
     public var rows: [[QueryValue]]
-    public init(columns: [String], rows: [[QueryValue]]) { self.columns = columns; self.rows = rows }
+    /// Columns a table fitted to a narrow terminal may leave out, the first first (csv and json
+    /// always have them all).
+    public var hideFirst: [String] = []
+    public init(columns: [String], rows: [[QueryValue]], hideFirst: [String] = []) {
+        self.columns = columns; self.rows = rows; self.hideFirst = hideFirst
+    }
 }
 
 public enum QueryFormat: String, CaseIterable, Sendable {
@@ -75,12 +80,39 @@ public struct TargetFilter: Sendable {
     public var place: String?
     /// Part of the name (or an alias) of an agency the document gives a duty.
     public var agency: String?
+    /// Where the target is (`PlaceFilter`).
+    public var places = PlaceFilter()
+    /// Counts per province, district or commune instead of rows.
+    public var by: RollUp?
     public var limit: Int?
     public init(indicator: String? = nil, year: Int? = nil, status: String? = nil, measure: String? = nil,
-                place: String? = nil, agency: String? = nil, limit: Int? = nil) {
+                place: String? = nil, agency: String? = nil, places: PlaceFilter = PlaceFilter(), by: RollUp? = nil, limit: Int? = nil) {
         self.indicator = indicator; self.year = year; self.status = status; self.measure = measure
-        self.place = place; self.agency = agency; self.limit = limit
+        self.place = place; self.agency = agency; self.places = places; self.by = by; self.limit = limit
     }
+}
+
+/// Resolved places a row must lie in (Store: commune, district, province). Names ignore case,
+/// marks and the kind ("Đắk Nông" = "tỉnh Đắk Nông"; "Kon Rẫy" = "huyện Kon Rẫy").
+public struct PlaceFilter: Sendable, Equatable {
+    /// The province the row lies in, or, for a province formed on 2025-07-01, the province it has
+    /// lain in since ("Lâm Đồng" also finds Đắk Nông's and Bình Thuận's rows).
+    public var province: String?
+    public var district: String?
+    public var commune: String?
+    public init(province: String? = nil, district: String? = nil, commune: String? = nil) {
+        self.province = province; self.district = district; self.commune = commune
+    }
+}
+
+/// What `--by` counts rows per.
+public enum RollUp: String, CaseIterable, Sendable {
+    case province
+    /// the province since 2025-07-01
+    case province2025 = "province-2025"
+    case district, commune
+
+    var column: String { self == .province2025 ? "province_2025" : rawValue }
 }
 
 public struct DeadlineFilter: Sendable {
@@ -94,11 +126,13 @@ public struct DeadlineFilter: Sendable {
     /// Part of the name of an agency the deadline names.
     public var agency: String?
     public var place: String?
+    public var places = PlaceFilter()
+    public var by: RollUp?
     public var limit: Int?
     public init(before: String? = nil, after: String? = nil, recurrence: String? = nil, agency: String? = nil,
-                place: String? = nil, limit: Int? = nil) {
+                place: String? = nil, places: PlaceFilter = PlaceFilter(), by: RollUp? = nil, limit: Int? = nil) {
         self.before = before; self.after = after; self.recurrence = recurrence; self.agency = agency
-        self.place = place; self.limit = limit
+        self.place = place; self.places = places; self.by = by; self.limit = limit
     }
 }
 
@@ -109,9 +143,12 @@ public struct DocumentFilter: Sendable {
     /// Part of the document kind, folded ("ke hoach").
     public var kind: String?
     public var year: Int?
+    public var places = PlaceFilter()
+    public var by: RollUp?
     public var limit: Int?
-    public init(place: String? = nil, status: String? = nil, kind: String? = nil, year: Int? = nil, limit: Int? = nil) {
-        self.place = place; self.status = status; self.kind = kind; self.year = year; self.limit = limit
+    public init(place: String? = nil, status: String? = nil, kind: String? = nil, year: Int? = nil,
+                places: PlaceFilter = PlaceFilter(), by: RollUp? = nil, limit: Int? = nil) {
+        self.place = place; self.status = status; self.kind = kind; self.year = year; self.places = places; self.by = by; self.limit = limit
     }
 }
 
@@ -140,16 +177,33 @@ public enum Query {
             args.append(pattern); args.append(pattern); args.append(key); args.append(key)
             // (a filter of no letters, "%", has no key: it matches no name by key)
         }
+        placesClause(f.places, "t", &clauses, &args)
+        if let by = f.by {
+            let g = "t.\(by.column)"
+            return try run(db: path, sql: """
+                SELECT \(g) AS \(by.column), t.indicator AS indicator, t.measure AS measure, t.status AS status, t.unit AS unit,
+                       COUNT(*) AS targets, COUNT(DISTINCT t.document_path) AS documents, MIN(t.value) AS min, MAX(t.value) AS max
+                FROM targets t JOIN documents d ON d.path = t.document_path
+                \(whereSQL(clauses))
+                GROUP BY \(g), t.indicator, t.measure, t.status, t.unit
+                ORDER BY \(g) IS NULL, \(g), t.indicator, t.measure, t.status, t.unit
+                \(limitSQL(f.limit))
+                """, arguments: args)
+        }
+        // the place columns come last, so that the columns before them keep their positions
         let sql = """
             SELECT t.document_path AS document, d.number AS number, d.place AS place, t.indicator AS indicator,
                    t.measure AS measure, t.status AS status, t.value AS value, t.unit AS unit,
-                   t.population AS population, t.year AS year, t.line AS line, t.text AS text
+                   t.population AS population, t.year AS year, t.line AS line, t.text AS text,
+                   t.commune AS commune, t.district AS district, t.province AS province, t.province_2025 AS province_2025
             FROM targets t JOIN documents d ON d.path = t.document_path
             \(whereSQL(clauses))
             ORDER BY t.document_path, t.ord
             \(limitSQL(f.limit))
             """
-        return try run(db: path, sql: sql, arguments: args)
+        var table = try run(db: path, sql: sql, arguments: args)
+        table.hideFirst = ["commune", "district", "number", "line", "province_2025", "place", "population", "measure"]
+        return table
     }
 
     public static func deadlines(db path: String, _ f: DeadlineFilter) throws -> QueryTable {
@@ -167,17 +221,35 @@ public enum Query {
             args.append(contains(v)); args.append(containsKey(v))
         }
         if let v = f.place { placeClause(v, &clauses, &args) }
+        placesClause(f.places, "x", &clauses, &args)
+        if let by = f.by {
+            let g = "x.\(by.column)"
+            let dated = "x.date IS NOT NULL AND x.date NOT LIKE '-%'"
+            return try run(db: path, sql: """
+                SELECT \(g) AS \(by.column), COUNT(*) AS deadlines, COUNT(DISTINCT x.document_path) AS documents,
+                       SUM(CASE WHEN \(dated) THEN 1 ELSE 0 END) AS dated,
+                       MIN(CASE WHEN \(dated) THEN x.date END) AS earliest, MAX(CASE WHEN \(dated) THEN x.date END) AS latest
+                FROM deadlines x JOIN documents d ON d.path = x.document_path
+                \(whereSQL(clauses))
+                GROUP BY \(g)
+                ORDER BY \(g) IS NULL, \(g)
+                \(limitSQL(f.limit))
+                """, arguments: args)
+        }
         let sql = """
             SELECT x.document_path AS document, d.number AS number, d.place AS place, x.date AS date,
                    x.recurrence AS recurrence,
                    (SELECT group_concat(j.value, '; ') FROM json_each(x.agencies) j) AS agencies,
-                   x.line AS line, x.text AS text
+                   x.line AS line, x.text AS text,
+                   x.commune AS commune, x.district AS district, x.province AS province, x.province_2025 AS province_2025
             FROM deadlines x JOIN documents d ON d.path = x.document_path
             \(whereSQL(clauses))
             ORDER BY x.document_path, x.ord
             \(limitSQL(f.limit))
             """
-        return try run(db: path, sql: sql, arguments: args)
+        var table = try run(db: path, sql: sql, arguments: args)
+        table.hideFirst = ["commune", "district", "number", "line", "province_2025", "place", "recurrence"]
+        return table
     }
 
     public static func documents(db path: String, _ f: DocumentFilter) throws -> QueryTable {
@@ -187,6 +259,20 @@ public enum Query {
         if let v = f.status { clauses.append("d.status = ?"); args.append(v) }
         if let v = f.kind { clauses.append("d.kind_folded LIKE ? ESCAPE '\\'"); args.append(contains(v)) }
         if let v = f.year { clauses.append("d.year = ?"); args.append(v) }
+        placesClause(f.places, "d", &clauses, &args)
+        if let by = f.by {
+            let g = "d.\(by.column)"
+            return try run(db: path, sql: """
+                SELECT \(g) AS \(by.column), COUNT(*) AS documents, SUM(d.status = 'failed') AS failed,
+                       SUM((SELECT COUNT(*) FROM targets t WHERE t.document_path = d.path)) AS targets,
+                       SUM((SELECT COUNT(*) FROM deadlines x WHERE x.document_path = d.path)) AS deadlines
+                FROM documents d
+                \(whereSQL(clauses))
+                GROUP BY \(g)
+                ORDER BY \(g) IS NULL, \(g)
+                \(limitSQL(f.limit))
+                """, arguments: args)
+        }
         let sql = """
             SELECT d.path AS path, d.status AS status, d.kind AS kind, d.number AS number, d.issuer AS issuer,
                    d.place AS place, d.date AS date, d.title AS title, d.signer AS signer,
@@ -194,13 +280,17 @@ public enum Query {
                    (SELECT COUNT(*) FROM deadlines x WHERE x.document_path = d.path) AS deadlines,
                    (SELECT COUNT(*) FROM agencies a WHERE a.document_path = d.path) AS agencies,
                    (SELECT COUNT(*) FROM legal_refs r WHERE r.document_path = d.path) AS refs,
-                   d.error_kind AS error_kind, d.error AS error, d.error_offset AS error_offset
+                   d.error_kind AS error_kind, d.error AS error, d.error_offset AS error_offset,
+                   d.commune AS commune, d.district AS district, d.province AS province, d.province_2025 AS province_2025,
+                   d.commune_2025 AS commune_2025
             FROM documents d
             \(whereSQL(clauses))
             ORDER BY d.path
             \(limitSQL(f.limit))
             """
-        return try run(db: path, sql: sql, arguments: args)
+        var table = try run(db: path, sql: sql, arguments: args)
+        table.hideFirst = ["commune_2025", "province_2025", "commune", "district", "error_offset", "refs", "agencies", "deadlines", "signer", "number", "kind", "place", "issuer"]
+        return table
     }
 
     /// Runs one SELECT (or WITH … SELECT) on a read-only connection; anything else is refused
@@ -278,6 +368,34 @@ public enum Query {
         args.append(f); args.append(f); args.append(contains(place))
     }
 
+    /// Resolved-place filters on the table aliased `a` (t, x or d), each name compared folded, with
+    /// or without its kind.
+    private static func placesClause(_ f: PlaceFilter, _ a: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
+        if let v = f.province {
+            let bare = bareName(v, kinds: ["tinh", "thanh pho", "tp"])
+            clauses.append("(\(a).province_folded = ? OR \(a).province_2025_folded = ?)")
+            args.append(bare); args.append(bare)
+        }
+        for (value, column, kinds) in [(f.district, "district", ["huyen", "quan", "thi xa", "thanh pho"]),
+                                       (f.commune, "commune", ["xa", "phuong", "thi tran", "dac khu"])] {
+            guard let value else { continue }
+            let bare = bareName(value, kinds: kinds + (column == "district" ? ["tp", "tx"] : []))
+            let full = Store.fold(value)
+            clauses.append("\(a).\(column)_folded IN (\(Array(repeating: "?", count: kinds.count + 1).joined(separator: ", ")))")
+            // a name given with its kind must be of that kind; one without may be of any
+            if full != bare { args.append(full.hasPrefix("tp ") ? "thanh pho " + bare : full.hasPrefix("tx ") ? "thi xa " + bare : full) }
+            else { args.append(bare) }
+            for k in kinds { args.append(full != bare ? nil : k + " " + bare) }
+        }
+    }
+
+    /// The folded name without a leading kind word ("tinh dak nong" → "dak nong").
+    public static func bareName(_ name: String, kinds: [String]) -> String {
+        let f = Store.fold(name)
+        for k in kinds where f.hasPrefix(k + " ") { return String(f.dropFirst(k.count + 1)) }
+        return f
+    }
+
     /// A LIKE pattern for "contains the body", on agency keys (`Extractor.agencyKey`).
     static func containsKey(_ s: String) -> String {
         let key = Extractor.agencyKey(s)
@@ -343,11 +461,12 @@ public enum Query {
 
     // MARK: Rendering
 
-    public static func render(_ table: QueryTable, format: QueryFormat) -> String {
+    /// `width`: for tables, the columns to fit in (a terminal's); nil prints every cell whole.
+    public static func render(_ table: QueryTable, format: QueryFormat, width: Int? = nil) -> String {
         switch format {
         case .json: return renderJSON(table)
         case .csv: return renderCSV(table)
-        case .table: return renderTable(table)
+        case .table: return renderTable(table, width: width)
         }
     }
 
@@ -407,17 +526,33 @@ public enum Query {
         return out
     }
 
-    /// Aligned columns for reading; long cells cut at `maxWidth` with "…", numbers right-aligned.
-    static func renderTable(_ table: QueryTable, maxWidth: Int = 60) -> String {
+    /// Aligned columns for reading, numbers right-aligned, each row on one line (line breaks and
+    /// tabs in a cell shown as spaces). Without a `width`, every cell is whole. With one, a wider
+    /// table is fitted to it (`fit`): columns empty in every row, then those of `hideFirst`, are
+    /// left out while the others would
+    /// not get their least width (a footer names them), then the widest text columns are narrowed
+    /// and their longer cells cut with "…" (paths keep their end: "…/konray-2023-cv.txt");
+    /// numbers are never cut.
+    static func renderTable(_ table: QueryTable, width: Int? = nil) -> String {
         func cell(_ v: QueryValue) -> String {
-            var s = v.plain.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
-                .replacingOccurrences(of: "\t", with: " ")
-            if s.count > maxWidth { s = String(s.prefix(maxWidth - 1)) + "…" }
-            return s
+            v.plain.replacingOccurrences(of: "\r\n", with: " ").replacingOccurrences(of: "\n", with: " ")
+                .replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\t", with: " ")
         }
         let cells = table.rows.map { $0.map(cell) }
-        var widths = table.columns.map { $0.count }
-        for row in cells { for (k, s) in row.enumerated() { widths[k] = max(widths[k], s.count) } }
+        let natural = table.columns.indices.map { k in cells.reduce(table.columns[k].count) { max($0, $1[k].count) } }
+        let numeric = table.columns.indices.map { k in
+            table.rows.contains { $0[k].isNumeric } && table.rows.allSatisfy { $0[k].isNumeric || $0[k] == .null }
+        }
+        // columns empty in every row go first: they say nothing
+        let empty = table.columns.indices.filter { k in table.rows.allSatisfy { $0[k] == .null || $0[k] == .text("") } }
+        let hideable = empty + table.hideFirst.compactMap { table.columns.firstIndex(of: $0) }.filter { !empty.contains($0) }
+        let (shown, widths) = fit(natural: natural, headers: table.columns.map(\.count), numeric: numeric, hideFirst: hideable, width: width)
+        let pathColumns = Set(["document", "path"])
+        func cut(_ s: String, _ w: Int, keepEnd: Bool = false) -> String {
+            guard s.count > w else { return s }
+            guard w > 1 else { return String(repeating: "…", count: max(0, w)) }
+            return keepEnd ? "…" + s.suffix(w - 1) : s.prefix(w - 1) + "…"
+        }
         func pad(_ s: String, _ w: Int, right: Bool) -> String {
             let fill = String(repeating: " ", count: max(0, w - s.count))
             return right ? fill + s : s + fill
@@ -427,13 +562,65 @@ public enum Query {
             while l.hasSuffix(" ") { l.removeLast() }
             return l + "\n"
         }
-        var out = line(table.columns.enumerated().map { pad($0.element, widths[$0.offset], right: false) })
-        out += line(widths.map { String(repeating: "-", count: $0) })
+        var out = line(shown.map { k in pad(cut(table.columns[k], widths[k]), widths[k], right: false) })
+        out += line(shown.map { String(repeating: "-", count: widths[$0]) })
         for (r, row) in cells.enumerated() {
-            out += line(row.enumerated().map { pad($0.element, widths[$0.offset], right: table.rows[r][$0.offset].isNumeric) })
+            out += line(shown.map { k in
+                pad(cut(row[k], widths[k], keepEnd: pathColumns.contains(table.columns[k])), widths[k], right: table.rows[r][k].isNumeric)
+            })
         }
-        out += "(\(table.rows.count) row\(table.rows.count == 1 ? "" : "s"))\n"
-        return out
+        out += "(\(table.rows.count) row\(table.rows.count == 1 ? "" : "s")"
+        let hidden = table.columns.indices.filter { !shown.contains($0) }.map { table.columns[$0] }
+        if !hidden.isEmpty, let width {
+            out += "; not shown in \(width) columns: \(hidden.joined(separator: ", ")); --wide shows all"
+        }
+        return out + ")\n"
+    }
+
+    /// The columns shown and the width of each, for a table `width` characters wide (two spaces
+    /// between columns). A column's least width is its header's (at least 6; a narrower column
+    /// stays as it is); numbers keep theirs whole. Columns of `hideFirst` are left out, in that
+    /// order, while the rest do not fit at their least widths or a text column would get less than
+    /// 20 characters. Then every text column is capped at the largest width C that fits and what
+    /// is left goes back to the capped columns, left to right. When nothing more can be left out
+    /// and the least widths do not fit, text columns go down to 4 characters, headers cut too;
+    /// below that the line runs over. Without a width: all, whole.
+    static func fit(natural: [Int], headers: [Int], numeric: [Bool], hideFirst: [Int], width: Int?) -> (shown: [Int], widths: [Int]) {
+        let all = Array(natural.indices)
+        guard let width, !natural.isEmpty else { return (all, natural) }
+        func total(_ ws: [Int], _ shown: [Int]) -> Int { shown.reduce(2 * (shown.count - 1)) { $0 + ws[$1] } }
+        if total(natural, all) <= width { return (all, natural) }
+        let floors = all.map { numeric[$0] ? natural[$0] : min(natural[$0], max(6, headers[$0])) }
+        func layout(_ shown: [Int], floors: [Int]) -> [Int]? {
+            func capped(_ c: Int) -> [Int] { all.map { numeric[$0] ? natural[$0] : max(floors[$0], min(natural[$0], c)) } }
+            guard total(floors, shown) <= width else { return nil }
+            var lo = 0, hi = natural.max()!
+            while lo < hi {   // the largest cap that fits
+                let mid = (lo + hi + 1) / 2
+                if total(capped(mid), shown) <= width { lo = mid } else { hi = mid - 1 }
+            }
+            var ws = capped(lo)
+            var spare = width - total(ws, shown)
+            for k in shown where spare > 0 && ws[k] < natural[k] {
+                let more = min(spare, natural[k] - ws[k])
+                ws[k] += more; spare -= more
+            }
+            return ws
+        }
+        var shown = all
+        var queue = hideFirst
+        while true {
+            if let ws = layout(shown, floors: floors), shown.allSatisfy({ numeric[$0] || ws[$0] >= min(natural[$0], 20) }) || queue.isEmpty {
+                return (shown, ws)
+            }
+            guard !queue.isEmpty else {
+                // nothing more to leave out: headers are cut too, text columns down to 4
+                let least = all.map { numeric[$0] ? natural[$0] : min(natural[$0], 4) }
+                return (shown, layout(shown, floors: least) ?? least)
+            }
+            let k = queue.removeFirst()
+            shown.removeAll { $0 == k }
+        }
     }
 }
 

@@ -43,6 +43,7 @@ public enum RulesCheck {
             .map { Set(placeNameSyllables($0.split(separator: "\n").map(String.init))) } ?? []
         var extractFiles: [(name: String, text: String)] = []
         var caseFiles: [(name: String, text: String)] = []
+        var placeFiles: [String: (file: String, text: String)] = [:]
         for relative in files {
             let file = display(relative)
             if documentationSuffixes.contains(where: { relative.hasSuffix($0) }) { continue }
@@ -72,6 +73,7 @@ public enum RulesCheck {
             case "restore/fixed-phrases.txt": out += checkFixedPhrases(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
+            case "places/units.tsv", "places/provinces-2025.tsv": placeFiles[relative] = (file, text)
             default:
                 if relative.hasPrefix("extract/cases/"), relative.hasSuffix(".cases") {
                     caseFiles.append((String(relative.dropFirst("extract/".count)), text))
@@ -82,6 +84,7 @@ public enum RulesCheck {
                 }
             }
         }
+        out += checkPlaceUnits(units: placeFiles["places/units.tsv"], provinces: placeFiles["places/provinces-2025.tsv"])
         let extractDir = root.appendingPathComponent("extract")
         if ExtractionBridge.available && extractFiles.isEmpty {
             out.append(RuleDiagnostic(file: displayPath(extractDir), line: 1, message: "no extraction rules (.rules and .vocab files): extraction would find nothing"))
@@ -188,6 +191,35 @@ public enum RulesCheck {
             if place(line) == nil {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(line)': expected the kind of unit in lower case (\(placeKinds.sorted().joined(separator: ", "))) and then the name"))
             }
+        }
+        return out
+    }
+
+    /// places/: both files parse, and every province of provinces-2025.tsv (either column) is one
+    /// units.tsv has, each old one merged where units.tsv puts its communes.
+    static func checkPlaceUnits(units: (file: String, text: String)?, provinces: (file: String, text: String)?) -> [RuleDiagnostic] {
+        guard units != nil || provinces != nil else { return [] }
+        guard let units, let provinces else {
+            let present = (units ?? provinces)!.file
+            return [RuleDiagnostic(file: present, line: 1, message: "places/units.tsv and places/provinces-2025.tsv go together: one is missing")]
+        }
+        do { _ = try Places(units: units.text, provinces2025: provinces.text) } catch {
+            return [RuleDiagnostic(file: provinces.file, line: 1, message: "\(error)")]
+        }
+        var newOf: [String: Set<String>] = [:]
+        for line in units.text.split(separator: "\n") where !line.hasPrefix("#") {
+            let c = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            newOf[c[0], default: []].insert(c[3])
+        }
+        let known = Set(newOf.keys).union(newOf.values.flatMap { $0 })
+        var out: [RuleDiagnostic] = []
+        for (i, line) in provinces.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.hasPrefix("#") && !line.isEmpty {
+            let c = line.split(separator: "\t").map(String.init)
+            if !known.contains(c[1]) {
+                out.append(RuleDiagnostic(file: provinces.file, line: i + 1, message: "'\(c[1])': no province of that name in units.tsv"))
+            } else if let news = newOf[c[0]], news != [c[1]] {
+                out.append(RuleDiagnostic(file: provinces.file, line: i + 1, message: "'\(c[0])' merged into '\(c[1])', but units.tsv puts its communes in \(news.sorted().joined(separator: ", "))"))
+            }   // an old province units.tsv does not have is a former name (Thừa Thiên Huế)
         }
         return out
     }

@@ -9,13 +9,22 @@ import GRDB
 /// store's content independent of the order documents were ingested in (and of `--jobs`).
 /// Every name a user filters on has a folded copy (`*_folded`: case, diacritics, đ and runs of
 /// white space folded away) so that "ha noi" finds "Hà Nội".
+///
+/// Documents, targets and deadlines carry the commune, district and province they belong to, and
+/// the province (and commune) that holds them since the reorganisation of 2025-07-01, resolved by
+/// `Places` from what the store holds of the document; a store opened with other place rules (or
+/// made before places were resolved) is re-resolved when opened for writing.
 public final class Store: @unchecked Sendable {
     public let path: String
     public let dbQueue: DatabaseQueue
+    /// The gazetteer places are resolved with; nil: none (only a province an issuer names is kept).
+    public let places: Places?
 
-    /// Opens (creating and migrating) a store for writing.
-    public init(path: String) throws {
+    /// Opens (creating and migrating) a store for writing. Documents whose places were resolved
+    /// with other rules (or never) are resolved again.
+    public init(path: String, places: Places? = Places.standard) throws {
         self.path = path
+        self.places = places
         try PosixFile.makeDirectories(URL(fileURLWithPath: path).deletingLastPathComponent().path)
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -28,9 +37,47 @@ public final class Store: @unchecked Sendable {
             // WAL while writing: one fsync per checkpoint rather than per document.
             try dbQueue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Store.migrator.migrate(dbQueue)
+            if let places {
+                try dbQueue.write { db in
+                    let stale = try String.fetchAll(db, sql: """
+                        SELECT path FROM documents WHERE status = 'ok' AND (places_version IS NULL OR places_version <> ?)
+                        """, arguments: [places.version])
+                    for p in stale { try Store.resolvePlaces(path: p, places: places, in: db) }
+                }
+            }
         } catch let error as DatabaseError {
             throw StoreError(database: path, error)
         }
+    }
+
+    /// Brings a store an older kehoach made up to this version's schema (places resolved), in
+    /// place; false when it already was. A store that cannot be written is refused with a message
+    /// saying so.
+    @discardableResult
+    public static func upgradeIfOld(path: String) throws -> Bool {
+        guard FileManager.default.fileExists(atPath: path) else { return false }
+        var config = Configuration()
+        config.readonly = true
+        let current: Bool
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: config)
+            current = try queue.read { db in
+                // not a store at all: left to openReadOnly to say so
+                guard try db.tableExists("documents") else { return true }
+                return try migrator.hasCompletedMigrations(db)
+            }
+        } catch let error as DatabaseError {
+            throw StoreError(database: path, error)
+        }
+        if current { return false }
+        do {
+            let store = try Store(path: path)
+            try store.finish()
+        } catch {
+            throw StoreError("\(path): made by an older kehoach and cannot be upgraded here (\(error)); "
+                             + "copy it somewhere writable and query the copy, or rebuild it with `kehoach batch` or `kehoach ingest`")
+        }
+        return true
     }
 
     /// Opens an existing store read-only (queries). Fails when the file is missing or not a store.
@@ -66,6 +113,11 @@ public final class Store: @unchecked Sendable {
             throw StoreError(database: path, error)
         }
         guard ok else { throw StoreError("\(path): not a kehoach database (no documents table)") }
+        let current = try queue.read { db in try db.columns(in: "targets").contains { $0.name == "province_2025" } }
+        guard current else {
+            throw StoreError("\(path): made by an older kehoach (no place columns); `kehoach query` upgrades it when the file is writable, "
+                             + "or rebuild it with `kehoach batch` or `kehoach ingest`")
+        }
         return queue
     }
 
@@ -179,7 +231,96 @@ public final class Store: @unchecked Sendable {
                 CREATE INDEX document_copies_document ON document_copies(document_path);
                 """)
         }
+        // Places (issue 16): every document, target and deadline carries its commune, district and
+        // province and the province (documents: and commune) holding it from 2025-07-01; filled by
+        // `resolvePlaces` when the store is next opened for writing.
+        migrator.registerMigration("v3 places") { db in
+            var sql = """
+                ALTER TABLE documents ADD COLUMN commune TEXT;
+                ALTER TABLE documents ADD COLUMN commune_folded TEXT;
+                ALTER TABLE documents ADD COLUMN district TEXT;
+                ALTER TABLE documents ADD COLUMN district_folded TEXT;
+                ALTER TABLE documents ADD COLUMN province_2025 TEXT;
+                ALTER TABLE documents ADD COLUMN province_2025_folded TEXT;
+                ALTER TABLE documents ADD COLUMN commune_2025 TEXT;
+                ALTER TABLE documents ADD COLUMN places_version TEXT;  -- Places.version they were resolved with
+                CREATE INDEX documents_province_2025 ON documents(province_2025_folded);
+                CREATE INDEX documents_district ON documents(district_folded);
+
+                """
+            for table in ["targets", "deadlines"] {
+                for column in ["commune", "district", "province", "province_2025"] {
+                    sql += "ALTER TABLE \(table) ADD COLUMN \(column) TEXT;\nALTER TABLE \(table) ADD COLUMN \(column)_folded TEXT;\n"
+                }
+                sql += "CREATE INDEX \(table)_province ON \(table)(province_folded);\n"
+                sql += "CREATE INDEX \(table)_province_2025 ON \(table)(province_2025_folded);\n"
+            }
+            try db.execute(sql: sql)
+        }
         return migrator
+    }
+
+    // MARK: Places
+
+    /// Resolves a stored document's places from what the store holds of it (its header's fields,
+    /// the texts of its references, targets, deadlines and agencies) and writes them on the
+    /// document, its targets (a target whose population names a unit inside the document's gets
+    /// that unit) and its deadlines. Without `places`, only the province its issuer names.
+    static func resolvePlaces(path: String, places: Places?, in db: Database) throws {
+        guard let doc = try Row.fetchOne(db, sql: "SELECT issuer, place, title, date FROM documents WHERE path = ?", arguments: [path]) else { return }
+        var division = Places.Division()
+        var populations: [(ord: Int, population: String?)] = []
+        for row in try Row.fetchAll(db, sql: "SELECT ord, population FROM targets WHERE document_path = ? ORDER BY ord", arguments: [path]) {
+            populations.append((row["ord"], row["population"]))
+        }
+        if let places {
+            var context: [String] = []
+            context += try String.fetchAll(db, sql: "SELECT text FROM legal_refs WHERE document_path = ? ORDER BY ord", arguments: [path])
+            for row in try Row.fetchAll(db, sql: "SELECT text, population FROM targets WHERE document_path = ? ORDER BY ord", arguments: [path]) {
+                context.append(row["text"]); if let p: String = row["population"] { context.append(p) }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT text, agencies FROM deadlines WHERE document_path = ? ORDER BY ord", arguments: [path]) {
+                context.append(row["text"]); context += names(row["agencies"])
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT name, aliases, text FROM agencies WHERE document_path = ? ORDER BY ord", arguments: [path]) {
+                context.append(row["name"]); context += names(row["aliases"]); context.append(row["text"])
+            }
+            division = places.resolve(Places.Inputs(issuer: doc["issuer"], place: doc["place"], title: doc["title"], date: doc["date"], context: context))
+        }
+        // a province the issuer names that the gazetteer does not know (a damaged name) is kept as before
+        if division.province == nil, let p = Store.province(issuer: doc["issuer"]) {
+            division.province = p
+            division.province2025 = places?.province2025(of: p)
+        }
+        let d = division
+        try db.execute(sql: """
+            UPDATE documents SET commune = ?, commune_folded = ?, district = ?, district_folded = ?, province = ?, province_folded = ?,
+                province_2025 = ?, province_2025_folded = ?, commune_2025 = ?, places_version = ?
+            WHERE path = ?
+            """, arguments: [d.commune, fold(d.commune), d.district, fold(d.district), d.province, fold(d.province),
+                             d.province2025, fold(d.province2025), d.commune2025, places?.version, path])
+        let setPlaces = """
+            commune = ?, commune_folded = ?, district = ?, district_folded = ?, province = ?, province_folded = ?,
+            province_2025 = ?, province_2025_folded = ?
+            """
+        func arguments(_ d: Places.Division) -> [DatabaseValueConvertible?] {
+            [d.commune, fold(d.commune), d.district, fold(d.district), d.province, fold(d.province), d.province2025, fold(d.province2025)]
+        }
+        try db.execute(sql: "UPDATE deadlines SET \(setPlaces) WHERE document_path = ?", arguments: StatementArguments(arguments(d) + [path]))
+        try db.execute(sql: "UPDATE targets SET \(setPlaces) WHERE document_path = ?", arguments: StatementArguments(arguments(d) + [path]))
+        if let places {
+            for t in populations {
+                guard let inner = places.refine(t.population, within: d) else { continue }
+                try db.execute(sql: "UPDATE targets SET \(setPlaces) WHERE document_path = ? AND ord = ?",
+                               arguments: StatementArguments(arguments(inner) + [path, t.ord]))
+            }
+        }
+    }
+
+    /// The names of a JSON array (deadlines' and agencies' lists).
+    private static func names(_ json: String?) -> [String] {
+        guard let json, let list = try? JSONDecoder().decode([String].self, from: Data(json.utf8)) else { return [] }
+        return list
     }
 
     // MARK: Folding
@@ -228,17 +369,23 @@ public final class Store: @unchecked Sendable {
 
     /// Stores a document, replacing whatever the store held for its path, in one transaction.
     public func replace(_ result: ExtractionResult, batch: BatchRecord? = nil) throws {
-        try dbQueue.write { db in try Store.replace(result, batch: batch, in: db) }
+        try dbQueue.write { db in try replace(result, batch: batch, in: db) }
     }
 
     /// Stores several documents in one transaction (ingest).
     public func replace(_ results: [ExtractionResult]) throws {
         try dbQueue.write { db in
-            for result in results { try Store.replace(result, batch: nil, in: db) }
+            for result in results { try replace(result, batch: nil, in: db) }
         }
     }
 
-    static func replace(_ r: ExtractionResult, batch: BatchRecord?, in db: Database) throws {
+    func replace(_ r: ExtractionResult, batch: BatchRecord?, in db: Database) throws {
+        try Store.insertRows(r, batch: batch, in: db)
+        try Store.resolvePlaces(path: r.source.path, places: places, in: db)
+    }
+
+    /// The document's rows as extracted (places come after, from them).
+    static func insertRows(_ r: ExtractionResult, batch: BatchRecord?, in db: Database) throws {
         let path = r.source.path
         try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
         try db.execute(sql: "DELETE FROM document_copies WHERE path = ?", arguments: [path])
@@ -346,7 +493,7 @@ public final class Store: @unchecked Sendable {
                 promoted = result
             }
             try dbQueue.write { db in
-                if let promoted { try Store.replace(promoted, batch: first.record, in: db) }
+                if let promoted { try self.replace(promoted, batch: first.record, in: db) }
                 for m in sorted.dropFirst() {
                     try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [m.path])
                     try db.execute(sql: """

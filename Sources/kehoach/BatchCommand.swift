@@ -71,9 +71,14 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let processor = try BatchCommand.makeProcessor(rulesDirectory: rules.resolve())
+        let rulesDirectory = try rules.resolve()
+        let processor = try BatchCommand.makeProcessor(rulesDirectory: rulesDirectory)
+        // the store resolves places with the same rules (none: places are left for a later run to fill)
+        let places = FileManager.default.fileExists(atPath: rulesDirectory.appendingPathComponent("places").path)
+            ? try Places.load(rulesDirectory: rulesDirectory) : nil
         let runner = BatchRunner(processor: processor,
-                                 options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+                                 options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                                       places: places))
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var interrupted = false

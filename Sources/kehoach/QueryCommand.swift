@@ -3,18 +3,36 @@ import Foundation
 import Kehoach
 
 extension QueryFormat: ExpressibleByArgument {}
+extension RollUp: ExpressibleByArgument {}
 
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
         abstract: "Ask the SQLite store for targets, deadlines or documents, or run a SELECT.",
         discussion: """
-        Name filters (--indicator, --place, --agency) ignore case and diacritics: "ha
-        noi" finds "Hà Nội", "bhxh bat buoc" finds "BHXH bắt buộc". The store is
-        opened read-only.
+        Name filters (--indicator, --place, --agency, --province, --district, --commune)
+        ignore case and diacritics: "ha noi" finds "Hà Nội", "bhxh bat buoc" finds "BHXH
+        bắt buộc". The store is opened read-only (a store an older kehoach made is first
+        upgraded in place, once, when the file is writable).
+
+        Places: every document, target and deadline carries the commune, district and
+        province it lies in (resolved from the issuer's unit and the gazetteer in
+        rules/places/), and province_2025, the province that holds it since the
+        reorganisation of 2025-07-01 (63 provinces became 34, districts were abolished).
+        --province matches either, so "Lâm Đồng" also finds the plans of Đắk Nông and
+        Bình Thuận; --by province (or province-2025, district, commune) counts per place
+        instead of listing rows. A place the store cannot tell is empty (null).
+
+        Output: a table fits the terminal: its widest text columns are narrowed and
+        their long cells cut with "…" (paths keep their end); numbers are never cut.
+        The width is $COLUMNS when set, else the terminal's; output to a file or a
+        pipe is not cut (set COLUMNS to cut it). --wide prints every cell whole. csv and
+        json are never cut; json writes a missing value as null.
 
         Examples:
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
+          kehoach query targets --db plans.sqlite --indicator BHYT --status target --by province
+          kehoach query targets --db plans.sqlite --province "Đắk Nông" --format csv > daknong.csv
           kehoach query targets --db plans.sqlite --place "ha noi" --status target --format csv > bhyt.csv
           kehoach query deadlines --db plans.sqlite --before 2025-12-31 --agency "bao hiem xa hoi"
           kehoach query documents --db plans.sqlite --status failed
@@ -33,13 +51,44 @@ struct QueryCommand: ParsableCommand {
         @Option(name: .customLong("limit"), help: ArgumentHelp("At most N rows.", valueName: "N"))
         var limit: Int?
 
+        @Flag(name: .customLong("wide"), help: ArgumentHelp("Table: print every cell whole, however wide (by default a table fits $COLUMNS or the terminal; a file or pipe gets it whole)."))
+        var wide = false
+
         func emit(_ make: () throws -> QueryTable) throws {
             do {
+                if try Store.upgradeIfOld(path: db) {
+                    printError("kehoach query: \(db): made by an older kehoach; upgraded in place (places resolved)")
+                }
                 let table = try make()
-                FileHandle.standardOutput.write(Data(Query.render(table, format: format).utf8))
+                FileHandle.standardOutput.write(Data(Query.render(table, format: format, width: wide ? nil : terminalWidth()).utf8))
             } catch {
                 printError("kehoach query: \(Query.describe(error))")
                 throw ExitCode(1)
+            }
+        }
+    }
+
+    /// Places a row must lie in, and what to count per.
+    struct PlaceOptions: ParsableArguments {
+        @Option(help: ArgumentHelp("Province the row lies in, then or since 2025-07-01 (\"Đắk Nông\"; \"Lâm Đồng\" also finds Đắk Nông's and Bình Thuận's).", valueName: "NAME"))
+        var province: String?
+        @Option(help: ArgumentHelp("District the row lies in (\"Kon Rẫy\" or \"huyện Kon Rẫy\").", valueName: "NAME"))
+        var district: String?
+        @Option(help: ArgumentHelp("Commune (xã, phường, thị trấn) the row lies in.", valueName: "NAME"))
+        var commune: String?
+        @Option(help: ArgumentHelp("Count per province, province-2025, district or commune instead of listing rows.", valueName: "PLACE"))
+        var by: RollUp?
+
+        var filter: PlaceFilter { PlaceFilter(province: province, district: district, commune: commune) }
+
+        func validate() throws {
+            // a province no row can have is refused, the provinces listed
+            if let province, let places = Places.standard {
+                let names = places.provinceNames
+                let f = Query.bareName(province, kinds: ["tinh", "thanh pho", "tp"])
+                if !names.contains(where: { Store.fold($0) == f }) {
+                    throw ValidationError("--province \(province): not a province; give one of \(names.sorted().joined(separator: ", ")).")
+                }
             }
         }
     }
@@ -53,6 +102,7 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("rate, count, growth or amount.", valueName: "MEASURE")) var measure: String?
         @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
         @Option(help: ArgumentHelp("Part of the name of an agency the document gives a duty; abbreviations (BHXH, UBND…), case and marks do not matter.", valueName: "NAME")) var agency: String?
+        @OptionGroup var places: PlaceOptions
 
         func validate() throws {
             try checkOneOf(indicator, ["BHXH", "BHXH bắt buộc", "BHXH tự nguyện", "BHTN", "BHYT", "khác"], "--indicator")
@@ -63,7 +113,7 @@ struct QueryCommand: ParsableCommand {
         func run() throws {
             try common.emit {
                 try Query.targets(db: common.db, TargetFilter(indicator: indicator, year: year, status: status?.lowercased(), measure: measure?.lowercased(),
-                                                              place: place, agency: agency, limit: common.limit))
+                                                              place: place, agency: agency, places: places.filter, by: places.by, limit: common.limit))
             }
         }
     }
@@ -76,6 +126,7 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("yearly, monthly or quarterly.", valueName: "KIND")) var recurrence: String?
         @Option(help: ArgumentHelp("Part of the name of an agency the deadline names; abbreviations (BHXH, UBND…), case and marks do not matter.", valueName: "NAME")) var agency: String?
         @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
+        @OptionGroup var places: PlaceOptions
 
         func validate() throws {
             for (option, d) in [("--before", before), ("--after", after)] {
@@ -89,7 +140,7 @@ struct QueryCommand: ParsableCommand {
         func run() throws {
             try common.emit {
                 try Query.deadlines(db: common.db, DeadlineFilter(before: before, after: after, recurrence: recurrence?.lowercased(),
-                                                                  agency: agency, place: place, limit: common.limit))
+                                                                  agency: agency, place: place, places: places.filter, by: places.by, limit: common.limit))
             }
         }
     }
@@ -101,12 +152,14 @@ struct QueryCommand: ParsableCommand {
         @Option(help: ArgumentHelp("ok or failed.", valueName: "STATUS")) var status: String?
         @Option(help: ArgumentHelp("Part of the document kind (\"ke hoach\").", valueName: "KIND")) var kind: String?
         @Option(help: ArgumentHelp("Year of the document's date.", valueName: "YEAR")) var year: Int?
+        @OptionGroup var places: PlaceOptions
 
         func validate() throws { try checkOneOf(status, ["ok", "failed"], "--status") }
 
         func run() throws {
             try common.emit {
-                try Query.documents(db: common.db, DocumentFilter(place: place, status: status?.lowercased(), kind: kind, year: year, limit: common.limit))
+                try Query.documents(db: common.db, DocumentFilter(place: place, status: status?.lowercased(), kind: kind, year: year,
+                                                                  places: places.filter, by: places.by, limit: common.limit))
             }
         }
     }
@@ -116,7 +169,8 @@ struct QueryCommand: ParsableCommand {
             commandName: "sql",
             abstract: "Run one SELECT on the store (read-only).",
             discussion: "Tables: documents, targets, deadlines, agencies, legal_refs; *_folded columns hold case- and "
-                + "diacritic-free copies of names. Exactly one statement per call. --limit N stops the statement after N rows. "
+                + "diacritic-free copies of names; documents, targets and deadlines have commune, district, province and "
+                + "province_2025 (documents also commune_2025). Exactly one statement per call. --limit N stops the statement after N rows. "
                 + "A query that runs longer than --timeout or needs more memory than --max-memory is stopped with a message "
                 + "and exit status 1.")
         @OptionGroup var common: Common
@@ -138,6 +192,17 @@ struct QueryCommand: ParsableCommand {
             }
         }
     }
+}
+
+/// The width a table is fitted to: $COLUMNS when set (even when the output is a pipe: the user
+/// asked), else the terminal's when standard output is one; nil (no fitting) for a file or a pipe,
+/// whose reader wants every cell.
+func terminalWidth() -> Int? {
+    if let c = ProcessInfo.processInfo.environment["COLUMNS"], let n = Int(c.trimmingCharacters(in: .whitespaces)), n > 0 { return n }
+    guard isatty(STDOUT_FILENO) != 0 else { return nil }
+    var size = winsize()
+    if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+    return 100
 }
 
 /// Refuses a filter value outside `allowed` (compared without case or marks), naming the valid ones:

@@ -65,7 +65,8 @@ final class QueryTests: XCTestCase {
                        try count("SELECT COUNT(*) FROM deadlines WHERE recurrence = 'yearly'"))
         let all = try Query.deadlines(db: db, DeadlineFilter())
         XCTAssertEqual(all.rows.count, 24)
-        XCTAssertEqual(all.columns, ["document", "number", "place", "date", "recurrence", "agencies", "line", "text"])
+        XCTAssertEqual(all.columns, ["document", "number", "place", "date", "recurrence", "agencies", "line", "text",
+                                     "commune", "district", "province", "province_2025"])
     }
 
     func testDeadlineAgencyFilterFoldsNames() throws {

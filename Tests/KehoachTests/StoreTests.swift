@@ -7,7 +7,7 @@ final class StoreTests: XCTestCase {
         let dir = try scratch()
         let (store, results) = try Fixtures.keyStore(dir)
         try store.dbQueue.read { db in
-            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), ["v1", "v2 document copies"])
+            XCTAssertEqual(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"), ["v1", "v2 document copies", "v3 places"])
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM documents"), 4)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM targets"), 16 + 6 + 9 + 10)
             XCTAssertEqual(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deadlines"), 12 + 1 + 8 + 3)
