@@ -186,6 +186,20 @@ extension Extractor {
            !doc.headings[h].isDuty {
             contextIndicator = indicators.all(doc.headings[h].foldedTitle).last?.canonical
         }
+        // an OCR'd header whose titles run together may still print each column's unit in brackets,
+        // in order ("nâng cấp (km) nước sạch (%) nhà vệ sinh (hộ)"): they belong to the last columns
+        var bracketUnits: [String] = []
+        if !aligned, spokenTitles == nil {
+            var rest = Substring(headerText)
+            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
+                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+                if inner == "%" || Extractor.moneyMultiplier(inner) != nil || inner == "nguoi" || rules.vocabulary("count-units").canonical(inner) != nil {
+                    bracketUnits.append("(" + inner + ")")
+                }
+                rest = rest[rest.index(after: close)...]
+            }
+            if bracketUnits.count > width { bracketUnits = [] }
+        }
         var columns: [Column] = []
         for (ci, cell) in model.cells.enumerated() {
             var title = ""
@@ -198,6 +212,7 @@ extension Extractor {
                 }
             }
             if let spokenTitles { title = spokenTitles[ci] }
+            else if !bracketUnits.isEmpty, ci >= width - bracketUnits.count { title = bracketUnits[ci - (width - bracketUnits.count)] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
             describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, contextIndicator: contextIndicator, isLast: ci == width - 1,
                      cells: rows.compactMap { $0.cells.count == width ? $0.cells[ci] : nil }.map(\.text), aligned: aligned)
@@ -312,7 +327,8 @@ extension Extractor {
             let inner = String(title[title.index(after: open)..<close])
             c.unit = rules.vocabulary("count-units").canonical(inner) ?? inner
         } else {
-            let words = title.split(separator: " ").map(String.init)
+            // the OCR's debris ("Số $6 người tham gia") is no word of the title
+            let words = title.split(separator: " ").map(String.init).filter { $0.contains(where: \.isLetter) && !$0.contains("$") }
             let rest = words.first == "so" ? Array(words.dropFirst()) : words
             let countUnits = rules.vocabulary("count-units")
             if rest.count >= 2, let u = countUnits.canonical(rest[0] + " " + rest[1]) { c.unit = u }
