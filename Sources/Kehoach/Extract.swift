@@ -170,9 +170,14 @@ public struct Extractor: Sendable {
                     let kinds = rules.vocabulary("document-kinds")
                     // a damaged kind is taken in the header only: further down, a line "CÔNG DÂN" is no "CÔNG VĂN"
                     let inHeader = t.line(ofFolded: m.range.lowerBound) <= 30
+                    // or two letters away from the kind the number's code names ("KI) HOUCH" over "08/KH-BCĐ",
+                    // "CHU THO" over "19/CT-UBND"): two damaged readings that agree
+                    let coded = suffix.map { Extractor.kindOfCode("0/" + $0, rules.vocabulary("document-codes")) }
                     let known = kinds.canonical(s) ?? (inHeader ? kinds.entries.first { e in
                         e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
-                    }?.canonical : nil)
+                    }?.canonical : nil) ?? (inHeader ? coded.flatMap { c in
+                        c != "Công văn" && Fuzzy.distance(Fuzzy.letters(s), Fuzzy.letters(c), limit: 2) <= 2 ? c : nil
+                    } : nil)
                     // the pattern lets each marked vowel be any letters: a line no kind is close to is none
                     guard let known else { continue }
                     info.kind = Normalize.uppercased(known)
@@ -328,7 +333,15 @@ public struct Extractor: Sendable {
             guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
             // "BAN THƯỜNG TRỰC" under "ỦY BAN MTTQ VIỆT NAM / XÃ …" is the parent's organ, like "VĂN PHÒNG"
             if let organ = organs.canonical(line) { return (organ, false) }
-            return (officialCase(line, t), folded != head)
+            // a long name wraps over the lines down to the number ("BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM, /
+            // TỆ NẠN XÃ HỘI VÀ …")
+            var name = line
+            for k in (l + 1)..<before {
+                let more = headerLeftColumn(t, line: k)
+                guard !more.isEmpty, more == Normalize.uppercased(more), more.contains(where: \.isLetter) else { break }
+                name += " " + more
+            }
+            return (officialCase(name, t), folded != head)
         }
         return nil
     }
@@ -452,8 +465,20 @@ public struct Extractor: Sendable {
     /// Line `line` (1-based) of a header, its left column only: a side-by-side header puts the motto beside it.
     func headerLeftColumn(_ t: FoldedText, line l: Int) -> String {
         let from = t.lineStarts[l - 1], to = l < t.lineStarts.count ? t.lineStarts[l] : t.original.utf8.count
-        return cleanMarks(String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0])
+        var column = String(Pattern.substring(t.original, from..<to)).components(separatedBy: "   ")[0]
+        // the OCR reads a side-by-side header with single spaces: the motto starts the right column
+        // ("PHÒNG GIÁO DỤC VÀ ĐÀO TẠO Độc lập - Tự do - Hạnh phúc")
+        if let motto = Extractor.mottoStart, column.utf8.count > 12 {
+            let ft = FoldedText(column)
+            if let m = motto.firstMatch(in: ft.folded), m.range.lowerBound > 0 {
+                column = Pattern.substring(column, 0..<ft.originalRange(m.range).lowerBound)
+            }
+        }
+        return cleanMarks(column)
     }
+
+    /// Where the motto begins on a header line, as the unit line's pattern ends a unit's name.
+    static let mottoStart = try? Pattern(#"\s(?:cong\s+hoa|doc\s+lap|d\S{1,4}\s+\S{1,4}\s*-\s*t\S{0,3}\)?\s+do\b)"#)
 
     /// The non-empty lines after `line` (1-based) up to the next empty line, joined.
     func titleLines(_ t: FoldedText, after line: Int) -> String? {

@@ -163,13 +163,64 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         Tiêm chủng mở rộng năm 2025
 
         """)
-        XCTAssertEqual(r.document.issuer, "Bộ y tế")
+        XCTAssertEqual(r.document.issuer, "Bộ Y tế")
         let pair = extract("BỘ TÀI CHÍNH TỔNG CỤC THUẾ      CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1414/TCT-CS\nV/v hỗ trợ người có công\n")
-        XCTAssertEqual(pair.document.issuer, "Tổng cục thuế")
+        XCTAssertEqual(pair.document.issuer, "Tổng cục Thuế")
         let sub = extract("ỦY BAN NHÂN DÂN TỈNH CÀ MAU\nSỞ Y TẾ\nSố: 12/KH-SYT\n\nKẾ HOẠCH\nPhòng chống dịch\n")
-        XCTAssertEqual(sub.document.issuer, "Sở y tế tỉnh Cà Mau")
+        XCTAssertEqual(sub.document.issuer, "Sở Y tế tỉnh Cà Mau")
         let phong = extract("UBND HUYỆN MƯỜNG NHÉ\nPHÒNG GIÁO DỤC VÀ ĐÀO TẠO\nSố: 45/KH-PGDĐT\n\nKẾ HOẠCH\nPhổ cập giáo dục\n")
-        XCTAssertEqual(phong.document.issuer, "Phòng giáo dục và đào tạo huyện Mường Nhé")
+        XCTAssertEqual(phong.document.issuer, "Phòng Giáo dục và Đào tạo huyện Mường Nhé")
+    }
+
+    /// Headers of other kinds of issuer and numbering: a normative act's year in its number, a Party
+    /// committee's "Số 45-KH/HU", the Fatherland Front's standing board under its parent, a ministry's
+    /// letter with its subject on the number's line, a decree's kind line.
+    func testHeadersBeyondThePeoplesCommittees() {
+        let qd = extract("ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI\nSố: 15/2024/QĐ-UBND\nĐồng Nai, ngày 20 tháng 5 năm 2024\n\nQUYẾT ĐỊNH\nBan hành Quy định quản lý cụm công nghiệp\n")
+        XCTAssertEqual(qd.document.number, "15/2024/QĐ-UBND")
+        XCTAssertEqual(qd.document.issuer, "Ủy ban nhân dân tỉnh Đồng Nai")
+        let party = extract("HUYỆN ỦY MƯỜNG NHÉ\n*\nSố 45-KH/HU\nĐẢNG CỘNG SẢN VIỆT NAM\nMường Nhé, ngày 12 tháng 3 năm 2025\n\nKẾ HOẠCH\nPhòng, chống ma túy năm 2025\n")
+        XCTAssertEqual(party.document.number, "45-KH/HU")
+        XCTAssertEqual(party.document.issuer, "Huyện ủy Mường Nhé")
+        let front = extract("""
+        ỦY BAN MTTQ VIỆT NAM
+        XÃ LƯƠNG MINH
+        BAN THƯỜNG TRỰC
+        Số: 16/KH-MTTQ-BTT
+        Lương Minh, ngày 18 tháng 11 năm 2025
+        KẾ HOẠCH
+        Thực hiện công tác bầu cử đại biểu Hội đồng nhân dân các cấp
+        Căn cứ Luật Bầu cử;
+        Ban Thường trực Ủy ban MTTQ Việt Nam xã ban hành kế hoạch.
+        """)
+        XCTAssertEqual(front.document.issuer, "Ban Thường trực Ủy ban MTTQ Việt Nam xã Lương Minh")
+        let letter = extract("BỘ TÀI CHÍNH TỔNG CỤC THUẾ\nSố: 1414/TCT-CS V/v hỗ trợ người có công cải thiện nhà ở.\nHà Nội, ngày 04 tháng 05 năm 2013\nKính gửi: Cục Thuế tỉnh Hà Tĩnh.\n")
+        XCTAssertEqual(letter.document.kind, "CÔNG VĂN")
+        XCTAssertEqual(letter.document.title, "V/v hỗ trợ người có công cải thiện nhà ở.")
+        let decree = extract("CHÍNH PHỦ\nSố: 23/2012/NĐ-CP\nHà Nội, ngày 03 tháng 04 năm 2012\nNGHỊ ĐỊNH\nQuy định một số chế độ\nCăn cứ Luật Tổ chức Chính phủ;\n")
+        XCTAssertEqual(decree.document.kind, "NGHỊ ĐỊNH")
+        XCTAssertEqual(decree.document.number, "23/2012/NĐ-CP")
+        XCTAssertEqual(decree.document.issuer, "Chính phủ")
+    }
+
+    /// "Thời gian hoàn thành: Quý IV/2025 và Quý I/2026": two deadlines with one text; "Thời hạn:
+    /// tháng 9/2025"; but not a bare "Thời gian:" (a meeting's or a campaign's time).
+    func testLabelledDeadlines() {
+        let r = extract("""
+        UBND HUYỆN TÂN PHƯỚC
+        Số: 12/KH-UBND
+        Tân Phước, ngày 10 tháng 3 năm 2025
+        KẾ HOẠCH
+        Phòng, chống dịch bệnh năm 2025
+        III. TỔ CHỨC THỰC HIỆN
+        1. Phòng Y tế huyện
+        - Tham mưu tổ chức kiểm tra. Thời gian hoàn thành: Quý IV/2025 và Quý I/2026.
+        - Thời hạn: tháng 9/2025.
+        - Thời gian: tháng 5/2025, tại hội trường huyện.
+        - Hoàn thành chậm nhất vào ngày 15/11/2025.
+        """)
+        XCTAssertEqual(r.deadlines.map(\.date), ["2025-12", "2026-03", "2025-09", "2025-11-15"])
+        XCTAssertEqual(r.deadlines[0].text, r.deadlines[1].text)
     }
 
     func testPlaceWithAnApostrophe() {

@@ -111,6 +111,49 @@ final class ExtractTargetTests: XCTestCase {
         ])
     }
 
+    func testTableWithEmptyCellsAndUnitsNamedByNumbers() {
+        // "-" keeps its column; "Phường 1" is a label, not a figure; the labour force is a base; the
+        // share beside the count of BHXH tự nguyện is that scheme's; "quốc doanh" says nothing of "ước"
+        XCTAssertEqual(targets("""
+        Tuy Hòa, ngày 10 tháng 01 năm 2025
+        KẾ HOẠCH
+        STT Đơn vị              Lực lượng  Số người tham gia  Tỷ lệ so
+                                lao động   BHXH tự nguyện     với LLLĐ
+                                (người)    (người)            (%)
+        1   Phường 1               6.120          468           7,65
+        2   Xã An Phú              6.540            -           5,90
+        """), [
+            "BHXH tự nguyện|count|target|468.0|người", "BHXH tự nguyện|rate|target|7.65|%", "BHXH tự nguyện|rate|target|5.9|%",
+        ])
+        XCTAssertEqual(targets("""
+        Sơn Động, ngày 26 tháng 12 năm 2024
+        QUYẾT ĐỊNH
+                                                    (Đơn vị tính: triệu đồng)
+        STT  Đơn vị              Tổng thu   Thu thuế ngoài   Thu tiền sử
+                                             quốc doanh      dụng đất
+        1    Xã An Lạc                425              286             -
+        2    Xã Cẩm Đàn             2.808              532         2.100
+        """), [
+            "khác|amount|target|425000000.0|đồng", "khác|amount|target|286000000.0|đồng",
+            "khác|amount|target|2808000000.0|đồng", "khác|amount|target|532000000.0|đồng", "khác|amount|target|2100000000.0|đồng",
+        ])
+    }
+
+    func testOCRdHeaderGivesUnitsInBrackets() {
+        // titles run together, but "(km)", "(%)", "(hộ)" name the last three columns; "Số hộ" stays untitled
+        XCTAssertEqual(targets("""
+        Nhơn Nghĩa, ngày 20 tháng 6 năm 2025
+        BÁO CÁO
+        STT Ấp Số hộ Đường GTNT Hộ sử dụng Hộ cải tạo
+        nâng cấp (km) nước sạch (%) nhà vệ sinh (hộ)
+        1 Nhơn Thọ 1A 512 1,6 98,4 21
+        2 Nhơn Thọ 2 486 1,2 97,1 17
+        """), [
+            "khác|count|actual|1.6|km", "khác|rate|actual|98.4|%", "khác|count|actual|21.0|hộ",
+            "khác|count|actual|1.2|km", "khác|rate|actual|97.1|%", "khác|count|actual|17.0|hộ",
+        ])
+    }
+
     func testSignsTheOCRReadForLettersAreNoFigures() {
         XCTAssertEqual(targets("""
         KẾ HOẠCH
