@@ -204,29 +204,34 @@ public enum Evaluator {
         // OCR'd and restored first; the OCR figures also per typeface (corpus/dev/typefaces.tsv),
         // since the OCR's damage, and so restoration, depends on the face.
         let dev = EvalCorpus(root: corpus).devDocuments()
-        let faces = EvalCorpus(root: corpus).devTypefaces()
-        scoreSet("extract.dev_clean", docPrefix: "dev-clean/", dev.map { d in
-            ExtractDoc(stem: d.name, key: d.cleanKey, source: d.clean) {
-                let text = try TextInput.read(path: d.clean.path)
-                return (nil, text)
-            }
-        }, faces: faces)
-        var devRestore: [String: RestoreMetric.Counts] = [:]
-        scoreSet("extract.dev_ocr", docPrefix: "dev-ocr/", dev.compactMap { d in
-            guard let ocr = d.ocr, let key = d.ocrKey else { return nil }
-            return ExtractDoc(stem: d.name, key: key, source: ocr) {
-                let (raw, out) = try restore(ocr)
-                if let gold = d.ocrGold, let g = try? String(contentsOf: gold, encoding: .utf8),
-                   let c = try? RestoreMetric.score(gold: g, output: out, input: raw) {
-                    devRestore["all", default: .init()] = devRestore["all", default: .init()] + c
-                    if let face = faces[d.name] { devRestore["face.\(face)", default: .init()] = devRestore["face.\(face)", default: .init()] + c }
+        // corpus/dev2 the same way: a second set, written by another hand after the rules (see its README)
+        for set in ["dev", "dev2"] {
+            let docs = set == "dev" ? dev : EvalCorpus(root: corpus).devDocuments(set: set)
+            guard !docs.isEmpty else { continue }
+            let faces = EvalCorpus(root: corpus).devTypefaces(set: set)
+            scoreSet("extract.\(set)_clean", docPrefix: "\(set)-clean/", docs.map { d in
+                ExtractDoc(stem: d.name, key: d.cleanKey, source: d.clean) {
+                    let text = try TextInput.read(path: d.clean.path)
+                    return (nil, text)
                 }
-                return (raw, out)
-            }
-        }, faces: faces)
-        // Restoration of the dev OCR, for reading the extraction figures beside it (not in restore.all,
-        // whose meaning the baseline fixes; no per-word outcomes, to keep the baseline small).
-        for (group, c) in devRestore { put("restore.dev_ocr.\(group)", c) }
+            }, faces: faces)
+            var devRestore: [String: RestoreMetric.Counts] = [:]
+            scoreSet("extract.\(set)_ocr", docPrefix: "\(set)-ocr/", docs.compactMap { d in
+                guard let ocr = d.ocr, let key = d.ocrKey else { return nil }
+                return ExtractDoc(stem: d.name, key: key, source: ocr) {
+                    let (raw, out) = try restore(ocr)
+                    if let gold = d.ocrGold, let g = try? String(contentsOf: gold, encoding: .utf8),
+                       let c = try? RestoreMetric.score(gold: g, output: out, input: raw) {
+                        devRestore["all", default: .init()] = devRestore["all", default: .init()] + c
+                        if let face = faces[d.name] { devRestore["face.\(face)", default: .init()] = devRestore["face.\(face)", default: .init()] + c }
+                    }
+                    return (raw, out)
+                }
+            }, faces: faces)
+            // Restoration of the set's OCR, for reading the extraction figures beside it (not in restore.all,
+            // whose meaning the baseline fixes; no per-word outcomes, to keep the baseline small).
+            for (group, c) in devRestore { put("restore.\(set)_ocr.\(group)", c) }
+        }
         // Text typed without diacritics: the true texts of corpus/gold and corpus/dev/docs with every
         // mark removed (đ → d), restored under the profile restoration chooses for them.
         var stripped: [String: RestoreMetric.Counts] = [:]

@@ -175,9 +175,11 @@ public struct EvalCorpus {
         public let ocr: URL?, ocrGold: URL?, ocrKey: URL?
     }
 
-    public func devDocuments() -> [DevDocument] {
+    /// The documents of a development set: `dev` (corpus/dev) or `dev2` (corpus/dev2, written apart
+    /// from the rules and measured before any rule was fitted to it).
+    public func devDocuments(set: String = "dev") -> [DevDocument] {
         let fm = FileManager.default
-        let docs = root.appendingPathComponent("dev/docs"), ocr = root.appendingPathComponent("dev/ocr")
+        let docs = root.appendingPathComponent("\(set)/docs"), ocr = root.appendingPathComponent("\(set)/ocr")
         guard let names = try? fm.contentsOfDirectory(atPath: docs.path) else { return [] }
         return names.sorted().filter { $0.hasSuffix(".entities.json") }.compactMap { name in
             let stem = String(name.dropLast(".entities.json".count))
@@ -193,8 +195,8 @@ public struct EvalCorpus {
 
     /// corpus/dev/typefaces.tsv: document name → the typeface its OCR text was rendered in
     /// (lines "NAME<TAB>face"; '#' starts a comment).
-    public func devTypefaces() -> [String: String] {
-        guard let text = try? String(contentsOf: root.appendingPathComponent("dev/typefaces.tsv"), encoding: .utf8) else { return [:] }
+    public func devTypefaces(set: String = "dev") -> [String: String] {
+        guard let text = try? String(contentsOf: root.appendingPathComponent("\(set)/typefaces.tsv"), encoding: .utf8) else { return [:] }
         var out: [String: String] = [:]
         for line in text.split(separator: "\n") where !line.hasPrefix("#") {
             let cols = line.split(separator: "\t").map { $0.trimmingCharacters(in: .whitespaces) }
