@@ -671,8 +671,17 @@ public final class Restorer: @unchecked Sendable {
             && i + 2 < pieces.count && pieces[i + 1].kind == .space && pieces[i + 2].kind == .word
             && text[pieces[i + 2].start].isUppercaseLetter
             && (pieces[i + 2].end - pieces[i + 2].start == 1 || !text[pieces[i + 2].start + 1].isUppercaseLetter) { out[i] = true }
+        // "3,8 km", "8.750 ha", "100 m": a unit of measure written in Latin letters after a number is
+        // no syllable that lost its marks ("km" is never "kèm" there, "ha" never "hà")
+        for i in pieces.indices.dropFirst(2) where pieces[i].kind == .word && pieces[i - 1].kind == .space && pieces[i - 2].kind == .number {
+            let unit = String(String.UnicodeScalarView(text[pieces[i].start..<pieces[i].end]))
+            if Self.measureUnits.contains(unit) { out[i] = true }
+        }
         return (out, codes)
     }
+
+    /// Units of measure printed as Latin abbreviations (lower case, as plans print them).
+    static let measureUnits: Set<String> = ["km", "ha", "kg", "m", "m2", "m3", "cm", "mm", "km2", "kw", "kwh", "mw", "ml", "mg"]
 
     /// Lines written in capitals (headings), where a word's case comes from its line, not from
     /// the OCR's reading of its first letter.

@@ -117,13 +117,16 @@ final class ExtractTargetTests: XCTestCase {
         XCTAssertEqual(targets("""
         Tuy Hòa, ngày 10 tháng 01 năm 2025
         KẾ HOẠCH
-        STT Đơn vị              Lực lượng  Số người tham gia  Tỷ lệ so
-                                lao động   BHXH tự nguyện     với LLLĐ
-                                (người)    (người)            (%)
-        1   Phường 1               6.120          468           7,65
-        2   Xã An Phú              6.540            -           5,90
+        STT Đơn vị              Lực lượng  Số người tham gia  Tỷ lệ so   Số người tham gia
+                                lao động   BHXH tự nguyện     với LLLĐ   BHYT hộ gia đình
+                                (người)    (người)            (%)        (người)
+        1   Phường 1               6.120          468           7,65          3.150
+        2   Phường 2               7.340          552           7,52          3.420
+        10  Xã An Phú              6.540            -           5,90          3.460
         """), [
-            "BHXH tự nguyện|count|target|468.0|người", "BHXH tự nguyện|rate|target|7.65|%", "BHXH tự nguyện|rate|target|5.9|%",
+            "BHXH tự nguyện|count|target|468.0|người", "BHXH tự nguyện|rate|target|7.65|%", "BHYT|count|target|3150.0|người",
+            "BHXH tự nguyện|count|target|552.0|người", "BHXH tự nguyện|rate|target|7.52|%", "BHYT|count|target|3420.0|người",
+            "BHXH tự nguyện|rate|target|5.9|%", "BHYT|count|target|3460.0|người",
         ])
         XCTAssertEqual(targets("""
         Sơn Động, ngày 26 tháng 12 năm 2024
