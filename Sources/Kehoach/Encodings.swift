@@ -370,11 +370,12 @@ struct VietnameseScore: Equatable {
     init(valid: Int = 0, invalid: Int = 0) { self.valid = valid; self.invalid = invalid }
 
     init(_ text: String) {
+        let text = Normalize.nfc(text)
         var word = String.UnicodeScalarView()
         var marked = false
         func end() {
             if marked {
-                if Vietnamese.isValidSyllable(Normalize.nfc(String(word)).lowercased()) { valid += 1 } else { invalid += 1 }
+                if Vietnamese.isValidSyllable(String(word).lowercased()) { valid += 1 } else { invalid += 1 }
             }
             word = String.UnicodeScalarView()
             marked = false

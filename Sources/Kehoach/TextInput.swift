@@ -187,10 +187,10 @@ public enum TextInput {
 
     /// The 8-bit encoding that reads the bytes as the most Vietnamese syllables, when its reading is
     /// plainly Vietnamese (VietnameseScore.plausible); ties go to the earlier candidate. Scored on
-    /// the first 256 KB.
+    /// the first 64 KB (ten thousand words).
     static func bestLegacy(_ bytes: UnsafeBufferPointer<UInt8>, candidates: [TextEncoding], tables: EncodingTables) -> DecodedText? {
         let sampleEnd: Int = {
-            let limit = 256 * 1024
+            let limit = 64 * 1024
             guard bytes.count > limit else { return bytes.count }
             return (bytes[..<limit].lastIndex(of: 0x0A) ?? limit - 1) + 1
         }()

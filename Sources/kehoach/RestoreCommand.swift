@@ -8,7 +8,7 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore the Vietnamese diacritics an English OCR model lost, line for line.",
         discussion: """
         Writes NFC text with exactly the input's lines and line endings (LF, CRLF,
-        CR, U+2028…) and its byte order mark if it had one; numbers, punctuation,
+        CR, U+2028…) and its UTF-8 byte order mark if it had one; numbers, punctuation,
         spacing and words in other scripts are kept, only words change. Reads
         standard input when no FILE is given.
 
