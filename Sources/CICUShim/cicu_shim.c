@@ -5,6 +5,8 @@
 #include <unicode/unorm2.h>
 #include <unicode/uversion.h>
 #include <unicode/utypes.h>
+#include <unicode/ucnv.h>
+#include <unicode/ucnv_err.h>
 
 static UChar *to_utf16(const char *input, int32_t length, int32_t *u_len, UErrorCode *status) {
     u_strFromUTF8(NULL, 0, u_len, input, length, status);
@@ -80,6 +82,40 @@ int kh_icu_nfc_inert(int32_t scalar) {
     UErrorCode status = U_ZERO_ERROR;
     const UNormalizer2 *norm = unorm2_getNFCInstance(&status);
     return U_SUCCESS(status) && unorm2_isInert(norm, scalar);
+}
+
+char *kh_icu_decode(const char *converter, const char *input, int32_t length, int32_t *out_length,
+                    int32_t *error_code, int32_t *error_offset) {
+    UErrorCode status = U_ZERO_ERROR;
+    *error_offset = -1;
+    UConverter *conv = ucnv_open(converter, &status);
+    if (U_FAILURE(status)) { *error_code = status; return NULL; }
+    // Stop at the first byte the charset leaves undefined rather than writing U+FFFD for it.
+    ucnv_setToUCallBack(conv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &status);
+    // A single-byte charset gives at most one UTF-16 unit per byte; twice that covers any other.
+    int32_t cap = length * 2 + 16;
+    UChar *buf = malloc(sizeof(UChar) * (size_t)cap);
+    if (!buf) { ucnv_close(conv); *error_code = U_MEMORY_ALLOCATION_ERROR; return NULL; }
+    const char *src = input;
+    UChar *dst = buf;
+    ucnv_toUnicode(conv, &dst, buf + cap, &src, input + length, NULL, 1, &status);
+    if (U_FAILURE(status)) {
+        char bad[32];
+        int8_t bad_length = sizeof bad;
+        UErrorCode ignored = U_ZERO_ERROR;
+        ucnv_getInvalidChars(conv, bad, &bad_length, &ignored);
+        if (status == U_INVALID_CHAR_FOUND || status == U_ILLEGAL_CHAR_FOUND || status == U_TRUNCATED_CHAR_FOUND)
+            *error_offset = (int32_t)(src - input) - (U_SUCCESS(ignored) ? bad_length : 1);
+        ucnv_close(conv);
+        free(buf);
+        *error_code = status;
+        return NULL;
+    }
+    ucnv_close(conv);
+    char *out = to_utf8(buf, (int32_t)(dst - buf), out_length, &status);
+    free(buf);
+    *error_code = status;
+    return out;
 }
 
 const char *kh_icu_version(void) {

@@ -82,11 +82,14 @@ public struct BatchEntry: Codable, Equatable, Sendable {
     public var json: String?
     public var sha256: String?
     public var bytes: Int
-    /// failed: the InputError kind (empty, binary, invalid-utf8, unreadable, too-large, missing),
+    /// failed: the InputError kind (empty, binary, invalid-utf8, utf-16, not-in-encoding, unreadable, too-large, missing),
     /// "processing" for an error of the pipeline, "output" for one writing results.
     public var kind: String?
     public var reason: String?
     public var byteOffset: Int?
+    /// The encoding the input was read from when it was not UTF-8 ("tcvn3", "utf-16le";
+    /// TextEncoding): detected, or given with `--encoding`.
+    public var encoding: String?
     public var targets: Int?
     public var deadlines: Int?
     public var agencies: Int?
@@ -150,12 +153,17 @@ public struct BatchOptions: Sendable {
     public var maxBytes: Int
     /// The gazetteer the store resolves places with (default: that of the rules found as usual).
     public var places: Places?
+    /// The inputs' encoding (`--encoding`); nil: detected per file.
+    public var encoding: TextEncoding?
+    /// The tables of rules/encodings/ detection and `encoding` read 8-bit files with.
+    public var encodingTables: EncodingTables
 
     public init(inputs: [String], outDir: String, dbPath: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, maxBytes: Int = TextInput.defaultMaxBytes,
-                places: Places? = Places.standard) {
+                places: Places? = Places.standard, encoding: TextEncoding? = nil, encodingTables: EncodingTables = .none) {
         self.inputs = inputs; self.outDir = outDir; self.dbPath = dbPath; self.jobs = jobs; self.maxBytes = maxBytes
         self.places = places
+        self.encoding = encoding; self.encodingTables = encodingTables
     }
 
     public var resolvedDBPath: String { dbPath ?? URL(fileURLWithPath: outDir).appendingPathComponent("kehoach.sqlite").path }
@@ -338,7 +346,10 @@ public final class BatchRunner: @unchecked Sendable {
         let store = try Store(path: options.resolvedDBPath, places: options.places)
         let manifest = try store.manifest()
         let stored = try store.batchDocuments()
-        let fingerprint = processor.rulesFingerprint
+        // A forced encoding reads the same bytes as other text: outputs of a run without it (or
+        // with another) are not this run's.
+        let fingerprint = options.encoding.map { sha256Hex(Data("\(processor.rulesFingerprint)\u{0}encoding=\($0.rawValue)".utf8)) }
+            ?? processor.rulesFingerprint
         let current = Set(files.map(\.path))
 
         // A store can be copied from another OUT or edited: a recorded output path that leaves
@@ -529,19 +540,24 @@ public final class BatchRunner: @unchecked Sendable {
                 entry.restored = out.restoredRel
                 entry.json = out.jsonRel
                 entry.reason = "unchanged since the last run"
-                if let result = try? JSONDecoder().decode(ExtractionResult.self, from: json) { count(result, into: &entry) }
+                if let result = try? JSONDecoder().decode(ExtractionResult.self, from: json) {
+                    count(result, into: &entry)
+                    entry.encoding = result.source.encoding
+                }
                 return entry
             }
 
-            let text = try TextInput.decode(data, path: file.path, maxBytes: options.maxBytes)
+            let decoded = try TextInput.decodeText(data, path: file.path, maxBytes: options.maxBytes,
+                                                   encoding: options.encoding, tables: options.encodingTables)
+            entry.encoding = decoded.reportedEncoding
             let processed: (restored: String, extraction: ExtractionResult)
             do {
-                processed = try processor.process(text: text, path: file.path, sha256: digest)
+                processed = try processor.process(text: decoded.text, path: file.path, sha256: digest)
             } catch {
                 throw Failure(kind: "processing", reason: "\(error)")
             }
             var result = processed.extraction
-            result.source = .init(path: file.path, sha256: digest)
+            result.source = .init(path: file.path, sha256: digest, encoding: decoded.reportedEncoding)
             var json = try result.jsonData(pretty: true)
             json.append(0x0A)
             // The input's byte order mark goes back on the restored text, as `kehoach restore` does.

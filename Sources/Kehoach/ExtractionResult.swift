@@ -25,7 +25,12 @@ public struct ExtractionResult: Codable, Equatable, Sendable {
     public struct Source: Codable, Equatable, Sendable {
         public var path: String
         public var sha256: String
-        public init(path: String, sha256: String) { self.path = path; self.sha256 = sha256 }
+        /// The encoding the input was read from when it was not UTF-8: "utf-16le", "utf-16be",
+        /// "windows-1258", "tcvn3", "vni", "viscii", "utf-8-mojibake" (TextEncoding). Absent for UTF-8.
+        public var encoding: String?
+        public init(path: String, sha256: String, encoding: String? = nil) {
+            self.path = path; self.sha256 = sha256; self.encoding = encoding
+        }
     }
 
     public struct DocumentInfo: Codable, Equatable, Sendable {

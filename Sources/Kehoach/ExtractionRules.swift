@@ -91,7 +91,7 @@ public struct ExtractionRules: Sendable {
         for name in names where name.hasSuffix(".rules") || name.hasSuffix(".vocab") {
             let path = dir.appendingPathComponent(name).path
             do {
-                files.append((name, try TextInput.read(path: path)))
+                files.append((name, try TextInput.read(path: path, encoding: .utf8)))   // rule files are UTF-8, never guessed
             } catch {
                 throw LoadError(diagnostics: [RuleDiagnostic(file: path, line: 0, message: "\(error)")])
             }

@@ -10,7 +10,7 @@ import Foundation
 /// a known kind, no form twice, and no form that is itself a Vietnamese syllable (it would lose its
 /// diacritics everywhere); confusions.tsv has four columns, 0–2 characters each side, whole counts,
 /// finite non-negative costs and no pair twice; ngrams.bin loads; extraction patterns compile and
-/// their examples pass.
+/// their examples pass; encodings/*.tsv are well-formed byte tables that give every Vietnamese letter.
 public enum RulesCheck {
     /// Files `rules check` reads as data but does not require a header of.
     static let documentationSuffixes = [".md", ".txt.license"]
@@ -75,7 +75,9 @@ public enum RulesCheck {
             case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
             case "places/units.tsv", "places/provinces-2025.tsv": placeFiles[relative] = (file, text)
             default:
-                if relative.hasPrefix("extract/cases/"), relative.hasSuffix(".cases") {
+                if relative.hasPrefix("encodings/"), relative.hasSuffix(".tsv") {
+                    out += checkEncodingTable(text: text, name: String(relative.dropFirst("encodings/".count).dropLast(4)), file: file)
+                } else if relative.hasPrefix("extract/cases/"), relative.hasSuffix(".cases") {
                     caseFiles.append((String(relative.dropFirst("extract/".count)), text))
                 } else if relative.hasPrefix("extract/"), relative.hasSuffix(".rules") || relative.hasSuffix(".vocab") {
                     extractFiles.append((String(relative.dropFirst("extract/".count)), text))
@@ -229,6 +231,22 @@ public enum RulesCheck {
         if let first = seen[key] { return first }
         seen[key] = line
         return nil
+    }
+
+    /// encodings/NAME.tsv: the table of an 8-bit encoding kehoach reads (tcvn3, vni, viscii), each
+    /// line well formed, no bytes twice, and every Vietnamese letter (small and capital) decodable.
+    static func checkEncodingTable(text: String, name: String, file: String) -> [RuleDiagnostic] {
+        guard let encoding = TextEncoding(rawValue: name), encoding.tableName != nil else {
+            let known = TextEncoding.allCases.compactMap(\.tableName).joined(separator: ", ")
+            return [RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown encoding table: nothing reads it (tables: \(known))")]
+        }
+        let (table, problems) = ByteTable.parse(text, encoding: encoding)
+        var out = problems.map { RuleDiagnostic(file: file, line: $0.line, message: $0.message) }
+        let missing = table.missingLetters()
+        if !missing.isEmpty {
+            out.append(RuleDiagnostic(file: file, line: 1, message: "no bytes for \(missing.count) Vietnamese letter(s): \(missing.joined(separator: " "))"))
+        }
+        return out
     }
 
     /// phrases.txt: terms the language model counts like dictionary words; one word would add nothing.

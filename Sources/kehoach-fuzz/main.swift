@@ -164,12 +164,15 @@ final class Fuzzer {
     let storeDir: URL
     let watch = NSLock()
     var current: (label: String, bytes: [UInt8], start: Date)? = nil
+    /// rules/encodings/: inputs that are not UTF-8 meet the same detection as in the commands.
+    let encodings: EncodingTables
 
     init(options: Options) throws {
         self.options = options
         let dir = try RulesLocator.directory(explicit: options.rules)
         restorer = try Restorer.load(rulesDirectory: dir)
         extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
+        encodings = try EncodingTables.load(rulesDirectory: dir)
         storeDir = FileManager.default.temporaryDirectory.appendingPathComponent("kehoach-fuzz-\(getpid())")
         try FileManager.default.createDirectory(at: storeDir, withIntermediateDirectories: true)
         store = try Store(path: storeDir.appendingPathComponent("fuzz.sqlite").path)
@@ -223,7 +226,7 @@ final class Fuzzer {
         let text: String
         var decodeOutcome = "ok"
         do {
-            text = try TextInput.decode(Data(bytes), path: label)
+            text = try TextInput.decode(Data(bytes), path: label, tables: encodings)
             if !Fuzzer.isNFC(text) { out.append(Failure(kind: "decode-nfc", detail: "TextInput.decode returned text that is not NFC")) }
         } catch let e as InputError {
             decodeOutcome = e.kind.rawValue

@@ -15,11 +15,17 @@ struct BatchCommand: ParsableCommand {
         OUT/report.json (each file: ok, skipped or failed with reason and byte
         offset). With several DIRs each tree goes under OUT/<folder name>/.
 
-        A file that is empty, binary, not UTF-8 or unreadable is reported and recorded
-        in the store as failed; the run goes on, and the exit status is 1. A rerun
-        skips documents whose content and rules are unchanged and whose outputs are
-        intact, and redoes the rest, so an interrupted run (Ctrl-C stops after the
-        files in flight) is finished by running the same command again; documents
+        Inputs may be UTF-8, UTF-16, Windows-1258, TCVN3 (ABC), VNI or VISCII, or UTF-8
+        mojibake (repaired); the encoding is detected per file, or forced for all with
+        --encoding NAME. A file read as anything but UTF-8 has its encoding in the
+        report ("encoding": "tcvn3") and in its JSON (source.encoding).
+
+        A file that is empty, binary, in no encoding kehoach reads or unreadable is
+        reported and recorded in the store as failed; the run goes on, and the exit
+        status is 1. A rerun skips documents whose content and rules are unchanged
+        and whose outputs are intact, and redoes the rest, so an interrupted run
+        (Ctrl-C stops after the files in flight) is finished by running the same
+        command again (a run with another --encoding redoes them all); documents
         whose files are gone are removed from OUT and the store. Results do not depend
         on --jobs.
 
@@ -63,6 +69,8 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("jobs"), help: ArgumentHelp("Documents processed at once (default: the number of cores).", valueName: "N"))
     var jobs: Int?   // the help says the default; a literal default would print it a second time
 
+    @OptionGroup var encoding: EncodingOption
+
     @OptionGroup var rules: RulesOption
 
     func validate() throws {
@@ -72,13 +80,14 @@ struct BatchCommand: ParsableCommand {
 
     func run() throws {
         let rulesDirectory = try rules.resolve()
+        let tables = try EncodingOption.tables(rulesDirectory: rulesDirectory, command: "batch")
         let processor = try BatchCommand.makeProcessor(rulesDirectory: rulesDirectory)
         // the store resolves places with the same rules (none: places are left for a later run to fill)
         let places = FileManager.default.fileExists(atPath: rulesDirectory.appendingPathComponent("places").path)
             ? try Places.load(rulesDirectory: rulesDirectory) : nil
         let runner = BatchRunner(processor: processor,
                                  options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                                       places: places))
+                                                       places: places, encoding: try encoding.resolve(), encodingTables: tables))
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var interrupted = false
@@ -131,7 +140,7 @@ struct BatchCommand: ParsableCommand {
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
         let restorer = try Restorer.load(rulesDirectory: dir)
         let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
-        let version = "kehoach-batch/3 restore+extract"
+        let version = "kehoach-batch/4 restore+extract, encodings detected"
         let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
@@ -158,6 +167,8 @@ final class ProgressLine: @unchecked Sendable {
             var line = "kehoach batch: [\(p.done)/\(p.total)] \(e.status.rawValue) \(e.path)"
             if e.status == .failed {
                 line += ": \(e.kind ?? "error"): \(e.reason ?? "")" + (e.byteOffset.map { " at byte \($0)" } ?? "")
+            } else if let encoding = e.encoding {
+                line += " (read as \(encoding))"
             }
             printError(line)
             return

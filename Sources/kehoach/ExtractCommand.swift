@@ -19,8 +19,12 @@ struct ExtractCommand: ParsableCommand {
           kehoach extract --jsonl a.txt b.txt > all.jsonl   # one compact object per line
           find archive -name '*.txt' | kehoach extract --jsonl   # paths on stdin: a streaming map step
 
-        A file that is missing, empty, binary or not UTF-8 is reported on standard
-        error with its name and skipped; the others are still processed, and the exit
+        Inputs may be UTF-8, UTF-16, Windows-1258, TCVN3 (ABC), VNI or VISCII, or UTF-8
+        mojibake (repaired): the encoding is detected, or forced with --encoding NAME,
+        and one other than UTF-8 is given in the JSON as source.encoding.
+
+        A file that is missing, empty, binary or in no encoding kehoach reads is
+        reported on standard error with its name and skipped; the others are still processed, and the exit
         status is then 1. Output files are written atomically, so a failed input
         leaves no partial file. A FIFO or device is refused as "not a regular file"
         rather than waited on.
@@ -46,6 +50,8 @@ struct ExtractCommand: ParsableCommand {
     @Flag(help: "The input is already restored text: skip restoration.")
     var restored = false
 
+    @OptionGroup var encoding: EncodingOption
+
     @OptionGroup var rules: RulesOption
 
     func validate() throws {
@@ -62,6 +68,8 @@ struct ExtractCommand: ParsableCommand {
             printError("kehoach extract: \(error)")
             throw ExitCode(2)
         }
+        let tables = try EncodingOption.tables(rulesDirectory: dir, command: "extract")
+        let forced = try encoding.resolve()
         let restorer: Restorer? = restored ? nil : try Restorer.load(rulesDirectory: dir)
         if let outDir { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
         var failures = 0
@@ -85,10 +93,12 @@ struct ExtractCommand: ParsableCommand {
                 claimed[key] = path
             }
             do {
-                let raw = try TextInput.read(path: path)
+                let decoded = try TextInput.readText(path: path, encoding: forced, tables: tables)
+                let raw = decoded.text
                 let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
                 let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
-                let result = extractor.extract(text: text, path: path, sha256: digest, ocr: restorer == nil ? nil : raw)
+                var result = extractor.extract(text: text, path: path, sha256: digest, ocr: restorer == nil ? nil : raw)
+                result.source.encoding = decoded.reportedEncoding
                 if jsonl {
                     var data = try result.jsonData(pretty: false)
                     data.append(0x0A)

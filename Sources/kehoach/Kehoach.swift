@@ -37,6 +37,31 @@ struct RulesOption: ParsableArguments {
     func resolve() throws -> URL { try RulesLocator.directory(explicit: directory) }
 }
 
+/// `--encoding NAME`: the inputs' encoding, instead of detecting it (restore, extract, batch).
+struct EncodingOption: ParsableArguments {
+    @Option(name: .customLong("encoding"), help: ArgumentHelp("The inputs' encoding, instead of detecting it: auto (the default), \(TextEncoding.names). Output is UTF-8.", valueName: "NAME"))
+    var name: String?
+
+    func validate() throws { _ = try resolve() }
+
+    /// The encoding named, or nil to detect it.
+    func resolve() throws -> TextEncoding? {
+        guard let name, name.lowercased() != "auto" else { return nil }
+        guard let e = TextEncoding(name: name) else {
+            throw ValidationError("--encoding \(name): unknown encoding; give one of auto, \(TextEncoding.names)")
+        }
+        return e
+    }
+
+    /// The tables of RULES/encodings/; a broken table stops the command (exit 2) with its file and line.
+    static func tables(rulesDirectory: URL, command: String) throws -> EncodingTables {
+        do { return try EncodingTables.load(rulesDirectory: rulesDirectory) } catch {
+            printError("kehoach \(command): \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
 /// `--param NAME=VALUE`: restoration weights overridden for an experiment (eval, bench).
 struct RestoreParameterOption: ParsableArguments {
     @Option(name: .customLong("param"), help: ArgumentHelp("Override a restoration weight for an experiment (NAME=VALUE; names: \(Restorer.parameterNames.joined(separator: ", "))).", valueName: "NAME=VALUE"))

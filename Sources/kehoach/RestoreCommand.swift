@@ -8,7 +8,7 @@ struct RestoreCommand: ParsableCommand {
         abstract: "Restore the Vietnamese diacritics an English OCR model lost, line for line.",
         discussion: """
         Writes NFC text with exactly the input's lines and line endings (LF, CRLF,
-        CR, U+2028…) and its byte order mark if it had one; numbers, punctuation,
+        CR, U+2028…) and its UTF-8 byte order mark if it had one; numbers, punctuation,
         spacing and words in other scripts are kept, only words change. Reads
         standard input when no FILE is given.
 
@@ -17,13 +17,22 @@ struct RestoreCommand: ParsableCommand {
           kehoach restore scan.txt -o scan.vi.txt --changes scan.changes.json
           kehoach restore raw/*.txt --out-dir restored/
           cat scan.txt | kehoach restore > scan.vi.txt
+          kehoach restore old-abc.txt --encoding tcvn3 -o old.txt
 
         The change log (--changes) lists every changed word as JSON: line, column,
         from, to, confidence and alternatives; sort by confidence to review the
-        uncertain ones first. A file that is missing, empty, binary or not UTF-8 is
-        reported with its name (and byte offset) and skipped; the exit status is
-        then 1, and no output is written for it. A FIFO or device is refused as "not a
-        regular file" rather than waited on.
+        uncertain ones first. A file that is missing, empty, binary or in no encoding
+        kehoach reads is reported with its name (and byte offset) and skipped; the exit
+        status is then 1, and no output is written for it. A FIFO or device is refused
+        as "not a regular file" rather than waited on.
+
+        Input encodings: UTF-8; UTF-16 (with or without a byte order mark);
+        Windows-1258, TCVN3 (ABC), VNI and VISCII, the legacy Vietnamese encodings of
+        old files; and UTF-8 mojibake ("Tá»ˆNH" for "TỈNH"), repaired. The encoding
+        is detected (a file not in UTF-8 is read in the legacy encoding that gives the
+        most Vietnamese syllables, when that is plainly Vietnamese), and a file read
+        as anything but UTF-8 is said on standard error ("read as TCVN3 (ABC)
+        (detected: …)"); --encoding NAME forces one. The output is UTF-8.
 
         --profile says what happened to the text. auto (the default) judges each
         file: text where hardly a word carries a mark and none has digits or symbols
@@ -53,6 +62,8 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What happened to the text: auto, ocr, stripped (typed without diacritics) or clean.", valueName: "PROFILE"))
     var profile: DamageProfile = .auto
 
+    @OptionGroup var encoding: EncodingOption
+
     @OptionGroup var rules: RulesOption
 
     func validate() throws {
@@ -62,7 +73,10 @@ struct RestoreCommand: ParsableCommand {
     }
 
     func run() throws {
-        let restorer = try Restorer.load(rulesDirectory: rules.resolve())
+        let dir = try rules.resolve()
+        let tables = try EncodingOption.tables(rulesDirectory: dir, command: "restore")
+        let forced = try encoding.resolve()
+        let restorer = try Restorer.load(rulesDirectory: dir)
         var failures = 0
         let inputs: [String?] = files.isEmpty ? [nil] : files
         // Output names already claimed in this run: a second a/x.txt -> DIR/x.txt is refused.
@@ -80,8 +94,9 @@ struct RestoreCommand: ParsableCommand {
             do {
                 let name = path ?? "<stdin>"
                 let data = try path.map { try TextInput.readData(path: $0) } ?? FileHandle.standardInput.readDataToEndOfFile()
-                let text = try TextInput.decode(data, path: name)
-                let restoration = restorer.restore(text, withChanges: changes != nil, profile: profile)
+                let decoded = try TextInput.decodeText(data, path: name, encoding: forced, tables: tables)
+                if let note = decoded.note { printError("kehoach restore: \(name): \(note)") }
+                let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: profile)
                 // The input's byte order mark goes back where it was (restoration sees text without it).
                 let restored = TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" + restoration.text : restoration.text
                 let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
@@ -96,7 +111,8 @@ struct RestoreCommand: ParsableCommand {
                     let target = files.count > 1
                         ? URL(fileURLWithPath: changes).appendingPathComponent((base as NSString).deletingPathExtension + ".changes.json").path
                         : changes
-                    try AtomicFile.write(try ChangeLog.json(restoration.changes, source: name, profile: restoration.profile), to: target)
+                    try AtomicFile.write(try ChangeLog.json(restoration.changes, source: name, profile: restoration.profile,
+                                                            encoding: decoded.reportedEncoding), to: target)
                 }
             } catch let error as InputError {
                 printError("kehoach restore: \(error)")
@@ -115,13 +131,15 @@ enum ChangeLog {
         let source: String
         /// The damage profile the text was restored under (`--profile`, or the one auto chose).
         let profile: DamageProfile
+        /// The input's encoding when it was not UTF-8 ("tcvn3", "utf-16le"; TextEncoding).
+        let encoding: String?
         let changes: [RestoreChange]
     }
 
-    static func json(_ changes: [RestoreChange], source: String, profile: DamageProfile = .ocr) throws -> Data {
+    static func json(_ changes: [RestoreChange], source: String, profile: DamageProfile = .ocr, encoding: String? = nil) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(File(source: source, profile: profile, changes: changes))
+        var data = try encoder.encode(File(source: source, profile: profile, encoding: encoding, changes: changes))
         data.append(0x0A)
         return data
     }

@@ -86,7 +86,7 @@ final class RestoreCommandTests: XCTestCase {
         let r = try kehoach([empty, good, invalid, binary, missing, "--out-dir", outDir])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.err.contains("\(empty): file is empty"), r.err)
-        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (0xE9) at byte 4; convert the file to UTF-8 first\n"), r.err)
+        XCTAssertTrue(r.err.contains("\(invalid): invalid UTF-8 (0xE9) at byte 4; not Vietnamese text in Windows-1258, VISCII, TCVN3 (ABC) or VNI either: convert the file to UTF-8 first, or name its encoding with --encoding\n"), r.err)
         XCTAssertTrue(r.err.contains("\(binary): binary data, not text (control byte 0x02) at byte 4"), r.err)
         XCTAssertTrue(r.err.contains("\(missing): no such file"), r.err)
         let written = try FileManager.default.contentsOfDirectory(atPath: outDir).sorted()
@@ -147,20 +147,25 @@ final class RestoreCommandTests: XCTestCase {
         }
     }
 
-    func testUTF16IsNamedAsSuchNotAsBinary() throws {
+    func testUTF16IsReadWithOrWithoutAByteOrderMark() throws {
         let text = "Thuc hién chinh sich bao hiém x4 hdi\n"
         let le = try write("le-bom.txt", Data([0xFF, 0xFE]) + text.data(using: .utf16LittleEndian)!)
         let be = try write("be-bom.txt", Data([0xFE, 0xFF]) + text.data(using: .utf16BigEndian)!)
         let bare = try write("le.txt", text.data(using: .utf16LittleEndian)!)
         let outDir = dir.appendingPathComponent("restored").path
         let r = try kehoach([le, be, bare, "--out-dir", outDir])
-        XCTAssertEqual(r.status, 1)
+        XCTAssertEqual(r.status, 0, r.err)
         XCTAssertEqual(r.err.split(separator: "\n").map(String.init), [
-            "kehoach restore: \(le): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
-            "kehoach restore: \(be): UTF-16 text (big-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
-            "kehoach restore: \(bare): UTF-16 text (little-endian), not UTF-8; convert the file to UTF-8 first (iconv -f UTF-16 -t UTF-8)",
+            "kehoach restore: \(le): read as UTF-16LE (detected: byte order mark)",
+            "kehoach restore: \(be): read as UTF-16BE (detected: byte order mark)",
+            "kehoach restore: \(bare): read as UTF-16LE (detected: no byte order mark; NULs in every other byte)",
         ])
-        XCTAssertFalse(FileManager.default.fileExists(atPath: outDir + "/le.txt"))
+        // Written as UTF-8, the text of the same file in UTF-8.
+        let utf8 = try kehoach([try write("utf8.txt", Data(text.utf8))]).out
+        XCTAssertEqual(utf8, "Thực hiện chính sách bảo hiểm xã hội\n")
+        for name in ["le-bom.txt", "be-bom.txt", "le.txt"] {
+            XCTAssertEqual(try String(contentsOfFile: outDir + "/" + name, encoding: .utf8), utf8, name)
+        }
         // A file with a stray NUL is still binary.
         let junk = try write("junk.txt", Data("Thuc hién\u{0}chinh sich\n".utf8))
         XCTAssertTrue(try kehoach([junk]).err.contains("binary data, not text (control byte 0x00) at byte 10"))

@@ -196,4 +196,33 @@ final class RulesCheckTests: XCTestCase {
         }
         XCTFail("no example found in the extraction rules")
     }
+
+    func testEncodingTableRowsAreCheckedAndEveryLetterMustBeThere() throws {
+        let table = "encodings/tcvn3.tsv"
+        let bad = try append(table, "ZZ\tU+00E1\t-\t\u{E1} LATIN SMALL LETTER A WITH ACUTE")
+        assertError(table, line: bad, containing: "'ZZ' is not one or two hex bytes")
+        let first = try lines(table).firstIndex { $0.hasPrefix("B8\t") }! + 1
+        let twice = try append(table, "B8\tU+00E1\t-")
+        assertError(table, line: twice, containing: "bytes B8 already mapped on line \(first)")
+        let capital = try append(table, "41 42\tU+00E1\tU+00C0")
+        assertError(table, line: capital, containing: "CAPITAL U+00C0 is not the capital of U+00E1")
+        let shown = try append(table, "41 43\tU+00E1\t-\tà LATIN SMALL LETTER A WITH ACUTE")
+        assertError(table, line: shown, containing: "the character shown, 'à', is not U+00E1")
+        // A letter no byte gives: the table cannot read Vietnamese.
+        try write(table, try lines(table).filter { !$0.hasPrefix("B8\t") && !$0.hasPrefix("41 4") && !$0.hasPrefix("ZZ") })
+        assertError(table, line: 1, containing: "no bytes for 1 Vietnamese letter(s): á")   // Á is still byte C1, the Windows-1252 letter
+        // And the commands refuse to start with a broken table, naming it.
+        try write(table, try lines(table) + ["B9\tU+00E1"])
+        let r = try KehoachBinary.run(["restore", "--rules", rules.path], stdin: Data("a\n".utf8))
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.err.contains("tcvn3.tsv:"), r.err)
+        XCTAssertTrue(r.err.contains("expected BYTES<TAB>U+XXXX<TAB>CAPITAL (or -), found 2 column(s)"), r.err)
+    }
+
+    func testUnknownEncodingTableIsAWarning() throws {
+        try "# VPS\n80\tU+1EA0\t-\n".write(to: file("encodings/vps.tsv"), atomically: true, encoding: .utf8)
+        let found = RulesCheck.run(rulesDirectory: rules).filter { $0.file.hasSuffix("encodings/vps.tsv") }
+        XCTAssertEqual(found.map(\.severity), [.warning])
+        XCTAssertTrue(found[0].message.contains("unknown encoding table: nothing reads it (tables: tcvn3, vni, viscii)"), found[0].message)
+    }
 }

@@ -21,6 +21,12 @@ int kh_icu_is_nfc(const char *input, int32_t length);
 /// Whether NFC leaves the scalar as it is and never combines it with a neighbour (euro sign, ligatures, …).
 int kh_icu_nfc_inert(int32_t scalar);
 
+/// Decodes `length` bytes in the charset ICU names `converter` ("windows-1258") to UTF-8. Returns a
+/// malloc'd buffer (caller frees) and its length, or NULL with the ICU error code and, for a byte
+/// the charset does not define, its offset in `error_offset` (else -1).
+char *kh_icu_decode(const char *converter, const char *input, int32_t length, int32_t *out_length,
+                    int32_t *error_code, int32_t *error_offset);
+
 /// The ICU version string, e.g. "72.1".
 const char *kh_icu_version(void);
 #endif
