@@ -670,6 +670,10 @@ extension Extractor {
             if h.isDuty { dutyLevel = h.level; continue }
             if let d = dutyLevel, h.level <= d { dutyLevel = nil }
             var title = h.title
+            // "5. Công an huyện (cơ quan thường trực Ban Chỉ đạo huyện)": a remark on the body, not a body
+            if title.hasSuffix(")"), let open = title.range(of: " (", options: .backwards), open.lowerBound > title.startIndex {
+                title = String(title[..<open.lowerBound])
+            }
             // a heading of bodies that runs on to the next line ("7. Đề nghị Ngân hàng … huyện Bình Liêu,\nHội Nông dân huyện")
             var runsOn = false
             if title.hasSuffix(","), h.end < fb.count, fb[h.end] == 0x0A || fb[h.end] == 0x20 {
@@ -725,8 +729,9 @@ extension Extractor {
             if let last = parts.last, rs.count == 1, parts.first!.start == 0, last.end < toks.count {
                 var k = last.end
                 while k < toks.count, toks[k].text == "," || toks[k].text == "va" { k += 1 }
+                // a duty word ends the list, but not a noun after "là" ("… là tổ chức": bodies that are organisations)
                 if k > last.end, k < toks.count, toks[k].text == "cac", toks.count - k <= 12,
-                   !(k..<toks.count).contains(where: { names.match(names.stops, toks, $0) > 0 }),
+                   !(k..<toks.count).contains(where: { names.match(names.stops, toks, $0) > 0 && toks[$0 - 1].text != "la" }),
                    let lastWord = toks.last, lastWord.isWord {
                     tailGroup = AgencyNames.withCapital(AgencyNames.clean(ft.text(toks[k].range.lowerBound..<toks[toks.count - 1].range.upperBound)))
                 }
