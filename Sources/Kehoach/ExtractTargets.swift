@@ -214,10 +214,11 @@ extension Extractor {
             return Figure(value: value, unit: ExtractionRules.collapse(t.text(first.range.lowerBound..<end)), measure: "rate", end: end, unitWord: first.folded)
         }
         // a quantity per time or per head, kept whole as the rates per population are: "125 tấn/ngày"
-        if words.count >= 2, b.count > first.range.upperBound, b[first.range.upperBound] == UInt8(ascii: "/"),
-           words[1].range.lowerBound == first.range.upperBound + 1, first.isLetters,
-           ["ngay", "thang", "nam", "tuan", "gio", "nguoi", "ho"].contains(words[1].folded) {
-            let end = words[1].range.upperBound
+        if b.count > first.range.upperBound + 1, b[first.range.upperBound] == UInt8(ascii: "/"), first.isLetters,
+           let per = nextWords(t, b, from: first.range.upperBound + 1, count: 1).first,
+           per.range.lowerBound == first.range.upperBound + 1,
+           ["ngay", "thang", "nam", "tuan", "gio", "nguoi", "ho"].contains(per.folded) {
+            let end = per.range.upperBound
             return Figure(value: value, unit: Normalize.lowercased(t.text(first.range.lowerBound..<end)), measure: "count", end: end, unitWord: first.folded)
         }
         guard first.isLetters, first.isLowercase || first.folded == "ha" || first.folded == "km" else { return nil }
