@@ -32,9 +32,9 @@ final class ExtractTargetTests: XCTestCase {
     func testAnUnlistedNounCountsOnlyAfterAQuantityCue() {
         XCTAssertEqual(targets("""
         KẾ HOẠCH
-        Xây dựng ít nhất 12 chòi canh lửa rừng.
-        Lắp đặt 12 chòi canh.
-        """), ["khác|count|target|12.0|chòi canh"])
+        Xây dựng ít nhất 12 bể chứa nước phòng cháy.
+        Lắp đặt 12 bể chứa.
+        """), ["khác|count|target|12.0|bể chứa"])
     }
 
     func testMoneyIsMultipliedOutIntoDong() {
@@ -117,6 +117,8 @@ final class ExtractTargetTests: XCTestCase {
         XCTAssertEqual(targets("""
         Tuy Hòa, ngày 10 tháng 01 năm 2025
         KẾ HOẠCH
+        2. Chỉ tiêu giao cho các phường, xã
+
         STT Đơn vị              Lực lượng  Số người tham gia  Tỷ lệ so   Số người tham gia
                                 lao động   BHXH tự nguyện     với LLLĐ   BHYT hộ gia đình
                                 (người)    (người)            (%)        (người)
