@@ -113,6 +113,9 @@ public struct BatchReport: Codable, Equatable, Sendable {
     public var warnings: [String]?
     /// What the run could not do besides files (the store not updated): the run fails.
     public var errors: [String]?
+    /// Files in the input folders that are not documents kehoach reads (not *.txt: PDF, DOCX,
+    /// images…), listed so that an archivist sees what the run left aside.
+    public var notRead: [String]?
     public var files: [BatchEntry]
 
     public var hasFailures: Bool { failed > 0 || !(errors ?? []).isEmpty }
@@ -209,6 +212,8 @@ public final class BatchRunner: @unchecked Sendable {
         /// Entries that are neither processed nor skipped silently: FIFOs, devices, dangling links
         /// and names that are not UTF-8, each a failed entry with its reason.
         public var problems: [BatchEntry] = []
+        /// Regular files that are not *.txt (hidden files aside): not read, but said.
+        public var notRead: [String] = []
     }
 
     public static func list(inputs: [String], outDir: String) throws -> Listing {
@@ -218,6 +223,7 @@ public final class BatchRunner: @unchecked Sendable {
         var files: [BatchFile] = []
         var unreadable: [String] = []
         var problems: [BatchEntry] = []
+        var notRead: [String] = []
         var prefixes = Set<String>()
         var seen = Set<String>()
         for input in inputs {
@@ -250,7 +256,7 @@ public final class BatchRunner: @unchecked Sendable {
             let base = canonical.hasSuffix("/") ? canonical : canonical + "/"
             listing.roots.append(base)
             walk(base: base, relative: "", outReal: outReal, unreadable: { unreadable.append($0) },
-                 problem: { problems.append($0) }) { rel, size in
+                 problem: { problems.append($0) }, notRead: { notRead.append(base + $0) }) { rel, size in
                 guard seen.insert(base + rel).inserted else { return }
                 files.append(BatchFile(path: base + rel, outputStem: prefix + (rel as NSString).deletingPathExtension, size: size))
             }
@@ -259,6 +265,7 @@ public final class BatchRunner: @unchecked Sendable {
         listing.files = files
         listing.unreadable = unreadable.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         listing.problems = problems.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        listing.notRead = notRead.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         return listing
     }
 
@@ -267,7 +274,7 @@ public final class BatchRunner: @unchecked Sendable {
     /// devices and dangling links. Those are reported when named *.txt; links to folders are not
     /// followed (they could loop).
     private static func walk(base: String, relative: String, outReal: String?, unreadable: (String) -> Void,
-                             problem: (BatchEntry) -> Void, found: (String, Int) -> Void) {
+                             problem: (BatchEntry) -> Void, notRead: (String) -> Void = { _ in }, found: (String, Int) -> Void) {
         let dir = base + relative
         guard let handle = opendir(dir) else { unreadable(dir.hasSuffix("/") ? dir : dir + "/"); return }
         var names: [[UInt8]] = []
@@ -300,9 +307,9 @@ public final class BatchRunner: @unchecked Sendable {
             switch type {
             case S_IFDIR:
                 if let outReal, realPath(full) == outReal { continue }
-                walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, problem: problem, found: found)
+                walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, problem: problem, notRead: notRead, found: found)
             case S_IFREG:
-                if isText { found(rel, Int(st.st_size)) }
+                if isText { found(rel, Int(st.st_size)) } else { notRead(rel) }
             case S_IFLNK:
                 guard isText else { continue }
                 var target = stat()
@@ -482,6 +489,7 @@ public final class BatchRunner: @unchecked Sendable {
                                  removed: removed, files: entries)
         report.warnings = warnings.isEmpty ? nil : warnings
         report.errors = errors.isEmpty ? nil : errors
+        report.notRead = listing.notRead.isEmpty ? nil : listing.notRead
         for e in entries {
             switch e.status {
             case .ok: report.ok += 1

@@ -266,7 +266,26 @@ extension Extractor {
         // the unit as printed, unless the list spells it otherwise ("héc ta" → "ha")
         let canonical = listed ?? place
         let unit = canonical.map { Fold.string($0) == Fold.string(printed) ? printed : $0 } ?? printed
+        // "toàn huyện có 67 trường công lập (24 trường mầm non, …)": what the area has, its schools,
+        // clinics and firms, describes it and is no figure (ANNOTATION-NOTES "Not figures": "58 trường")
+        if Extractor.inventoryUnits.contains(unitKey), inventoryBefore(b, vr.lowerBound) { return nil }
         return Figure(value: value, unit: unit, measure: "count", end: unitEnd, unitWord: unitKey)
+    }
+
+    /// Institutions an area is described by when it "has" them (folded).
+    static let inventoryUnits: Set<String> = ["truong", "tram y te", "co so", "benh vien", "doanh nghiep", "nhan khau", "diem truong"]
+    /// "<area> (hiện) có|gồm [hơn|khoảng]" right before a number, or an open bracket listing the parts
+    /// of such a figure ("có 67 trường (24 trường mầm non, 22 …").
+    static let areaHas = try? Pattern(#"(?:toan\s+(?:huyen|xa|tinh|quan|thi\s+xa|thanh\s+pho|phuong|thi\s+tran)|tren\s+dia\s+ban(?:\s+[a-z]+){0,4}|(?:huyen|xa|tinh|phuong|quan|thi\s+xa|thanh\s+pho)(?:\s+[a-z]+){1,3})\s+(?:hien\s+(?:nay\s+)?)?(?:co|gom)\s+(?:hon\s+|khoang\s+|tren\s+)?(?:\d[\d.,]*\s+[a-z ]{2,40}\(\s*(?:[^()]*,\s*)?)?$"#)
+
+    func inventoryBefore(_ b: [UInt8], _ pos: Int) -> Bool {
+        // the sentence before the number, at most 160 bytes back
+        var s = pos
+        while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
+              !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
+        guard let p = Extractor.areaHas else { return false }
+        let text = String(decoding: b[s..<pos], as: UTF8.self)
+        return p.firstMatch(in: text) != nil
     }
 
     /// "từ N" needs its other end ("từ 97% trở lên", "từ 52,36% xuống còn 45,18%", "từ 21% đến

@@ -37,6 +37,8 @@ struct BatchCommand: ParsableCommand {
 
         Every *.txt entry is processed or reported: FIFOs, devices, dangling links
         and names that are not UTF-8 (shown with \\xNN escapes) are failed entries.
+        Other files (PDF, DOCX, images) are not read; they are counted on standard
+        error and listed in report.json under "notRead".
 
         Batch writes and deletes only inside OUT: output paths recorded in the store
         that leave OUT are ignored with a warning, and no output is written through a
@@ -112,6 +114,11 @@ struct BatchCommand: ParsableCommand {
         interrupt.cancel()
         let db = runner.options.resolvedDBPath
         for warning in report.warnings ?? [] { printError("kehoach batch: warning: \(warning)") }
+        if let notRead = report.notRead {
+            // not an error: PDFs and scans beside the text are common; said so that none goes unnoticed
+            let shown = notRead.prefix(5).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
+            printError("kehoach batch: \(notRead.count) file\(notRead.count == 1 ? "" : "s") not read (only *.txt are documents): \(shown)\(notRead.count > 5 ? ", …" : ""); all in report.json \"notRead\"")
+        }
         for error in report.errors ?? [] { printError("kehoach batch: error: \(error)") }
         let reportPath = URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path
         if let problem = runner.reportProblem {

@@ -34,7 +34,14 @@ struct RulesOption: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Rules directory (default: $KEHOACH_RULES, ./rules, or the one beside the binary).", valueName: "DIR"))
     var directory: String?
 
-    func resolve() throws -> URL { try RulesLocator.directory(explicit: directory) }
+    /// The rules directory; none found stops the command with exit status 2 (the program cannot run),
+    /// not 1 (an input it could not read).
+    func resolve() throws -> URL {
+        do { return try RulesLocator.directory(explicit: directory) } catch let missing as RulesLocator.NotFound {
+            printError("kehoach: \(missing)")
+            throw ExitCode(2)
+        }
+    }
 }
 
 /// `--encoding NAME`: the inputs' encoding, instead of detecting it (restore, extract, batch).

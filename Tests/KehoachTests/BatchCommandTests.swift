@@ -41,6 +41,25 @@ final class BatchCommandTests: XCTestCase {
         XCTAssertEqual(try kehoach(["query", "targets", "--status", "Target", "--indicator", "bhyt", "--db", db]).status, 0)
     }
 
+    func testFilesThatAreNotDocumentsAreSaidAndAMissingRulesFolderIsNotABadDocument() throws {
+        let rules = try makeRules()
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Fixtures.raw.appendingPathComponent("konray-2023-cv.txt"), to: input.appendingPathComponent("A.TXT"))
+        try Data("%PDF-1.4".utf8).write(to: input.appendingPathComponent("scan.pdf"))
+        let run = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.err.contains("1 file not read (only *.txt are documents): scan.pdf"), run.err)
+        let report = try JSONDecoder().decode(BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
+        XCTAssertEqual(report.files.map(\.status), [.ok])
+        XCTAssertEqual(report.notRead?.map { ($0 as NSString).lastPathComponent }, ["scan.pdf"])
+        // the program cannot run (2), which a script must tell from an input it could not read (1)
+        let noRules = try kehoach(["extract", "in/A.TXT", "--rules", dir.appendingPathComponent("nowhere").path])
+        XCTAssertEqual(noRules.status, 2, noRules.err)
+        XCTAssertTrue(noRules.err.contains("no rules directory found"), noRules.err)
+        XCTAssertEqual(try kehoach(["extract", "in/missing.txt", "--rules", rules.path]).status, 1)
+    }
+
     func testBatchExitsNonZeroWhenAFileFailsAndResumes() throws {
         let rules = try makeRules()
         let input = dir.appendingPathComponent("in")
