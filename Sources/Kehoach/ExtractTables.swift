@@ -10,6 +10,9 @@ extension Extractor {
         let label: String
         let cells: [(text: String, value: Double, column: Range<Int>)]
         let percentCell: Bool    // a "%" unit cell before the figures ("Đơn vị" column)
+        /// Cells that print their own unit ("3,8 km", "12 phòng học" under "Quy mô"), by index: a count
+        /// in that unit whatever the column's title says.
+        var cellUnits: [Int: String] = [:]
     }
 
     struct Column {
@@ -60,10 +63,25 @@ extension Extractor {
                 label += " " + first.0
                 cells.removeFirst()
             }
+            // "Đường GTNT thôn 3 - thôn 5, xã Đa Mi   4,5 km   21.300 …": a quantity with its unit ends
+            // the label as the row pattern reads it; it is the row's first figure cell
+            var quantityUnit: String?
+            let rawLabel = Pattern.substring(line, lr)
+            if let q = Extractor.quantityCell?.firstMatch(in: rawLabel), let lg = q.range("label"), let vg = q.range("value"), let ug = q.range("unit"),
+               let unit = rules.vocabulary("count-units").canonical(Pattern.substring(rawLabel, ug)),
+               let v = VietnameseNumber.parse(Pattern.substring(rawLabel, vg)) {
+                let text = Pattern.substring(rawLabel, vg)
+                let start = Pattern.substring(line, 0..<lr.lowerBound).count + Pattern.substring(rawLabel, 0..<vg.lowerBound).count
+                cells.insert((text, v, start..<(start + text.count)), at: 0)
+                label = ExtractionRules.collapse(Pattern.substring(rawLabel, lg))
+                quantityUnit = unit
+            }
             guard !cells.isEmpty else { continue }
             // a header line ends in a year ("Năm 2024  Kế hoạch 2025"), a row in figures
             if cells.count == 1, !cells[0].0.contains(where: { $0 == "." || $0 == "," }), (1900...2100).contains(cells[0].1) { continue }
-            rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil)
+            var row = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil)
+            if let quantityUnit { row.cellUnits[0] = quantityUnit }
+            rows[i + 1] = row
         }
         // tables: runs of at least two row lines (blank lines inside allowed)
         var out: [(Int, ExtractionResult.Target)] = []
@@ -84,8 +102,9 @@ extension Extractor {
             for row in block {
                 let offset = t.toOriginalInverse(lineStart: row.line - 1)   // folded, as headings are
                 for (ci, cell) in row.cells.enumerated() {
-                    guard let column = column(for: ci, of: row, columns), !column.skip else { continue }
+                    guard let column = column(for: ci, of: row, columns), !column.skip || row.cellUnits[ci] != nil else { continue }
                     var unit = column.unit, measure = column.measure
+                    if let own = row.cellUnits[ci] { unit = own; measure = "count" }
                     if row.percentCell { unit = "%"; measure = "rate" }
                     if measure == "rate", cell.value > 100 { continue }
                     let value = measure == "amount" ? (cell.value * column.multiplier).rounded() : cell.value
@@ -94,7 +113,8 @@ extension Extractor {
                     let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
                         ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label
                     let indicator = measure == "amount" ? "khác" : column.indicator ?? "khác"
-                    let status = column.status ?? defaultTableStatus(doc, at: offset, sections: sections)
+                    // a quantity printed with its unit under "Quy mô" is the works' designed size: what is to be built
+                    let status = column.status ?? (row.cellUnits[ci] != nil ? "target" : defaultTableStatus(doc, at: offset, sections: sections))
                     out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                                    population: population, year: doc.year,
                                                    text: ExtractionRules.collapse(lines[row.line - 1]), line: row.line)))
@@ -240,6 +260,8 @@ extension Extractor {
     }
 
     static let yearNumber = try? Pattern(#"\b(?:19|20)\d\d\b"#)
+    /// A label that ends in a quantity and its unit: "… xã Hàm Trí   3,8 km", "Trường THCS Hàm Trí  16 phòng học".
+    static let quantityCell = try? Pattern(#"^(?<label>.*\S)\s{2,}(?<value>\d{1,3}(?:\.\d{3})*(?:,\d+)?)\s+(?<unit>\p{L}+(?:\s\p{L}+)?)$"#)
 
     /// A cell that reads as a share: a decimal comma and at most 100 ("95,57").
     static func isShare(_ cell: String) -> Bool { cell.containsBytes(",") && (VietnameseNumber.parse(cell) ?? 999) <= 100 }

@@ -144,6 +144,22 @@ final class ExtractTargetTests: XCTestCase {
         ])
     }
 
+    func testACellThatPrintsItsOwnUnitIsACountInIt() {
+        // "Quy mô": the works' designed size, what is to be built; the money columns as the header says
+        XCTAssertEqual(targets("""
+        Hàm Thuận Bắc, ngày 14 tháng 5 năm 2025
+        CÔNG VĂN
+        TT  Dự án                                     Quy mô        Kế hoạch vốn   Đã giải ngân
+                                                                    năm 2025       đến 12/5/2025
+            (Đơn vị tính: triệu đồng)
+        1   Đường GTNT thôn 3 - thôn 5, xã Đa Mi      4,5 km          21.300          3.870
+        2   Trường THCS Hàm Trí                       16 phòng học    26.480          5.830
+        """), [
+            "khác|count|target|4.5|km", "khác|amount|target|21300000000.0|đồng", "khác|amount|actual|3870000000.0|đồng",
+            "khác|count|target|16.0|phòng học", "khác|amount|target|26480000000.0|đồng", "khác|amount|actual|5830000000.0|đồng",
+        ])
+    }
+
     func testOCRdHeaderGivesUnitsInBrackets() {
         // titles run together, but "(km)", "(%)", "(hộ)" name the last three columns; "Số hộ" stays untitled
         XCTAssertEqual(targets("""
