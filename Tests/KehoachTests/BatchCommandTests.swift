@@ -3,18 +3,7 @@ import XCTest
 @testable import Kehoach
 
 /// The `kehoach` binary end to end: exit statuses, and the JSON of `query` against COUNT(*).
-final class BatchCommandTests: XCTestCase {
-    private var dir: URL!
-
-    override func setUpWithError() throws {
-        _ = try KehoachBinary.url()
-        dir = try scratch()
-    }
-
-    @discardableResult
-    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> KehoachBinary.Result {
-        try KehoachBinary.run(args, in: dir, stdin: stdin)
-    }
+final class BatchCommandTests: BinaryTestCase {
 
     private func makeRules() throws -> URL { try KehoachBinary.tinyRules(in: dir) }
 

@@ -70,3 +70,18 @@ enum KehoachBinary {
         return Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 }
+
+/// A test of the `kehoach` binary, run in a scratch folder of its own (the binary built first).
+class BinaryTestCase: XCTestCase {
+    var dir: URL!
+
+    override func setUpWithError() throws {
+        _ = try KehoachBinary.url()
+        dir = try scratch()
+    }
+
+    @discardableResult
+    func kehoach(_ args: [String], stdin: Data? = nil) throws -> KehoachBinary.Result {
+        try KehoachBinary.run(args, in: dir, stdin: stdin)
+    }
+}

@@ -5,8 +5,7 @@ import XCTest
 /// Files in the encodings archivists hold (corpus/encodings: one passage of a dev-set plan in UTF-16,
 /// Windows-1258, TCVN3, VNI, VISCII and as mojibake, made by other converters than kehoach's; see
 /// corpus/encodings/README.md) read as their UTF-8 twin, through the commands a user runs.
-final class EncodingTests: XCTestCase {
-    private var dir: URL!
+final class EncodingTests: BinaryTestCase {
     static let fixtures = Fixtures.repo.appendingPathComponent("corpus/encodings")
     static let twin = fixtures.appendingPathComponent("d01.utf-8.txt").path
 
@@ -25,15 +24,6 @@ final class EncodingTests: XCTestCase {
 
     static func path(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
 
-    override func setUpWithError() throws {
-        _ = try KehoachBinary.url()
-        dir = try scratch()
-    }
-
-    @discardableResult
-    private func kehoach(_ args: [String], stdin: Data? = nil) throws -> KehoachBinary.Result {
-        try KehoachBinary.run(args, in: dir, stdin: stdin)
-    }
 
     private func write(_ name: String, _ data: Data) throws -> String {
         let url = dir.appendingPathComponent(name)
