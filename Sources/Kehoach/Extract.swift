@@ -172,7 +172,7 @@ public struct Extractor: Sendable {
                     let inHeader = t.line(ofFolded: m.range.lowerBound) <= 30
                     // or two letters away from the kind the number's code names ("KI) HOUCH" over "08/KH-BCĐ",
                     // "CHU THO" over "19/CT-UBND"): two damaged readings that agree
-                    let coded = suffix.map { Extractor.kindOfCode("0/" + $0, rules.vocabulary("document-codes")) }
+                    let coded = suffix.map { Extractor.kindOfCode($0, rules.vocabulary("document-codes")) }
                     let known = kinds.canonical(s) ?? (inHeader ? kinds.entries.first { e in
                         e.spellings.contains { Fuzzy.close(Fuzzy.letters(s), Fuzzy.letters($0)) }
                     }?.canonical : nil) ?? (inHeader ? coded.flatMap { c in
@@ -324,13 +324,12 @@ public struct Extractor: Sendable {
     /// when words follow the head ("SỞ Y TẾ" names its own field, "VĂN PHÒNG" is the parent's).
     func headerBody(_ t: FoldedText, after: Int, before: Int) -> (name: String, hasField: Bool)? {
         guard before > after + 1 else { return nil }
-        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
         let organs = rules.vocabulary("header-organs")
         for l in (after + 1)..<before {
             let line = headerLeftColumn(t, line: l)
-            guard !line.isEmpty, line == Normalize.uppercased(line), line.contains(where: \.isLetter) else { continue }
+            guard Extractor.inCapitals(line) else { continue }
             let folded = ExtractionRules.key(line)
-            guard let head = heads.first(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
+            guard let head = headerHead(folded) else { return nil }
             // "BAN THƯỜNG TRỰC" under "ỦY BAN MTTQ VIỆT NAM / XÃ …" is the parent's organ, like "VĂN PHÒNG"
             if let organ = organs.canonical(line) { return (organ, false) }
             // a long name wraps over the lines down to the number ("BAN CHỈ ĐẠO PHÒNG, CHỐNG TỘI PHẠM, /
@@ -338,7 +337,7 @@ public struct Extractor: Sendable {
             var name = line
             for k in (l + 1)..<before {
                 let more = headerLeftColumn(t, line: k)
-                guard !more.isEmpty, more == Normalize.uppercased(more), more.contains(where: \.isLetter) else { break }
+                guard Extractor.inCapitals(more) else { break }
                 name += " " + more
             }
             return (officialCase(name, t), folded != head)
@@ -352,13 +351,25 @@ public struct Extractor: Sendable {
     func parentAbove(_ t: FoldedText, line: Int) -> String? {
         guard line > 1 else { return nil }
         let above = headerLeftColumn(t, line: line - 1)
-        guard !above.isEmpty, above == Normalize.uppercased(above), above.contains(where: \.isLetter) else { return nil }
+        guard Extractor.inCapitals(above) else { return nil }
         let folded = ExtractionRules.key(above)
         if folded.hasPrefix("uy ban nhan dan") || folded.hasPrefix("hoi dong nhan dan") || folded.hasPrefix("ubnd") || folded.hasPrefix("hdnd") { return nil }
-        let heads = rules.vocabulary("header-bodies").entries.flatMap(\.spellings)
-        guard heads.contains(where: { folded == $0 || folded.hasPrefix($0 + " ") }) else { return nil }
+        guard headerHead(folded) != nil else { return nil }
         return officialCase(above, t)
     }
+
+    /// The head of header-bodies.vocab a header line (folded) opens with, if any.
+    func headerHead(_ folded: String) -> String? {
+        rules.vocabulary("header-bodies").entries.lazy.flatMap(\.spellings).first { folded == $0 || folded.hasPrefix($0 + " ") }
+    }
+
+    /// A header line printed in capitals (and not empty of letters).
+    static func inCapitals(_ line: String) -> Bool {
+        !line.isEmpty && line == Normalize.uppercased(line) && line.contains(where: \.isLetter)
+    }
+
+    /// Proper names inside names of bodies, written with capitals whatever the rule for the field.
+    static let properNames: Set<String> = ["viet nam", "chinh phu", "quoc hoi", "trung uong", "nha nuoc"]
 
     /// A body's name printed in capitals, written as the document writes it elsewhere ("SỞ Y TẾ" →
     /// "Sở Y tế" where the text says "Sở Y tế"); else by the rule for names of bodies (Nghị định
@@ -390,8 +401,8 @@ public struct Extractor: Sendable {
             if !place, levels.contains(keys[i]) { out.append(lower); i += 1; place = true; continue }
             let acronym = w.count >= 2 && w.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "&" } && !Vietnamese.isValidSyllable(lower)
             if acronym { out.append(w) }
-            else if place || capital || ["viet nam", "chinh phu", "quoc hoi", "trung uong", "nha nuoc"].contains(two) { out.append(sentenceCase(w)) }
-            else if i > 0, ["viet nam", "chinh phu", "quoc hoi", "trung uong", "nha nuoc"].contains(keys[i - 1] + " " + keys[i]) { out.append(sentenceCase(w)) }
+            else if place || capital || Extractor.properNames.contains(two)
+                        || i > 0 && Extractor.properNames.contains(keys[i - 1] + " " + keys[i]) { out.append(sentenceCase(w)) }
             else { out.append(lower) }
             capital = w == "-" || w.hasSuffix(",") || keys[i] == "va"
             if keys[i] == "va" { out[out.count - 1] = lower }
@@ -417,7 +428,7 @@ public struct Extractor: Sendable {
                     while p < b.count, b[p] == 0x20 || b[p] == 0x0A || b[p] == 0x09 { p += 1 }
                     if p == q && isWord(w[0]) { continue outer }
                 }
-                guard p + w.count <= b.count, Array(b[p..<(p + w.count)]) == w else { continue outer }
+                guard p + w.count <= b.count, b[p..<(p + w.count)].elementsEqual(w) else { continue outer }
                 p += w.count
             }
             guard p == b.count || !isWord(b[p]) else { continue }
@@ -444,10 +455,7 @@ public struct Extractor: Sendable {
             guard line == Normalize.uppercased(line) else { break }
             lines.append(line)
         }
-        guard let i = lines.lastIndex(where: { l in
-            let f = ExtractionRules.key(l)
-            return heads.contains { f == $0 || f.hasPrefix($0 + " ") }
-        }) else { return nil }
+        guard let i = lines.lastIndex(where: { headerHead(ExtractionRules.key($0)) != nil }) else { return nil }
         var name = lines[i...].joined(separator: " ")
         if heads.contains(ExtractionRules.key(name)), i > 0 { name += " " + lines[i - 1] }
         // a parent and its body side by side on one line ("BỘ TÀI CHÍNH TỔNG CỤC THUẾ"): from the

@@ -10,9 +10,11 @@ extension Extractor {
         let label: String
         let cells: [(text: String, value: Double, column: Range<Int>)]
         let percentCell: Bool    // a "%" unit cell before the figures ("Đơn vị" column)
-        /// Cells that print their own unit ("3,8 km", "12 phòng học" under "Quy mô"), by index: a count
-        /// in that unit whatever the column's title says.
-        var cellUnits: [Int: String] = [:]
+        /// The unit the first cell prints itself ("3,8 km", "12 phòng học" under "Quy mô"): that cell is
+        /// a count in it whatever the column's title says.
+        var firstCellUnit: String? = nil
+
+        func ownUnit(_ cell: Int) -> String? { cell == 0 ? firstCellUnit : nil }
     }
 
     struct Column {
@@ -59,7 +61,8 @@ extension Extractor {
             // end, not a figure (place-units.vocab; a unit has fewer than a hundred such siblings)
             if cells.count >= 2, let first = cells.first, first.0.allSatisfy(\.isNumber), first.1 < 100,
                Pattern.substring(line, lr.upperBound..<line.utf8.count).hasPrefix(" " + first.0),
-               placeUnits.entries.contains(where: { e in e.spellings.contains { Fold.string(label).hasSuffix(" " + $0) || Fold.string(label) == $0 } }) {
+               case let foldedLabel = Fold.string(label),
+               placeUnits.entries.contains(where: { e in e.spellings.contains { foldedLabel.hasSuffix(" " + $0) || foldedLabel == $0 } }) {
                 label += " " + first.0
                 cells.removeFirst()
             }
@@ -79,9 +82,7 @@ extension Extractor {
             guard !cells.isEmpty else { continue }
             // a header line ends in a year ("Năm 2024  Kế hoạch 2025"), a row in figures
             if cells.count == 1, !cells[0].0.contains(where: { $0 == "." || $0 == "," }), (1900...2100).contains(cells[0].1) { continue }
-            var row = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil)
-            if let quantityUnit { row.cellUnits[0] = quantityUnit }
-            rows[i + 1] = row
+            rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil, firstCellUnit: quantityUnit)
         }
         // tables: runs of at least two row lines (blank lines inside allowed)
         var out: [(Int, ExtractionResult.Target)] = []
@@ -102,9 +103,10 @@ extension Extractor {
             for row in block {
                 let offset = t.toOriginalInverse(lineStart: row.line - 1)   // folded, as headings are
                 for (ci, cell) in row.cells.enumerated() {
-                    guard let column = column(for: ci, of: row, columns), !column.skip || row.cellUnits[ci] != nil else { continue }
+                    let own = row.ownUnit(ci)
+                    guard let column = column(for: ci, of: row, columns), !column.skip || own != nil else { continue }
                     var unit = column.unit, measure = column.measure
-                    if let own = row.cellUnits[ci] { unit = own; measure = "count" }
+                    if let own { unit = own; measure = "count" }
                     if row.percentCell { unit = "%"; measure = "rate" }
                     if measure == "rate", cell.value > 100 { continue }
                     let value = measure == "amount" ? (cell.value * column.multiplier).rounded() : cell.value
@@ -114,7 +116,7 @@ extension Extractor {
                         ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label
                     let indicator = measure == "amount" ? "khác" : column.indicator ?? "khác"
                     // a quantity printed with its unit under "Quy mô" is the works' designed size: what is to be built
-                    let status = column.status ?? (row.cellUnits[ci] != nil ? "target" : defaultTableStatus(doc, at: offset, sections: sections))
+                    let status = column.status ?? (own != nil ? "target" : defaultTableStatus(doc, at: offset, sections: sections))
                     out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
                                                    population: population, year: doc.year,
                                                    text: ExtractionRules.collapse(lines[row.line - 1]), line: row.line)))
@@ -241,20 +243,21 @@ extension Extractor {
         // the OCR'd header's indicators, read in order, go to the columns of people and shares that
         // name none ("Tỷ lệ bao phủ BHYT (%)", "Số người tham gia BHYT", "… BHXH tự nguyện"), when
         // there are as many; the units in parentheses are left out so that a name split by one reads whole
+        // "Số người tham gia BHXH tự nguyện | Tỷ lệ so với LLLĐ (%)": a share right after a count is that count's share
+        func shareOfLeftCount(_ i: Int) -> Bool {
+            i > 0 && !columns[i].skip && columns[i].measure == "rate" && !columns[i - 1].skip && columns[i - 1].measure == "count"
+        }
         if spokenTitles != nil {
             let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
-                && indicators.all(columns[$0].title).isEmpty
-                && !(columns[$0].measure == "rate" && $0 > 0 && !columns[$0 - 1].skip && columns[$0 - 1].measure == "count") }
+                && indicators.all(columns[$0].title).isEmpty && !shareOfLeftCount($0) }
             let mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
             if !open.isEmpty, mentions.count == open.count {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
         }
-        // "Số người tham gia BHXH tự nguyện | Tỷ lệ so với LLLĐ (%)": a share with no scheme of its own
-        // is the share of the count beside it, on its left
-        for i in columns.indices where i > 0 && !columns[i].skip && columns[i].measure == "rate" && indicators.all(columns[i].title).isEmpty {
-            let left = columns[i - 1]
-            if !left.skip, left.measure == "count", let scheme = left.indicator, scheme != "khác" { columns[i].indicator = scheme }
+        // such a share with no scheme of its own takes its count's
+        for i in columns.indices where shareOfLeftCount(i) && indicators.all(columns[i].title).isEmpty {
+            if let scheme = columns[i - 1].indicator, scheme != "khác" { columns[i].indicator = scheme }
         }
         return columns
     }
@@ -313,7 +316,7 @@ extension Extractor {
     /// skipped; "%" or "tỷ lệ" make rates; "(triệu đồng)" or a money word under a money table make
     /// amounts; "(người)", "Số X", or a counted noun make counts. Without a readable title (an
     /// OCR'd header), only a last column of decimal shares is read, as a rate.
-    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, unitDeclared: Bool = false, contextIndicator: String?, isLast: Bool,
+    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, unitDeclared: Bool, contextIndicator: String?, isLast: Bool,
                   cells: [String], aligned: Bool) {
         let title = c.title
         let indicators = lexicons["indicators"]!
@@ -333,7 +336,7 @@ extension Extractor {
         // what the unit has, counted bare ("Lực lượng lao động", "Số trường", "Số trẻ, học sinh"): the
         // base the other columns are taken of, not a figure set or reached (ANNOTATION-NOTES "Tables")
         let bare = title.split(separator: "(").first.map { ExtractionRules.collapse(String($0)) } ?? title
-        if bare.hasPrefix("luc luong lao dong") || bare.hasPrefix("lllđ") || bare.hasPrefix("llld")
+        if bare.hasPrefix("luc luong lao dong") || bare.hasPrefix("llld")
             || ["so truong", "so tre", "so hoc sinh", "so tre, hoc sinh", "so tre hoc sinh", "so ho", "so lop", "so xa", "so thon", "so giao vien"].contains(bare) {
             c.skip = true; return
         }
