@@ -18,6 +18,8 @@ struct AgencyNames: Sendable {
         /// The word's number in `wordIDs`; -1 for other words and for punctuation.
         var id = -1
         var capitalized = false
+        /// The first token of a line that follows a short one (ended on purpose: a heading, a list item).
+        var afterShortLine = false
         var original = ""
         /// Capitals only, two or more: asked of few tokens, so not computed for every one.
         /// (NFC text: a letter is one scalar, so scalars answer for characters without grapheme breaking)
@@ -287,14 +289,23 @@ struct AgencyNames: Sendable {
         return words.joined(separator: " ")
     }
 
-    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil) -> [Token] {
+    /// `shortLine`: a line of fewer folded bytes than this ended before the page's margin (see `wrapWidth`).
+    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil, shortLine: Int = 0) -> [Token] {
         let b = fb ?? Array(t.folded.utf8)
         var out: [Token] = []
         out.reserveCapacity(range.count / 4 + 4)
         var i = range.lowerBound
+        var lineStart = i
+        if shortLine > 0 { while lineStart > 0 && b[lineStart - 1] != 0x0A { lineStart -= 1 } }
+        var lineBreak = false
         while i < range.upperBound {
             let c = b[i]
-            if c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D { i += 1; continue }
+            if c == 0x0A {
+                lineBreak = lineBreak || i - lineStart < shortLine
+                lineStart = i + 1
+                i += 1; continue
+            }
+            if c == 0x20 || c == 0x09 || c == 0x0D { i += 1; continue }
             // an apostrophe after a letter is OCR residue of a horn ("Sổ'", "THU'C"), not a word
             if c == 0x27, i > range.lowerBound, b[i - 1] >= 0x61 && b[i - 1] <= 0x7A || b[i - 1] >= 0x80 { i += 1; continue }
             // so is a bracket or bar glued to a word's end ("Y tế] huyện"): no name holds one
@@ -322,12 +333,14 @@ struct AgencyNames: Sendable {
                 tok.capitalized = AgencyNames.upperAt(ob, o)
                 let oe = t.toOriginal[j]
                 tok.original = String(decoding: ob[o..<min(max(o, oe), ob.count)], as: UTF8.self)
+                tok.afterShortLine = lineBreak
                 out.append(tok)
                 i = j
             } else {
                 out.append(Token(text: String(UnicodeScalar(c)), range: i..<(i + 1), isWord: false))
                 i += 1
             }
+            lineBreak = false
         }
         return out
     }
@@ -449,6 +462,9 @@ struct AgencyNames: Sendable {
         var place = false
         while k < toks.count {
             let tok = toks[k]
+            // a name does not run on past a line that stopped short of the margin: what follows starts
+            // a sentence ("3.4. Đề nghị Báo và Phát thanh, Truyền hình Gia Lai" / "Tăng thời lượng …")
+            if tok.afterShortLine && k > headEnd { break }
             if tok.isWord {
                 // a duty verb or time word ends the name even capitalised ("… huyện Chủ trì", "… tỉnh
                 // Vận động"), except as the field right after the head ("Ban Tổ chức")
@@ -647,10 +663,26 @@ extension Extractor {
         return words.joined()
     }
 
+    /// The width of the document's wrapped lines: the upper quartile of its lines' lengths (folded
+    /// bytes), so that headings and list items, which end before the margin, fall below it.
+    static func wrapWidth(_ fb: [UInt8]) -> Int {
+        var lengths: [Int] = []
+        var start = 0
+        for (i, c) in fb.enumerated() where c == 0x0A {
+            if i - start > 2 { lengths.append(i - start) }
+            start = i + 1
+        }
+        if fb.count - start > 2 { lengths.append(fb.count - start) }
+        guard !lengths.isEmpty else { return 0 }
+        lengths.sort()
+        return lengths[lengths.count * 3 / 4]
+    }
+
     func agencies(_ doc: inout Document) -> [AgencyHit] {
         let t = doc.t
         let ob = Array(t.original.utf8)
         let fb = Array(t.folded.utf8)
+        let shortLine = Self.wrapWidth(fb) * 4 / 5
         var hits: [AgencyHit] = []
         // the same names recur: each one's key is made once (by its bytes: equal Strings may differ in them)
         var issuers: [[UInt8]: Bool] = [:]
@@ -814,7 +846,7 @@ extension Extractor {
                         if !s.isEmpty && !isIssuer(s) { chosen.append((s, span)) }
                     }
                 } else {
-                    let toks = names.tokenize(t, span, ob: ob, fb: fb)
+                    let toks = names.tokenize(t, span, ob: ob, fb: fb, shortLine: shortLine)
                     guard !toks.isEmpty else { continue }
                     let found = names.scan(toks)
                     let runs = names.runs(found, toks)
