@@ -10,6 +10,9 @@ extension Extractor {
         let label: String
         let cells: [(text: String, value: Double, column: Range<Int>)]
         let percentCell: Bool    // a "%" unit cell before the figures ("Đơn vị" column)
+        /// The unit the row states for all its figures, in a unit cell ("Khách quốc tế   lượt   50.000")
+        /// or in brackets after its label ("Tổng lượt khách (lượt)", "Tổng thu (tỷ đồng)").
+        var rowUnit: (unit: String, measure: String, multiplier: Double)? = nil
         /// The unit the first cell prints itself ("3,8 km", "12 phòng học" under "Quy mô"): that cell is
         /// a count in it whatever the column's title says.
         var firstCellUnit: String? = nil
@@ -21,6 +24,10 @@ extension Extractor {
         var title: String        // folded
         var skip = false
         var unit = ""
+        /// The title itself states the unit ("(%)", "(triệu đồng)", "(hộ)", "Số người"): a row's own unit does not replace it.
+        var unitStated = false
+        /// A result or plan column with no unit of its own ("Thực hiện 9 tháng"): read only in rows that state theirs.
+        var onlyWithRowUnit = false
         var measure = "count"
         var multiplier = 1.0
         var indicator: String?
@@ -35,10 +42,32 @@ extension Extractor {
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
         var rows: [Int: TableRow] = [:]
         for (i, line) in lines.enumerated() where Extractor.endsInFigure(line) {
+            // a part of the row above ("Trong đó: - Khách lưu trú") counts in that row's unit
+            var partOfAbove = Fold.string(String(line.prefix(40))).trimmingCharacters(in: .whitespaces).hasPrefix("trong do")
             guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
             var label = ExtractionRules.collapse(Pattern.substring(line, lr))
+            // a part of the row above: "Trong đó: - Khách lưu trú", "- Khách quốc tế"
+            var rawLabel = Pattern.substring(line, lr)
+            if line.drop(while: { $0 == " " || $0 == "|" }).first.map({ "-+•".contains($0) }) == true { partOfAbove = true }
+            if let colon = rawLabel.firstIndex(of: ":"), ["trong do", "cu the", "gom"].contains(Fold.string(String(rawLabel[..<colon])).trimmingCharacters(in: .whitespaces)) {
+                rawLabel = String(rawLabel[rawLabel.index(after: colon)...])
+            }
+            while let f = rawLabel.first, f == " " || f == "-" || f == "+" { rawLabel.removeFirst() }
+            label = ExtractionRules.collapse(rawLabel)
             // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
-            if label.count > 70 || label.containsBytes(":") { continue }
+            if label.isEmpty || label.count > 70 || label.containsBytes(":") { continue }
+            // the unit the row states: a unit cell set apart from the label, or the label's bracket
+            var rowUnit: (unit: String, measure: String, multiplier: Double)?
+            if let unitCell = Extractor.unitCell?.firstMatch(in: rawLabel), let ug = unitCell.range("unit"), let lg = unitCell.range("label"),
+               let u = tableUnit(Pattern.substring(rawLabel, ug)) {
+                rowUnit = u
+                rawLabel = Pattern.substring(rawLabel, lg)
+                label = ExtractionRules.collapse(rawLabel)
+            } else if label.hasSuffix(")"), let open = label.lastIndex(of: "("),
+                      let u = tableUnit(String(label[label.index(after: open)..<label.index(before: label.endIndex)])) {
+                rowUnit = u
+                label = ExtractionRules.collapse(String(label[..<open]))
+            }
             var cells: [(String, Double, Range<Int>)] = []
             let cellText = Pattern.substring(line, cr)
             let startColumn = Pattern.substring(line, 0..<cr.lowerBound).count
@@ -69,7 +98,6 @@ extension Extractor {
             // "Đường GTNT thôn 3 - thôn 5, xã Đa Mi   4,5 km   21.300 …": a quantity with its unit ends
             // the label as the row pattern reads it; it is the row's first figure cell
             var quantityUnit: String?
-            let rawLabel = Pattern.substring(line, lr)
             if let q = Extractor.quantityCell?.firstMatch(in: rawLabel), let lg = q.range("label"), let vg = q.range("value"), let ug = q.range("unit"),
                let unit = rules.vocabulary("count-units").canonical(Pattern.substring(rawLabel, ug)),
                let v = VietnameseNumber.parse(Pattern.substring(rawLabel, vg)) {
@@ -78,11 +106,14 @@ extension Extractor {
                 cells.insert((text, v, start..<(start + text.count)), at: 0)
                 label = ExtractionRules.collapse(Pattern.substring(rawLabel, lg))
                 quantityUnit = unit
+                rowUnit = nil
             }
             guard !cells.isEmpty else { continue }
+            if rowUnit == nil, partOfAbove, quantityUnit == nil, let above = rows[i] { rowUnit = above.rowUnit }
             // a header line ends in a year ("Năm 2024  Kế hoạch 2025"), a row in figures
             if cells.count == 1, !cells[0].0.contains(where: { $0 == "." || $0 == "," }), (1900...2100).contains(cells[0].1) { continue }
-            rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil, firstCellUnit: quantityUnit)
+            rows[i + 1] = TableRow(line: i + 1, label: label, cells: cells, percentCell: m.range("unitcell") != nil,
+                                   rowUnit: rowUnit, firstCellUnit: quantityUnit)
         }
         // tables: runs of at least two row lines (blank lines inside allowed)
         var out: [(Int, ExtractionResult.Target)] = []
@@ -105,11 +136,13 @@ extension Extractor {
                 for (ci, cell) in row.cells.enumerated() {
                     let own = row.ownUnit(ci)
                     guard let column = column(for: ci, of: row, columns), !column.skip || own != nil else { continue }
-                    var unit = column.unit, measure = column.measure
+                    if column.onlyWithRowUnit && row.rowUnit == nil && own == nil { continue }
+                    var unit = column.unit, measure = column.measure, multiplier = column.multiplier
+                    if let ru = row.rowUnit, !column.unitStated { (unit, measure, multiplier) = ru }
                     if let own { unit = own; measure = "count" }
                     if row.percentCell { unit = "%"; measure = "rate" }
                     if measure == "rate", cell.value > 100 { continue }
-                    let value = measure == "amount" ? (cell.value * column.multiplier).rounded() : cell.value
+                    let value = measure == "amount" ? (cell.value * multiplier).rounded() : cell.value
                     guard value.isFinite else { continue }
                     let folded = Fold.string(row.label)
                     let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
@@ -200,6 +233,12 @@ extension Extractor {
         // (which may state a total in another unit: "tổng kinh phí 21,67 tỷ đồng, cụ thể:")
         let tableMoney = header.unitLine.flatMap(Extractor.moneyMultiplier) ?? Extractor.moneyMultiplier(headerText)
             ?? Extractor.moneyMultiplier(header.caption)
+        // "(Đơn vị tính: ha)": the unit of every column whose title states none
+        var declared: (unit: String, measure: String, multiplier: Double)?
+        if let ul = header.unitLine, let colon = ul.firstIndex(of: ":") {
+            let inner = ul[ul.index(after: colon)...].prefix { $0 != ")" && $0 != ";" && $0 != "," }
+            if let u = tableUnit(String(inner)), u.measure != "amount" { declared = u }
+        }
         let indicators = lexicons["indicators"]!
         // what the table counts: its caption, else the heading it stands under (an OCR'd header
         // swallows the caption: "6. Chỉ tiêu cụ thể phát triển BHYT …" above garbled column titles)
@@ -236,7 +275,7 @@ extension Extractor {
             if let spokenTitles { title = spokenTitles[ci] }
             else if !bracketUnits.isEmpty, ci >= width - bracketUnits.count { title = bracketUnits[ci - (width - bracketUnits.count)] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
-            describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, contextIndicator: contextIndicator, isLast: ci == width - 1,
+            describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, declared: declared, contextIndicator: contextIndicator, isLast: ci == width - 1,
                      cells: rows.compactMap { $0.cells.count == width ? $0.cells[ci] : nil }.map(\.text), aligned: aligned)
             columns.append(c)
         }
@@ -263,6 +302,19 @@ extension Extractor {
     }
 
     static let yearNumber = try? Pattern(#"\b(?:19|20)\d\d\b"#)
+    /// A label followed, two spaces or more apart, by a short unit cell ("Khách quốc tế     lượt").
+    static let unitCell = try? Pattern(#"^(?<label>.*\S)\s{2,}(?<unit>[^\s\d]+(?:\s[^\s\d]+)?)$"#)
+
+    /// A unit a table states for a row or the whole table ("lượt", "ha", "%", "tỷ đồng"): its unit,
+    /// measure and multiplier to đồng; nil for other words.
+    func tableUnit(_ text: String) -> (unit: String, measure: String, multiplier: Double)? {
+        let f = ExtractionRules.collapse(Fold.string(text))
+        if f == "%" { return ("%", "rate", 1) }
+        if let m = Extractor.moneyMultiplier(f) ?? (f == "dong" || f == "vnd" ? 1 : nil) { return ("đồng", "amount", m) }
+        if let u = rules.vocabulary("count-units").canonical(f) { return (u, "count", 1) }
+        if f == "nguoi" { return ("người", "count", 1) }
+        return nil
+    }
     /// A label that ends in a quantity and its unit: "… xã Hàm Trí   3,8 km", "Trường THCS Hàm Trí  16 phòng học".
     static let quantityCell = try? Pattern(#"^(?<label>.*\S)\s{2,}(?<value>\d{1,3}(?:\.\d{3})*(?:,\d+)?)\s+(?<unit>\p{L}+(?:\s\p{L}+)?)$"#)
 
@@ -316,7 +368,8 @@ extension Extractor {
     /// skipped; "%" or "tỷ lệ" make rates; "(triệu đồng)" or a money word under a money table make
     /// amounts; "(người)", "Số X", or a counted noun make counts. Without a readable title (an
     /// OCR'd header), only a last column of decimal shares is read, as a rate.
-    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, unitDeclared: Bool, contextIndicator: String?, isLast: Bool,
+    func describe(_ c: inout Column, doc: Document, tableMoney: Double?, unitDeclared: Bool,
+                  declared: (unit: String, measure: String, multiplier: Double)?, contextIndicator: String?, isLast: Bool,
                   cells: [String], aligned: Bool) {
         let title = c.title
         let indicators = lexicons["indicators"]!
@@ -341,16 +394,20 @@ extension Extractor {
             c.skip = true; return
         }
         if title.containsBytes("%") || title.containsBytes("ty le") {
-            c.unit = "%"; c.measure = "rate"
+            c.unit = "%"; c.measure = "rate"; c.unitStated = true
+            // "Tăng so với cùng kỳ (%)", "Tốc độ tăng (%)"
+            if lexicons["growth-words"]?.contains(title) == true || title.hasPrefix("tang ") { c.measure = "growth" }
         } else if let m = Extractor.moneyMultiplier(title) {
-            c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
+            c.unit = "đồng"; c.measure = "amount"; c.multiplier = m; c.unitStated = true
         } else if let m = tableMoney, ["von", "kinh phi", "ke hoach", "giai ngan", "thu", "chi", "du toan", "tien", "nam"].contains(where: { title.contains($0) }) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
         } else if title.containsBytes("(nguoi)") || title.hasPrefix("so nguoi") {
-            c.unit = "người"
+            c.unit = "người"; c.unitStated = true
         } else if let open = title.firstIndex(of: "("), let close = title[open...].firstIndex(of: ")") {
             let inner = String(title[title.index(after: open)..<close])
-            c.unit = rules.vocabulary("count-units").canonical(inner) ?? inner
+            c.unit = rules.vocabulary("count-units").canonical(inner) ?? inner; c.unitStated = true
+        } else if let d = declared {
+            (c.unit, c.measure, c.multiplier) = d
         } else {
             // the OCR's debris ("Số $6 người tham gia") is no word of the title
             let words = title.split(separator: " ").map(String.init).filter { $0.contains(where: \.isLetter) && !$0.contains("$") }
@@ -365,11 +422,16 @@ extension Extractor {
                         || words.last.map({ $0.count == 4 && $0.allSatisfy(\.isNumber) }) == true {
                 // "Năm 2024", "Kế hoạch 2025": the row's unit cell says what is counted
                 c.unit = "%"; c.measure = "rate"
+            } else if ["thuc hien", "uoc", "luy ke", "dat duoc"].contains(where: { (" " + title + " ").contains(" " + $0 + " ") }) {
+                // "Thực hiện 9 tháng": the rows' units say what
+                c.unit = "%"; c.measure = "rate"; c.onlyWithRowUnit = true
             } else { c.skip = true; return }
         }
         c.indicator = c.measure == "amount" ? "khác" : indicators.all(title).last?.canonical ?? (c.unit == "người" || c.unit == "%" ? contextIndicator : nil)
         let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
-        if targetWords.contains(title) { c.status = "target" }
+        // a result against the plan or the same period a year before ("So với KH (%)", "Tăng so với cùng kỳ")
+        if ["so voi kh", "so voi ke hoach", "cung ky"].contains(where: { title.containsBytes($0) }) { c.status = "actual" }
+        else if targetWords.contains(title) { c.status = "target" }
         // on word boundaries: "ước" is no part of "quốc doanh"
         else if actual.contains(title) || ["thuc hien", "giai ngan", "dat duoc", "uoc"].contains(where: { (" " + title + " ").contains(" " + $0 + " ") }) { c.status = "actual" }
         else if let y = namedYear(title) ?? Int(title.split(separator: " ").first(where: { $0.count == 4 && $0.allSatisfy(\.isNumber) }) ?? ""),
