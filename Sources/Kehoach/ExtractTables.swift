@@ -28,6 +28,8 @@ extension Extractor {
         var unitStated = false
         /// A result or plan column with no unit of its own ("Thực hiện 9 tháng"): read only in rows that state theirs.
         var onlyWithRowUnit = false
+        /// The year the title names ("Năm 2026", "Kế hoạch 2025").
+        var year: Int?
         var measure = "count"
         var multiplier = 1.0
         var indicator: String?
@@ -151,7 +153,7 @@ extension Extractor {
                     // a quantity printed with its unit under "Quy mô" is the works' designed size: what is to be built
                     let status = column.status ?? (own != nil ? "target" : defaultTableStatus(doc, at: offset, sections: sections))
                     out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
-                                                   population: population, year: doc.year,
+                                                   population: population, year: column.year ?? doc.year,
                                                    text: ExtractionRules.collapse(lines[row.line - 1]), line: row.line)))
                 }
             }
@@ -187,7 +189,13 @@ extension Extractor {
             let trimmed = s.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { break }
             let f = Fold.string(trimmed)
-            if f.containsBytes("don vi tinh") || f.hasPrefix("(") && f.containsBytes("dong)") { unitLine = f; i -= 1; continue }
+            if f.containsBytes("don vi tinh") || f.hasPrefix("(") && f.containsBytes("dong)") {
+                unitLine = f; i -= 1
+                // above the header's titles, the unit line closes the header: what stands above it is the
+                // caption ("PHỤ LỤC II", "(Kèm theo Quyết định số …)")
+                if !hl.isEmpty { break }
+                continue
+            }
             if trimmed.hasSuffix(":") || trimmed.hasSuffix(".") || trimmed.count > 160 { break }
             hl.insert(i, at: 0)
             i -= 1
@@ -294,6 +302,9 @@ extension Extractor {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
         }
+        // a last column that adds up the years' ("Năm 2025 | Năm 2026 | Năm 2027 | Cộng") states nothing new
+        if let last = columns.indices.last, ["tong", "cong", "tong cong", "tong so"].contains(columns[last].title),
+           columns.dropLast().filter({ $0.year != nil }).count >= 2 { columns[last].skip = true }
         // such a share with no scheme of its own takes its count's
         for i in columns.indices where shareOfLeftCount(i) && indicators.all(columns[i].title).isEmpty {
             if let scheme = columns[i - 1].indicator, scheme != "khác" { columns[i].indicator = scheme }
@@ -427,6 +438,7 @@ extension Extractor {
                 c.unit = "%"; c.measure = "rate"; c.onlyWithRowUnit = true
             } else { c.skip = true; return }
         }
+        c.year = namedYear(title) ?? title.split(separator: " ").lazy.compactMap({ Int($0) }).first(where: { (1990...2100).contains($0) })
         c.indicator = c.measure == "amount" ? "khác" : indicators.all(title).last?.canonical ?? (c.unit == "người" || c.unit == "%" ? contextIndicator : nil)
         let targetWords = lexicons["target-words"]!, actual = lexicons["actual-cues"]!
         // a result against the plan or the same period a year before ("So với KH (%)", "Tăng so với cùng kỳ")

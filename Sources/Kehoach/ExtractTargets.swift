@@ -150,7 +150,9 @@ extension Extractor {
                 population = lexicons["populations"]!.prefix(Substring(after))
                 if population == nil, beforeClean.containsBytes("do tuoi lao dong") { population = "độ tuổi lao động" }
             }
-            let year = namedYear(before + " " + after) ?? doc.year
+            // the clause's own year: not one a parenthesis after the figure gives ("đạt 58% vào năm 2027 (năm 2024 đạt 52,4%)")
+            let year = namedYear(clauseText(before)).flatMap { y in doc.year.map { y < $0 } == true ? y : nil }
+                ?? namedYear(before + " " + Extractor.beforeParenthesis(after)) ?? doc.year
             let text = ExtractionRules.collapse(String(t.text(sStart..<figure.end).filter { $0 != "*" }))
             out.append((vr.lowerBound, .init(indicator: indicator, measure: measure, status: status, value: figure.value,
                                              unit: figure.unit, population: population, year: year,
@@ -516,6 +518,17 @@ extension Extractor {
     }
 
     /// The text after the last clause boundary (",", "(", ":") of `before`.
+    /// The text up to its first "(" when the parenthesis holds a figure of its own: that is another
+    /// clause's ("đạt 58% vào năm 2027 (năm 2024 đạt 52,4%)"); a parenthesis of a time alone
+    /// ("(năm 2023)") is the figure's.
+    static func beforeParenthesis(_ s: String) -> String {
+        guard let i = s.firstIndex(of: "(") else { return s }
+        let inner = s[s.index(after: i)...].prefix { $0 != ")" }
+        let numbers = inner.split(whereSeparator: { !$0.isNumber && $0 != "," && $0 != "." })
+        let ownFigure = inner.contains("%") || numbers.contains { n in !(n.count == 4 && n.allSatisfy(\.isNumber)) }
+        return ownFigure ? String(s[..<i]) : s
+    }
+
     func clauseText(_ before: String) -> String {
         guard let i = before.lastIndex(where: { $0 == "," || $0 == "(" || $0 == ":" }) else { return before }
         return String(before[before.index(after: i)...])
@@ -600,6 +613,8 @@ extension Extractor {
         let a = [actual.lastEnd(clause), pastTenseEnd(doc.t, b, clauseStart, pos).map { $0 - clauseStart }].compactMap { $0 }.max()
         if let t, a == nil || t > a! { return "target" }
         if a != nil { return "actual" }
+        // a past year in the figure's own clause: "(năm 2024 đạt 52,4%)" beside a plan's figure
+        if let dy = doc.year, let y = namedYear(clause), y < dy { return "actual" }
         let section: SectionKind? = heading(at: pos, doc.headings).flatMap { sections[$0] }
         // a plan figure quoted in parentheses does not make its sentence a plan's ("(chỉ tiêu giao dưới 1,2%), tập trung ở 19 doanh nghiệp")
         let before = outsideParentheses(b, sentenceStart, pos)
@@ -612,7 +627,7 @@ extension Extractor {
         // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
         if reported { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
         if targetWords.contains(before) { return "target" }
-        if let dy = doc.year, let y = namedYear(before + " " + after), y < dy { return "actual" }
+        if let dy = doc.year, let y = namedYear(before + " " + Extractor.beforeParenthesis(after)), y < dy { return "actual" }
         let paragraph = paragraphText(b, pos)
         // the paragraph's first cue frames it ("Mục tiêu trong đợt cao điểm: không để xảy ra …; 100% …")
         if section != .plan {
