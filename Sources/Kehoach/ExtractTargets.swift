@@ -201,7 +201,9 @@ extension Extractor {
         var k = 0
         var multiplier = 1.0
         while k < words.count, let f = Extractor.moneyMultipliers[words[k].folded] { multiplier *= f; k += 1 }
-        if k < words.count, words[k].folded == "dong" || words[k].folded == "vnd",
+        // "118 đồng chí", "đồng bào": people, not money
+        let person = k == 0 && words.count > 1 && words[0].folded == "dong" && ["chi", "bao"].contains(words[1].folded)
+        if !person, k < words.count, words[k].folded == "dong" || words[k].folded == "vnd",
            k > 0 || Normalize.lowercased(words[k].original).hasPrefix("đ") || words[k].folded == "vnd" {
             if m.range("of") != nil { return nil }
             // "150,000 đồng": commas typed as thousands separators (a sum of đồng has no decimals)
@@ -247,7 +249,7 @@ extension Extractor {
         if Extractor.functionWords.contains(unitKey), listed.map(Normalize.lowercased) != printed { return nil }
         // units of places describe the area ("10 phường"), unless stated as a share ("11/11 xã")
         let place = placeUnits.canonical(unitKey)
-        if place != nil, m.range("of") == nil { return nil }
+        if place != nil, m.range("of") == nil, !placesAchieving(b, before: clauseText(before), after: unitEnd) { return nil }
         if value >= 1900, value <= 2100, !raw.containsBytes("."), !raw.containsBytes(",") && unitKey == "nam" { return nil }
         // "cách nhà dân khoảng 20 m": a distance that places something, not a length to build
         if unitKey == "m" || unitKey == "km", clauseText(before).split(whereSeparator: \.isWhitespace).contains("cach") { return nil }
@@ -518,6 +520,18 @@ extension Extractor {
     }
 
     /// The text after the last clause boundary (",", "(", ":") of `before`.
+    /// Units of places counted for what they reach, not to describe the area: "xây dựng thêm 3 xã đạt
+    /// tiêu chí", "công nhận 03 làng du lịch", "5 thôn hoàn thành" (but "toàn huyện có 10 xã").
+    func placesAchieving(_ b: [UInt8], before: String, after: Int) -> Bool {
+        let lead = before.split(whereSeparator: \.isWhitespace).suffix(3).joined(separator: " ")
+        if ["them", "cong nhan", "xay dung", "phan dau"].contains(where: { lead.hasSuffix($0) || lead.contains($0 + " ") }) { return true }
+        let next = String(decoding: b[after..<min(b.count, after + 60)], as: UTF8.self)
+        let words = next.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(6).map(String.init)
+        guard let stop = words.firstIndex(where: { $0.hasSuffix(",") || $0.hasSuffix(";") || $0.hasSuffix(".") }) ?? Optional(words.count - 1) else { return false }
+        let phrase = " " + words.prefix(stop + 1).joined(separator: " ") + " "
+        return [" dat ", " hoan thanh ", " duoc cong nhan ", " ve dich "].contains { phrase.contains($0) }
+    }
+
     /// The text up to its first "(" when the parenthesis holds a figure of its own: that is another
     /// clause's ("đạt 58% vào năm 2027 (năm 2024 đạt 52,4%)"); a parenthesis of a time alone
     /// ("(năm 2023)") is the figure's.
