@@ -135,6 +135,7 @@ extension Extractor {
             for l in header.lines { used.insert(l) }
             for row in block {
                 let offset = t.toOriginalInverse(lineStart: row.line - 1)   // folded, as headings are
+                let rowIndicator = lexicons["indicators"]!.all(Fold.string(row.label)).last?.canonical
                 for (ci, cell) in row.cells.enumerated() {
                     let own = row.ownUnit(ci)
                     guard let column = column(for: ci, of: row, columns), !column.skip || own != nil else { continue }
@@ -149,7 +150,9 @@ extension Extractor {
                     let folded = Fold.string(row.label)
                     let population = Extractor.placeWords.contains(where: { folded.hasPrefix($0 + " ") })
                         ? Normalize.lowercased(String(row.label.prefix(1))) + row.label.dropFirst() : row.label
-                    let indicator = measure == "amount" ? "khác" : column.indicator ?? "khác"
+                    // a row that names its indicator ("Người tham gia BHXH tự nguyện", "Tỷ lệ dân số tham gia BHYT")
+                    // holds it in every column; a commune's row takes the column's
+                    let indicator = measure == "amount" ? "khác" : rowIndicator ?? column.indicator ?? "khác"
                     // a quantity printed with its unit under "Quy mô" is the works' designed size: what is to be built
                     let status = column.status ?? (own != nil ? "target" : defaultTableStatus(doc, at: offset, sections: sections))
                     out.append((offset + ci, .init(indicator: indicator, measure: measure, status: status, value: value, unit: unit,
