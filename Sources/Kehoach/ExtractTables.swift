@@ -139,7 +139,7 @@ extension Extractor {
                 for (ci, cell) in row.cells.enumerated() {
                     let own = row.ownUnit(ci)
                     guard let column = column(for: ci, of: row, columns), !column.skip || own != nil else { continue }
-                    if column.onlyWithRowUnit && row.rowUnit == nil && own == nil { continue }
+                    if column.onlyWithRowUnit && row.rowUnit == nil && !row.percentCell && own == nil { continue }
                     var unit = column.unit, measure = column.measure, multiplier = column.multiplier
                     if let ru = row.rowUnit, !column.unitStated { (unit, measure, multiplier) = ru }
                     if let own { unit = own; measure = "count" }
