@@ -7,7 +7,7 @@ import Foundation
 extension Extractor {
     struct TableRow {
         let line: Int            // 1-based
-        let label: String
+        var label: String
         let cells: [(text: String, value: Double, column: Range<Int>)]
         let percentCell: Bool    // a "%" unit cell before the figures ("Đơn vị" column)
         /// The unit the row states for all its figures, in a unit cell ("Khách quốc tế   lượt   50.000")
@@ -129,6 +129,24 @@ extension Extractor {
             defer { n = k }
             guard block.count >= 2 else { continue }
             let header = tableHeader(lines, firstRow: n)
+            // an OCR'd row has single spaces: under a header with a unit column ("Đơn vị  Năm 2025 …",
+            // not "Đơn vị tính"), the label's last word is that cell when it is a unit ("… cao đẳng người")
+            let headerFolded = " " + Fold.string(header.text.joined(separator: " ")) + " "
+            if headerFolded.containsBytes(" dvt ") || headerFolded.containsBytes(" don vi ") && !headerFolded.containsBytes(" don vi tinh") {
+                for r in block.indices where block[r].rowUnit == nil && !block[r].percentCell {
+                    let words = block[r].label.split(separator: " ")
+                    guard words.count >= 3 else { continue }
+                    for take in [2, 1] where words.count > take + 1 {
+                        // a unit is printed in lower case ("Ngọc Côn", "Chí Viễn" are names, not "con", "viên")
+                        let cell = words.suffix(take).joined(separator: " ")
+                        if cell == Normalize.lowercased(cell), let u = tableUnit(cell) {
+                            block[r].rowUnit = u
+                            block[r].label = words.dropLast(take).joined(separator: " ")
+                            break
+                        }
+                    }
+                }
+            }
             let columns = tableColumns(doc, header: header, rows: block, lines: lines)
             guard !columns.isEmpty else { continue }
             for l in block.map(\.line) { used.insert(l) }
@@ -272,6 +290,18 @@ extension Extractor {
             }
             if bracketUnits.count > width { bracketUnits = [] }
         }
+        // titles read from the header's first line; the units printed under them on the next lines
+        // ("năm 2025  9 tháng  KH (%)  cùng kỳ (%)") belong to the last columns in order
+        var lowerUnits: [String] = []
+        if spokenTitles != nil, header.text.count > 1 {
+            var rest = Substring(Fold.string(header.text.dropFirst().joined(separator: " ")))
+            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
+                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+                if tableUnit(inner) != nil { lowerUnits.append("(" + inner + ")") }
+                rest = rest[rest.index(after: close)...]
+            }
+            if lowerUnits.count > width { lowerUnits = [] }
+        }
         var columns: [Column] = []
         for (ci, cell) in model.cells.enumerated() {
             var title = ""
@@ -283,7 +313,10 @@ extension Extractor {
                     }
                 }
             }
-            if let spokenTitles { title = spokenTitles[ci] }
+            if let spokenTitles {
+                title = spokenTitles[ci]
+                if !lowerUnits.isEmpty, ci >= width - lowerUnits.count, !title.contains("(") { title += " " + lowerUnits[ci - (width - lowerUnits.count)] }
+            }
             else if !bracketUnits.isEmpty, ci >= width - bracketUnits.count { title = bracketUnits[ci - (width - bracketUnits.count)] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
             describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, declared: declared, contextIndicator: contextIndicator, isLast: ci == width - 1,
@@ -371,7 +404,7 @@ extension Extractor {
 
     static func moneyMultiplier(_ folded: String) -> Double? {
         if folded.containsBytes("nghin ty dong") { return 1e12 }
-        if folded.containsBytes("ty dong") { return 1e9 }
+        if folded.containsBytes("ty dong") || folded.containsBytes("ti dong") { return 1e9 }
         if folded.containsBytes("trieu dong") { return 1e6 }
         if folded.containsBytes("nghin dong") || folded.containsBytes("ngan dong") { return 1e3 }
         if folded.containsBytes("(dong)") || folded.containsBytes("don vi tinh: dong") { return 1 }
@@ -394,6 +427,12 @@ extension Extractor {
             } else if unitDeclared, let m = tableMoney, shares * 2 <= cells.count {
                 // "(Đơn vị tính: triệu đồng)" over a header the OCR ran together: the figures are money
                 c.unit = "đồng"; c.measure = "amount"; c.multiplier = m; c.indicator = "khác"
+            } else if let d = declared, shares * 2 <= cells.count || d.measure == "rate" {
+                // "(Đơn vị tính: ha)" likewise
+                (c.unit, c.measure, c.multiplier) = d; c.indicator = contextIndicator
+            } else if !aligned {
+                // a title the OCR lost: read in the rows that state their unit
+                c.unit = "%"; c.measure = "rate"; c.onlyWithRowUnit = true; c.indicator = contextIndicator
             } else { c.skip = true }
             return
         }
