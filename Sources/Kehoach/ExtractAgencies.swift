@@ -729,7 +729,9 @@ extension Extractor {
             // the bodies' opening words damaged; known names put right before reading
             if dutyLevel != nil || title.count < 120 {
                 let words = title.split(separator: " ", maxSplits: 2)
-                if words.count == 3, Fuzzy.distance(Fuzzy.letters(words[0] + " " + words[1]), "de nghi", limit: 1) <= 1 {
+                // ("Đại nghị", "Đã nghỉ": the second word whole, the first a d-word of three letters at most)
+                if words.count == 3, Fuzzy.distance(Fuzzy.letters(words[0] + " " + words[1]), "de nghi", limit: 1) <= 1
+                    || words.count == 3 && Fuzzy.letters(String(words[1])) == "nghi" && Fuzzy.letters(String(words[0])).hasPrefix("d") && words[0].count <= 3 {
                     title = String(words[2])
                 }
                 title = title.utf8.contains(UInt8(ascii: ",")) ? title.components(separatedBy: ", ").map { names.knownOpening($0) }.joined(separator: ", ")
