@@ -90,6 +90,8 @@ struct AgencyNames: Sendable {
     /// As written (folding would take "tái định cư" for "tại").
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
                                            "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
+    /// Words of tense and mood that open a predicate ("Bộ Y tế đã …"), never a field of a name.
+    static let auxiliaries: Set<String> = ["đã", "sẽ", "đang", "cũng", "vẫn", "chưa", "không", "phải", "cần", "nên", "mới", "thì", "thường"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
     static let prefixWords: [[String]] = [["cac"], ["co", "quan"], ["to", "chuc"], ["don", "vi"]]
 
@@ -499,6 +501,9 @@ struct AgencyNames: Sendable {
                 }
                 // a field of lower-case words up to the body's place ("Ban Quản lý dự án đầu tư xây dựng huyện")
                 if !place, let e = field(toks, k), k == headEnd || k - headEnd <= 2 && e - k <= 4 || e - k <= 2 { k = e; continue }
+                // a short field closing the name where the names end ("Phòng Quản lý du lịch, Phòng Kế
+                // hoạch - Tài chính (thuộc Sở)", "Trung tâm Thông tin, Xúc tiến du lịch" in a heading)
+                if !place, k > headEnd, k - headEnd <= 4, let e = fieldToEnd(toks, k) { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
@@ -574,6 +579,20 @@ struct AgencyNames: Sendable {
             if n > 0 { words += n; j += n; continue }
             words += 1; j += 1
         }
+        return nil
+    }
+
+    /// End of one to three lower-case words from k that close a name: the tokens end after them, or
+    /// a "(" or a comma before another body's head follows; nil when they read as a clause.
+    func fieldToEnd(_ toks: [Token], _ k: Int) -> Int? {
+        var j = k
+        while j < toks.count, j - k < 3, toks[j].isWord, !toks[j].capitalized, match(stops, toks, j) == 0,
+              !AgencyNames.clauseWords.contains(Normalize.lowercased(toks[j].original)), !toks[j].text.contains(where: \.isNumber),
+              !AgencyNames.auxiliaries.contains(Normalize.lowercased(toks[j].original)),
+              match(nameWords, toks, j) == 0 { j += 1 }
+        guard j > k else { return nil }
+        if j == toks.count || toks[j].text == "(" { return j }
+        if toks[j].text == ",", j + 1 < toks.count, toks[j + 1].capitalized, head(toks, j + 1) > 0 { return j }
         return nil
     }
 
