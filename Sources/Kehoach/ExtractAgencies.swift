@@ -90,6 +90,8 @@ struct AgencyNames: Sendable {
     /// As written (folding would take "tái định cư" for "tại").
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
                                            "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
+    /// Name-words of a body's field (agency-name-words.vocab), which come before its place, not after.
+    static let fieldNameWords: Set<String> = ["thong ke", "y te", "thue", "lao dong", "toan dan", "chuyen nganh"]
     /// Words of tense and mood that open a predicate ("Bộ Y tế đã …"), never a field of a name.
     static let auxiliaries: Set<String> = ["đã", "sẽ", "đang", "cũng", "vẫn", "chưa", "không", "phải", "cần", "nên", "mới", "thì", "thường"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
@@ -489,6 +491,8 @@ struct AgencyNames: Sendable {
                 // "quận" is not the first half of "quản lý", "quản trị", "quần chúng", "quan trọng", "quan tâm"
                 // (OCR leaves "quan", "quần" for "quận" too, so the word alone decides nothing)
                 if n == 1 && tok.text == "quan", k + 1 < toks.count, ["ly", "tri", "chung", "trong", "tam", "he", "diem"].contains(toks[k + 1].text) { break }
+                // a field's word after the place is a clause's ("… Y tế huyện thống kê số người bị thương")
+                if n > 0, place, AgencyNames.fieldNameWords.contains(n == 1 ? tok.text : tok.text + " " + toks[k + 1].text) { break }
                 if n > 0 {
                     if isPlace(toks, k, n) { place = true }
                     k += n; continue
@@ -593,6 +597,12 @@ struct AgencyNames: Sendable {
         guard j > k else { return nil }
         if j == toks.count || toks[j].text == "(" { return j }
         if toks[j].text == ",", j + 1 < toks.count, toks[j + 1].capitalized, head(toks, j + 1) > 0 { return j }
+        // "Đội Cảnh sát giao thông - Trật tự": the field goes on past a dash
+        if toks[j].text == "-", j + 1 < toks.count, toks[j + 1].isWord, toks[j + 1].capitalized, match(stops, toks, j + 1) == 0 { return j }
+        // "Phòng Cảnh sát kinh tế Công an tỉnh", "Ban Tác chiến Bộ Chỉ huy …": a unit of the armed forces
+        // named with its parent (other bodies name a parent after a verb: "Bộ Xây dựng đề nghị Ủy ban …")
+        if toks[j].isWord, toks[j].capitalized, ["cong", "bo"].contains(toks[j].text), j + 1 < toks.count,
+           ["an", "chi", "doi"].contains(toks[j + 1].text), head(toks, j) > 0 { return j }
         return nil
     }
 
