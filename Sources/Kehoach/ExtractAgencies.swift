@@ -445,6 +445,8 @@ struct AgencyNames: Sendable {
         if gr > 0 && gr >= match(generics, toks, i) {
             var e = i + gr
             while e < toks.count {
+                // "các chi bộ thôn, khu phố": a place word after a comma is more of the same group
+                if toks[e].text == ",", e > i + gr, case let c = match(continuations, toks, e + 1), c > 0, !toks[e + 1].capitalized { e += 1 + c; continue }
                 let n = match(nameWords, toks, e)
                 if n == 0 { break }
                 e += n
@@ -586,11 +588,11 @@ struct AgencyNames: Sendable {
         return nil
     }
 
-    /// End of one to three lower-case words from k that close a name: the tokens end after them, or
+    /// End of one to four lower-case words from k that close a name: the tokens end after them, or
     /// a "(" or a comma before another body's head follows; nil when they read as a clause.
     func fieldToEnd(_ toks: [Token], _ k: Int) -> Int? {
         var j = k
-        while j < toks.count, j - k < 3, toks[j].isWord, !toks[j].capitalized, match(stops, toks, j) == 0,
+        while j < toks.count, j - k < 4, toks[j].isWord, !toks[j].capitalized, match(stops, toks, j) == 0,
               !AgencyNames.clauseWords.contains(Normalize.lowercased(toks[j].original)), !toks[j].text.contains(where: \.isNumber),
               !AgencyNames.auxiliaries.contains(Normalize.lowercased(toks[j].original)),
               match(nameWords, toks, j) == 0 { j += 1 }
