@@ -509,7 +509,7 @@ struct AgencyNames: Sendable {
                 if !place, let e = field(toks, k), k == headEnd || k - headEnd <= 2 && e - k <= 4 || e - k <= 2 { k = e; continue }
                 // a short field closing the name where the names end ("Phòng Quản lý du lịch, Phòng Kế
                 // hoạch - Tài chính (thuộc Sở)", "Trung tâm Thông tin, Xúc tiến du lịch" in a heading)
-                if !place, k > headEnd, k - headEnd <= 4, let e = fieldToEnd(toks, k) { k = e; continue }
+                if !place, k > headEnd, k - headEnd <= 6, let e = fieldToEnd(toks, k) { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
@@ -615,8 +615,11 @@ struct AgencyNames: Sendable {
         guard j < toks.count, toks[j].isWord, toks[j].capitalized, head(toks, j) == 0, match(stops, toks, j) == 0 else { return false }
         while j < toks.count, toks[j].isWord, toks[j].text != "va", match(stops, toks, j) == 0,
               toks[j].capitalized || j > k && toks[j - 1].capitalized && match(nameWords, toks, j) == 0 { j += 1 }
-        return j + 1 < toks.count && toks[j].text == "va" && toks[j + 1].isWord && toks[j + 1].capitalized
-            && head(toks, j + 1) == 0 && j - k <= 4
+        if j + 1 < toks.count && toks[j].text == "va" && toks[j + 1].isWord && toks[j + 1].capitalized
+            && head(toks, j + 1) == 0 && j - k <= 4 { return true }
+        // the last field of a name that closes the names ("Trung tâm Thông tin, Xúc tiến du lịch" ending a
+        // heading): a capitalised word, then lower-case ones to the end
+        return j > k && j < toks.count && !toks[j].capitalized && fieldToEnd(toks, j) == toks.count
     }
 
     struct Found { let start: Int; let end: Int; let generic: Bool }
