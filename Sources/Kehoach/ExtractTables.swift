@@ -243,11 +243,15 @@ extension Extractor {
         let pieces: [[(text: String, span: Range<Int>)]] = header.text.map { line in
             var out: [(String, Range<Int>)] = []
             let chars = Array(line)
+            // (only in a line typed with wide gaps: an OCR'd line has single spaces throughout)
+            let spaced = line.contains("  ")
             var i = 0
             while i < chars.count {
                 while i < chars.count, chars[i] == " " { i += 1 }
                 let s = i
-                while i < chars.count, !(chars[i] == " " && (i + 1 >= chars.count || chars[i + 1] == " ")) { i += 1 }
+                // a title ends at two spaces, or at a closing bracket ("mẫu giáo (%) gia (trường)": the
+                // unit closes one column's title and the next begins after one space)
+                while i < chars.count, !(chars[i] == " " && (i + 1 >= chars.count || chars[i + 1] == " " || spaced && i > s && chars[i - 1] == ")")) { i += 1 }
                 if i > s { out.append((String(chars[s..<i]), s..<i)) }
             }
             return out
@@ -308,7 +312,9 @@ extension Extractor {
             if aligned {
                 for line in pieces {
                     let span = (cell.column.lowerBound - 3)..<(cell.column.upperBound + 2)
-                    if let p = line.max(by: { overlap($0.span, span) < overlap($1.span, span) }), overlap(p.span, span) > 0 {
+                    // a piece belongs to the column it overlaps most ("gia (trường)" grazing the next column's span)
+                    if let p = line.max(by: { overlap($0.span, span) < overlap($1.span, span) }), case let o = overlap(p.span, span), o > 0,
+                       !model.cells.indices.contains(where: { $0 != ci && overlap(p.span, (model.cells[$0].column.lowerBound - 3)..<(model.cells[$0].column.upperBound + 2)) > o }) {
                         title += " " + p.text
                     }
                 }
