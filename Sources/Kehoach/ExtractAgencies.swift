@@ -92,6 +92,8 @@ struct AgencyNames: Sendable {
                                            "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
     /// Name-words of a body's field (agency-name-words.vocab), which come before its place, not after.
     static let fieldNameWords: Set<String> = ["thong ke", "y te", "thue", "lao dong", "toan dan", "chuyen nganh"]
+    /// Heads that carry their level and so are whole bodies alone ("Tỉnh đoàn", "Huyện ủy").
+    static let levelHeads: Set<String> = ["tinh doan", "huyen doan", "thanh doan", "quan doan", "thi doan", "tinh uy", "huyen uy", "thanh uy", "dang uy"]
     /// Words of tense and mood that open a predicate ("Bộ Y tế đã …"), never a field of a name.
     static let auxiliaries: Set<String> = ["đã", "sẽ", "đang", "cũng", "vẫn", "chưa", "không", "phải", "cần", "nên", "mới", "thì", "thường"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
@@ -447,6 +449,9 @@ struct AgencyNames: Sendable {
             while e < toks.count {
                 // "các chi bộ thôn, khu phố": a place word after a comma is more of the same group
                 if toks[e].text == ",", e > i + gr, case let c = match(continuations, toks, e + 1), c > 0, !toks[e + 1].capitalized { e += 1 + c; continue }
+                // what the group deals in, in abbreviations: "các đại lý thu BHXH, BHYT"
+                if toks[e].isWord, toks[e].acronym, head(toks, e) == 0 || e == i + gr { e += 1; continue }
+                if toks[e].text == ",", e > i + gr, toks[e - 1].acronym, e + 1 < toks.count, toks[e + 1].isWord, toks[e + 1].acronym, head(toks, e + 1) == 0 { e += 2; continue }
                 let n = match(nameWords, toks, e)
                 if n == 0 { break }
                 e += n
@@ -483,7 +488,9 @@ struct AgencyNames: Sendable {
                     // a second body: "… huyện và Ủy ban nhân dân các xã"
                     // (the cheap tests first: the head test builds the word as written)
                     if k > headEnd && toks[k - 1].isWord
-                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va")
+                        && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va"
+                            // a head that names its level is a whole body: "Tỉnh đoàn và Hội Liên hiệp Phụ nữ tỉnh"
+                            || toks[k - 1].text == "va" && k - 1 == headEnd && headEnd >= i + 2 && AgencyNames.levelHeads.contains(toks[(headEnd - 2)..<headEnd].map(\.text).joined(separator: " ")))
                         && head(toks, k) > 0 { break }
                     if k == headEnd && toks[k].text == "ubnd" && head(toks, k) > 0 { break }
                     k += 1; continue
@@ -619,7 +626,11 @@ struct AgencyNames: Sendable {
             && head(toks, j + 1) == 0 && j - k <= 4 { return true }
         // the last field of a name that closes the names ("Trung tâm Thông tin, Xúc tiến du lịch" ending a
         // heading): a capitalised word, then lower-case ones to the end
-        return j > k && j < toks.count && !toks[j].capitalized && fieldToEnd(toks, j) == toks.count
+        guard j > k, j < toks.count else { return false }
+        if !toks[j].capitalized && fieldToEnd(toks, j) == toks.count { return true }
+        // … or the body's place closing the name ("Trung tâm Văn hóa, Truyền thông huyện" in a heading)
+        let n = match(nameWords, toks, j)
+        return n > 0 && isPlace(toks, j, n) && (j + n == toks.count || toks[j + n].text == "," || toks[j + n].text == "(")
     }
 
     struct Found { let start: Int; let end: Int; let generic: Bool }
