@@ -458,6 +458,10 @@ extension Extractor {
             if lexicons["growth-words"]?.contains(title) == true || title.hasPrefix("tang ") { c.measure = "growth" }
         } else if let m = Extractor.moneyMultiplier(title) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m; c.unitStated = true
+        } else if title.containsBytes("(nguoi)") {
+            // the title's own unit before a money unit guessed for the table ("Số người … năm 2025 (người)"
+            // under a caption that speaks of "tỷ đồng")
+            c.unit = "người"; c.unitStated = true
         } else if let m = tableMoney, ["von", "kinh phi", "ke hoach", "giai ngan", "thu", "chi", "du toan", "tien", "nam"].contains(where: { title.contains($0) }) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
         } else if title.containsBytes("(nguoi)") || title.hasPrefix("so nguoi") {
