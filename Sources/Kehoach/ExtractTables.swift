@@ -44,18 +44,16 @@ extension Extractor {
         let lines = t.original.pieces(separatedBy: "\n").map(String.init)
         var rows: [Int: TableRow] = [:]
         for (i, line) in lines.enumerated() where Extractor.endsInFigure(line) {
-            // a part of the row above ("Trong đó: - Khách lưu trú") counts in that row's unit
-            var partOfAbove = Fold.string(String(line.prefix(40))).trimmingCharacters(in: .whitespaces).hasPrefix("trong do")
             guard let m = rowPattern.firstMatch(in: line), let lr = m.range("label"), let cr = m.range("cells") else { continue }
-            var label = ExtractionRules.collapse(Pattern.substring(line, lr))
-            // a part of the row above: "Trong đó: - Khách lưu trú", "- Khách quốc tế"
+            // a part of the row above ("Trong đó: - Khách lưu trú", "- Khách quốc tế") counts in that row's unit
+            let partOfAbove = Fold.string(String(line.prefix(40))).trimmingCharacters(in: .whitespaces).hasPrefix("trong do")
+                || line.drop(while: { $0 == " " || $0 == "|" }).first.map({ "-+•".contains($0) }) == true
             var rawLabel = Pattern.substring(line, lr)
-            if line.drop(while: { $0 == " " || $0 == "|" }).first.map({ "-+•".contains($0) }) == true { partOfAbove = true }
             if let colon = rawLabel.firstIndex(of: ":"), ["trong do", "cu the", "gom"].contains(Fold.string(String(rawLabel[..<colon])).trimmingCharacters(in: .whitespaces)) {
                 rawLabel = String(rawLabel[rawLabel.index(after: colon)...])
             }
             while let f = rawLabel.first, f == " " || f == "-" || f == "+" { rawLabel.removeFirst() }
-            label = ExtractionRules.collapse(rawLabel)
+            var label = ExtractionRules.collapse(rawLabel)
             // a sentence that ends in a number is no row: rows' labels are short and have no verb-like punctuation
             if label.isEmpty || label.count > 70 || label.containsBytes(":") { continue }
             // the unit the row states: a unit cell set apart from the label, or the label's bracket
