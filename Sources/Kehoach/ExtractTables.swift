@@ -292,6 +292,10 @@ extension Extractor {
             }
             if bracketUnits.count > width { bracketUnits = [] }
         }
+        // the same over several header lines: each line's units stand in its columns' order, but the lines
+        // are read one after another, so "the last columns" does not hold; placed by the cells instead
+        let placedUnits = !aligned && spokenTitles == nil && header.text.count >= 2 && !bracketUnits.isEmpty
+            ? unitsByCells(header.text, rows: rows, width: width) : nil
         // titles read from the header's first line; the units printed under them on the next lines
         // ("năm 2025  9 tháng  KH (%)  cùng kỳ (%)") belong to the last columns in order
         var lowerUnits: [String] = []
@@ -321,6 +325,7 @@ extension Extractor {
                 title = spokenTitles[ci]
                 if !lowerUnits.isEmpty, ci >= width - lowerUnits.count, !title.contains("(") { title += " " + lowerUnits[ci - (width - lowerUnits.count)] }
             }
+            else if let placedUnits { title = placedUnits[ci] ?? "" }
             else if !bracketUnits.isEmpty, ci >= width - bracketUnits.count { title = bracketUnits[ci - (width - bracketUnits.count)] }
             var c = Column(title: Fold.string(ExtractionRules.collapse(title)))
             describe(&c, doc: doc, tableMoney: tableMoney, unitDeclared: header.unitLine != nil, declared: declared, contextIndicator: contextIndicator, isLast: ci == width - 1,
@@ -350,6 +355,47 @@ extension Extractor {
             if let scheme = columns[i - 1].indicator, scheme != "khác" { columns[i].indicator = scheme }
         }
         return columns
+    }
+
+    /// The bracketed units of an OCR'd header of several lines, by column: a "(%)" goes to the column of
+    /// shares, and the units beside it on its line to the columns beside that one ("mẫu giáo (%) giá
+    /// (trường)"); a line without a share's unit gives its units to the rightmost columns whose figures
+    /// fit them (money to large sums). Nil when the units cannot all be placed so.
+    func unitsByCells(_ headerLines: [String], rows: [TableRow], width: Int) -> [Int: String]? {
+        let full = rows.filter { $0.cells.count == width }
+        guard !full.isEmpty else { return nil }
+        func share(_ c: Int) -> Bool { full.filter { Extractor.isShare($0.cells[c].text) }.count * 2 > full.count }
+        func large(_ c: Int) -> Bool { full.filter { $0.cells[c].value >= 1000 }.count * 2 > full.count }
+        let shares = (0..<width).filter(share)
+        var placed: [Int: String] = [:]
+        var sharesUsed = 0
+        var pending: [[(unit: String, measure: String)]] = []
+        for line in headerLines {
+            var units: [(String, String)] = []
+            var rest = Substring(Fold.string(line))
+            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
+                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+                if let u = tableUnit(inner) { units.append(("(" + inner + ")", u.measure)) }
+                rest = rest[rest.index(after: close)...]
+            }
+            guard let p = units.firstIndex(where: { $0.1 == "rate" }) else { pending.append(units); continue }
+            guard sharesUsed < shares.count else { return nil }
+            let anchor = shares[sharesUsed]
+            sharesUsed += units.filter { $0.1 == "rate" }.count
+            for (k, u) in units.enumerated() {
+                let c = anchor + (k - p)
+                guard c >= 0, c < width, placed[c] == nil, (u.1 == "rate") == share(c) else { return nil }
+                placed[c] = u.0
+            }
+        }
+        // (decimals are shares only where the header prints a "%": "62,4" tấn are not)
+        for units in pending {
+            for u in units.reversed() {
+                guard let c = (0..<width).reversed().first(where: { placed[$0] == nil && (sharesUsed == 0 || !share($0)) && (u.1 != "amount" || large($0)) }) else { return nil }
+                placed[c] = u.0
+            }
+        }
+        return placed.isEmpty ? nil : placed
     }
 
     static let yearNumber = try? Pattern(#"\b(?:19|20)\d\d\b"#)
