@@ -490,7 +490,9 @@ struct AgencyNames: Sendable {
                     if k > headEnd && toks[k - 1].isWord
                         && (toks[k - 1].capitalized || AgencyNames.places.contains(toks[k - 1].text) || place && toks[k - 1].text == "va"
                             // a head that names its level is a whole body: "Tỉnh đoàn và Hội Liên hiệp Phụ nữ tỉnh"
-                            || toks[k - 1].text == "va" && k - 1 == headEnd && headEnd >= i + 2 && AgencyNames.levelHeads.contains(toks[(headEnd - 2)..<headEnd].map(\.text).joined(separator: " ")))
+                            || toks[k - 1].text == "va" && k - 1 == headEnd && headEnd >= i + 2 && AgencyNames.levelHeads.contains(toks[(headEnd - 2)..<headEnd].map(\.text).joined(separator: " "))
+                            // … or a name closed by a proper name: "VNPT Tuyên Quang và Bưu điện tỉnh …"
+                            || toks[k - 1].text == "va" && k >= headEnd + 3 && toks[k - 2].capitalized && toks[k - 3].capitalized && !toks[k - 3].acronym)
                         && head(toks, k) > 0 { break }
                     if k == headEnd && toks[k].text == "ubnd" && head(toks, k) > 0 { break }
                     k += 1; continue
@@ -507,7 +509,8 @@ struct AgencyNames: Sendable {
                     k += n; continue
                 }
                 // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế" (not of a place's name)
-                if k > headEnd && !place {
+                // (not after two capitalised words: "VNPT Tuyên Quang xóa 46 thôn" — a proper name is whole)
+                if k > headEnd && !place && !(k >= headEnd + 2 && toks[k - 2].isWord && toks[k - 2].capitalized && !toks[k - 2].acronym) {
                     let prev = toks[k - 1]
                     if prev.isWord && prev.capitalized && !prev.acronym
                         && !AgencyNames.notSyllables.contains(Normalize.lowercased(tok.original)) { k += 1; continue }
@@ -516,7 +519,7 @@ struct AgencyNames: Sendable {
                 if !place, let e = field(toks, k), k == headEnd || k - headEnd <= 2 && e - k <= 4 || e - k <= 2 { k = e; continue }
                 // a short field closing the name where the names end ("Phòng Quản lý du lịch, Phòng Kế
                 // hoạch - Tài chính (thuộc Sở)", "Trung tâm Thông tin, Xúc tiến du lịch" in a heading)
-                if !place, k > headEnd, k - headEnd <= 6, let e = fieldToEnd(toks, k) { k = e; continue }
+                if !place, k > headEnd, k - headEnd <= 12, let e = fieldToEnd(toks, k) { k = e; continue }
                 break
             }
             if tok.text == "-" || tok.text == "&" || tok.text == "/" {
