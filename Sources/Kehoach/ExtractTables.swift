@@ -339,10 +339,15 @@ extension Extractor {
         func shareOfLeftCount(_ i: Int) -> Bool {
             i > 0 && !columns[i].skip && columns[i].measure == "rate" && !columns[i - 1].skip && columns[i - 1].measure == "count"
         }
-        if spokenTitles != nil {
+        // (so too when the titles are only the units placed from the brackets)
+        if spokenTitles != nil || !aligned && (placedUnits != nil || !bracketUnits.isEmpty) {
             let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
                 && indicators.all(columns[$0].title).isEmpty && !shareOfLeftCount($0) }
-            let mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
+            var mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
+            // a title's second line may name its scheme again ("Tỷ lệ bao phủ" / "BHYT (%)"): then the first line's
+            if mentions.count != open.count, let first = header.text.first.map(Fold.string) {
+                mentions = indicators.all(outsideParentheses(Array(first.utf8), 0, first.utf8.count))
+            }
             if !open.isEmpty, mentions.count == open.count {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
