@@ -30,6 +30,8 @@ extension Extractor {
         var onlyWithRowUnit = false
         /// The year the title names ("Năm 2026", "Kế hoạch 2025").
         var year: Int?
+        /// The header named this column's scheme (read in order from an OCR'd header).
+        var schemeNamed = false
         var measure = "count"
         var multiplier = 1.0
         var indicator: String?
@@ -351,12 +353,31 @@ extension Extractor {
             if !open.isEmpty, mentions.count == open.count {
                 for (k, i) in open.enumerated() { columns[i].indicator = mentions[k].canonical }
             }
+            // a share's scheme is the first the header names after its "Tỷ lệ" ("Tỷ lệ bao phủ BHYT"), when
+            // there is one "Tỷ lệ" for each share column
+            if let first = header.text.first.map(Fold.string) {
+                let length = first.utf8.count
+                let shareCols = columns.indices.filter { !columns[$0].skip && columns[$0].unit == "%" && indicators.all(columns[$0].title).isEmpty }
+                var starts: [Int] = []
+                var from = first.startIndex
+                while let r = first.range(of: "ty le", range: from..<first.endIndex) {
+                    starts.append(first.utf8.distance(from: first.startIndex, to: r.lowerBound)); from = r.upperBound
+                }
+                let all = indicators.all(first)
+                let schemes = starts.enumerated().compactMap { (k, st) -> String? in
+                    let end = k + 1 < starts.count ? starts[k + 1] : length
+                    return all.first(where: { $0.range.lowerBound > st && $0.range.lowerBound < end })?.canonical
+                }
+                if !shareCols.isEmpty, schemes.count == shareCols.count, starts.count == shareCols.count {
+                    for (k, i) in shareCols.enumerated() { columns[i].indicator = schemes[k]; columns[i].schemeNamed = true }
+                }
+            }
         }
         // a last column that adds up the years' ("Năm 2025 | Năm 2026 | Năm 2027 | Cộng") states nothing new
         if let last = columns.indices.last, ["tong", "cong", "tong cong", "tong so"].contains(columns[last].title),
            columns.dropLast().filter({ $0.year != nil }).count >= 2 { columns[last].skip = true }
         // such a share with no scheme of its own takes its count's
-        for i in columns.indices where shareOfLeftCount(i) && indicators.all(columns[i].title).isEmpty {
+        for i in columns.indices where shareOfLeftCount(i) && indicators.all(columns[i].title).isEmpty && !columns[i].schemeNamed {
             if let scheme = columns[i - 1].indicator, scheme != "khác" { columns[i].indicator = scheme }
         }
         return columns
