@@ -210,7 +210,8 @@ extension Extractor {
             let trimmed = s.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { break }
             let f = Fold.string(trimmed)
-            if f.containsBytes("don vi tinh") || f.hasPrefix("(") && f.containsBytes("dong)") {
+            // (a line of several bracketed units is the titles' last line: "(người) kiểm tra (hộ) … (triệu đồng)")
+            if f.containsBytes("don vi tinh") || f.hasPrefix("(") && f.containsBytes("dong)") && f.utf8.filter({ $0 == UInt8(ascii: "(") }).count == 1 {
                 unitLine = f; i -= 1
                 // above the header's titles, the unit line closes the header: what stands above it is the
                 // caption ("PHỤ LỤC II", "(Kèm theo Quyết định số …)")
@@ -416,6 +417,12 @@ extension Extractor {
         }
         // (decimals are shares only where the header prints a "%": "62,4" tấn are not)
         for units in pending {
+            // a line with a unit for every column left: in order
+            let free = (0..<width).filter { placed[$0] == nil }
+            if units.count == free.count {
+                for (k, c) in free.enumerated() { placed[c] = units[k].unit }
+                continue
+            }
             for u in units.reversed() {
                 guard let c = (0..<width).reversed().first(where: { placed[$0] == nil && (sharesUsed == 0 || !share($0)) && (u.1 != "amount" || large($0)) }) else { return nil }
                 placed[c] = u.0
