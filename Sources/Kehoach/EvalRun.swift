@@ -204,8 +204,8 @@ public enum Evaluator {
         // OCR'd and restored first; the OCR figures also per typeface (corpus/dev/typefaces.tsv),
         // since the OCR's damage, and so restoration, depends on the face.
         let dev = EvalCorpus(root: corpus).devDocuments()
-        // corpus/dev2 … dev5 the same way: sets written by other hands apart from the rules (their READMEs)
-        for set in ["dev", "dev2", "dev3", "dev4", "dev5"] {
+        // corpus/dev2 … dev6 the same way: sets written by other hands apart from the rules (their READMEs)
+        for set in ["dev", "dev2", "dev3", "dev4", "dev5", "dev6"] {
             let docs = set == "dev" ? dev : EvalCorpus(root: corpus).devDocuments(set: set)
             guard !docs.isEmpty else { continue }
             let faces = EvalCorpus(root: corpus).devTypefaces(set: set)

@@ -19,8 +19,8 @@ struct EvalCommand: ParsableCommand {
         with its restoration as restore.dev_ocr.*), per typeface named in
         corpus/dev/typefaces.tsv (.face.NAME.) and per document; corpus/dev2, ten
         documents written apart from the rules, corpus/dev3, six kept unseen, and
-        corpus/dev4 and dev5, eight and six written later apart from the rules,
-        likewise (extract.dev2_* … extract.dev5_*).
+        corpus/dev4, dev5 and dev6, written later apart from the rules, likewise
+        (extract.dev2_* … extract.dev6_*).
 
         The figures are compared with corpus/baseline.json: the run fails (exit 1)
         when an overall or per-group accuracy, error reduction, precision, recall or
