@@ -295,14 +295,23 @@ struct AgencyNames: Sendable {
         return words.joined(separator: " ")
     }
 
-    /// `shortLine`: a line of fewer folded bytes than this ended before the page's margin (see `wrapWidth`).
-    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil, shortLine: Int = 0) -> [Token] {
+    /// `shortLine`: a line of fewer folded bytes than this ended before the page's margin (see `wrapWidth`);
+    /// `lineStarts`: the folded offsets where the document's lines start, ascending (to find the span's line
+    /// without scanning back over a long one).
+    func tokenize(_ t: FoldedText, _ range: Range<Int>, ob: [UInt8], fb: [UInt8]? = nil, shortLine: Int = 0, lineStarts: [Int] = []) -> [Token] {
         let b = fb ?? Array(t.folded.utf8)
         var out: [Token] = []
         out.reserveCapacity(range.count / 4 + 4)
         var i = range.lowerBound
         var lineStart = i
-        if shortLine > 0 { while lineStart > 0 && b[lineStart - 1] != 0x0A { lineStart -= 1 } }
+        if shortLine > 0, !lineStarts.isEmpty {
+            var lo = 0, hi = lineStarts.count - 1
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if lineStarts[mid] <= i { lo = mid } else { hi = mid - 1 }
+            }
+            lineStart = lineStarts[lo]
+        }
         var lineBreak = false
         while i < range.upperBound {
             let c = b[i]
@@ -731,6 +740,7 @@ extension Extractor {
         let ob = Array(t.original.utf8)
         let fb = Array(t.folded.utf8)
         let shortLine = Self.wrapWidth(fb) * 4 / 5
+        let lineStarts = [0] + fb.indices.filter { fb[$0] == 0x0A }.map { $0 + 1 }
         var hits: [AgencyHit] = []
         // the same names recur: each one's key is made once (by its bytes: equal Strings may differ in them)
         var issuers: [[UInt8]: Bool] = [:]
@@ -896,7 +906,7 @@ extension Extractor {
                         if !s.isEmpty && !isIssuer(s) { chosen.append((s, span)) }
                     }
                 } else {
-                    let toks = names.tokenize(t, span, ob: ob, fb: fb, shortLine: shortLine)
+                    let toks = names.tokenize(t, span, ob: ob, fb: fb, shortLine: shortLine, lineStarts: lineStarts)
                     guard !toks.isEmpty else { continue }
                     let found = names.scan(toks)
                     let runs = names.runs(found, toks)

@@ -370,13 +370,16 @@ extension Extractor {
     func lastWordsListed(_ vocab: ExtractionRules.Vocabulary, _ t: FoldedText, _ b: [UInt8], _ pos: Int, words: Int) -> Bool {
         var starts: [Int] = []
         var i = pos
-        while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
+        // a few words back at most: a text without spaces (a damaged file) must not be walked to its start
+        // for every number
+        let floor = max(0, pos - 120)
+        while i > floor, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
         let end = i
-        while starts.count < words, i > 0 {
-            while i > 0, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
+        while starts.count < words, i > floor {
+            while i > floor, b[i - 1] == 0x20 || b[i - 1] == 0x0A { i -= 1 }
             let e = i
-            while i > 0, b[i - 1] != 0x20, b[i - 1] != 0x0A { i -= 1 }
-            if i == e { break }
+            while i > floor, b[i - 1] != 0x20, b[i - 1] != 0x0A { i -= 1 }
+            if i == e || i == floor && i > 0 { break }
             starts.append(i)
         }
         // the folded words are looked up as the vocabulary keys them (one space between words)
