@@ -94,6 +94,11 @@ struct AgencyNames: Sendable {
     static let fieldNameWords: Set<String> = ["thong ke", "y te", "thue", "lao dong", "toan dan", "chuyen nganh"]
     /// Heads that carry their level and so are whole bodies alone ("Tỉnh đoàn", "Huyện ủy").
     static let levelHeads: Set<String> = ["tinh doan", "huyen doan", "thanh doan", "quan doan", "thi doan", "tinh uy", "huyen uy", "thanh uy", "dang uy"]
+    /// Whether a proper name of two capitalised words or more ends at token `e`, after the head
+    /// (its first word no abbreviation: "VNPT Tuyên Quang" ends at "Quang", "Công ty TNHH MTV" is no name).
+    static func properNameEnds(_ toks: [Token], at e: Int, after headEnd: Int) -> Bool {
+        e - 1 >= headEnd && toks[e].capitalized && toks[e - 1].capitalized && !toks[e - 1].acronym
+    }
     /// Words of tense and mood that open a predicate ("Bộ Y tế đã …"), never a field of a name.
     static let auxiliaries: Set<String> = ["đã", "sẽ", "đang", "cũng", "vẫn", "chưa", "không", "phải", "cần", "nên", "mới", "thì", "thường"]
     static let trim: Set<String> = ["cac", "va", "trong", "tai", "cua", "voi", "cung", "de", "o"]
@@ -501,7 +506,7 @@ struct AgencyNames: Sendable {
                             // a head that names its level is a whole body: "Tỉnh đoàn và Hội Liên hiệp Phụ nữ tỉnh"
                             || toks[k - 1].text == "va" && k - 1 == headEnd && headEnd >= i + 2 && AgencyNames.levelHeads.contains(toks[(headEnd - 2)..<headEnd].map(\.text).joined(separator: " "))
                             // … or a name closed by a proper name: "VNPT Tuyên Quang và Bưu điện tỉnh …"
-                            || toks[k - 1].text == "va" && k >= headEnd + 3 && toks[k - 2].capitalized && toks[k - 3].capitalized && !toks[k - 3].acronym)
+                            || toks[k - 1].text == "va" && AgencyNames.properNameEnds(toks, at: k - 2, after: headEnd))
                         && head(toks, k) > 0 { break }
                     if k == headEnd && toks[k].text == "ubnd" && head(toks, k) > 0 { break }
                     k += 1; continue
@@ -519,7 +524,7 @@ struct AgencyNames: Sendable {
                 }
                 // the second syllable of a capitalised word: "Giáo dục", "Kế hoạch", "Y tế" (not of a place's name)
                 // (not after two capitalised words: "VNPT Tuyên Quang xóa 46 thôn" — a proper name is whole)
-                if k > headEnd && !place && !(k >= headEnd + 2 && toks[k - 2].isWord && toks[k - 2].capitalized && !toks[k - 2].acronym) {
+                if k > headEnd && !place && !AgencyNames.properNameEnds(toks, at: k - 1, after: headEnd) {
                     let prev = toks[k - 1]
                     if prev.isWord && prev.capitalized && !prev.acronym
                         && !AgencyNames.notSyllables.contains(Normalize.lowercased(tok.original)) { k += 1; continue }
@@ -722,14 +727,11 @@ extension Extractor {
 
     /// The width of the document's wrapped lines: the upper quartile of its lines' lengths (folded
     /// bytes), so that headings and list items, which end before the margin, fall below it.
-    static func wrapWidth(_ fb: [UInt8]) -> Int {
-        var lengths: [Int] = []
-        var start = 0
-        for (i, c) in fb.enumerated() where c == 0x0A {
-            if i - start > 2 { lengths.append(i - start) }
-            start = i + 1
-        }
-        if fb.count - start > 2 { lengths.append(fb.count - start) }
+    static func wrapWidth(lineStarts: [Int], count: Int) -> Int {
+        // a line runs from its start to the next one's, less its newline; the last one to the end
+        var lengths = zip(lineStarts, lineStarts.dropFirst()).map { $1 - 1 - $0 }
+        if let last = lineStarts.last { lengths.append(count - last) }
+        lengths = lengths.filter { $0 > 2 }
         guard !lengths.isEmpty else { return 0 }
         lengths.sort()
         return lengths[lengths.count * 3 / 4]
@@ -739,8 +741,8 @@ extension Extractor {
         let t = doc.t
         let ob = Array(t.original.utf8)
         let fb = Array(t.folded.utf8)
-        let shortLine = Self.wrapWidth(fb) * 4 / 5
         let lineStarts = [0] + fb.indices.filter { fb[$0] == 0x0A }.map { $0 + 1 }
+        let shortLine = Self.wrapWidth(lineStarts: lineStarts, count: fb.count) * 4 / 5
         var hits: [AgencyHit] = []
         // the same names recur: each one's key is made once (by its bytes: equal Strings may differ in them)
         var issuers: [[UInt8]: Bool] = [:]

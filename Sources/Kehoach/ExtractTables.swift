@@ -285,14 +285,9 @@ extension Extractor {
         // in order ("nâng cấp (km) nước sạch (%) nhà vệ sinh (hộ)"): they belong to the last columns
         var bracketUnits: [String] = []
         if !aligned, spokenTitles == nil {
-            var rest = Substring(headerText)
-            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
-                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-                if inner == "%" || Extractor.moneyMultiplier(inner) != nil || inner == "nguoi" || rules.vocabulary("count-units").canonical(inner) != nil {
-                    bracketUnits.append("(" + inner + ")")
-                }
-                rest = rest[rest.index(after: close)...]
-            }
+            bracketUnits = Extractor.bracketed(headerText).filter { inner in
+                inner == "%" || Extractor.moneyMultiplier(inner) != nil || inner == "nguoi" || rules.vocabulary("count-units").canonical(inner) != nil
+            }.map { "(" + $0 + ")" }
             if bracketUnits.count > width { bracketUnits = [] }
         }
         // the same over several header lines: each line's units stand in its columns' order, but the lines
@@ -303,12 +298,8 @@ extension Extractor {
         // ("năm 2025  9 tháng  KH (%)  cùng kỳ (%)") belong to the last columns in order
         var lowerUnits: [String] = []
         if spokenTitles != nil, header.text.count > 1 {
-            var rest = Substring(Fold.string(header.text.dropFirst().joined(separator: " ")))
-            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
-                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-                if tableUnit(inner) != nil { lowerUnits.append("(" + inner + ")") }
-                rest = rest[rest.index(after: close)...]
-            }
+            lowerUnits = Extractor.bracketed(Fold.string(header.text.dropFirst().joined(separator: " ")))
+                .filter { tableUnit($0) != nil }.map { "(" + $0 + ")" }
             if lowerUnits.count > width { lowerUnits = [] }
         }
         var columns: [Column] = []
@@ -346,9 +337,10 @@ extension Extractor {
         if spokenTitles != nil || !aligned && (placedUnits != nil || !bracketUnits.isEmpty) {
             let open = columns.indices.filter { !columns[$0].skip && (columns[$0].unit == "người" || columns[$0].unit == "%")
                 && indicators.all(columns[$0].title).isEmpty && !shareOfLeftCount($0) }
+            let firstLine = header.text.first.map(Fold.string)
             var mentions = indicators.all(outsideParentheses(Array(headerText.utf8), 0, headerText.utf8.count))
             // a title's second line may name its scheme again ("Tỷ lệ bao phủ" / "BHYT (%)"): then the first line's
-            if mentions.count != open.count, let first = header.text.first.map(Fold.string) {
+            if mentions.count != open.count, let first = firstLine {
                 mentions = indicators.all(outsideParentheses(Array(first.utf8), 0, first.utf8.count))
             }
             if !open.isEmpty, mentions.count == open.count {
@@ -356,7 +348,7 @@ extension Extractor {
             }
             // a share's scheme is the first the header names after its "Tỷ lệ" ("Tỷ lệ bao phủ BHYT"), when
             // there is one "Tỷ lệ" for each share column
-            if let first = header.text.first.map(Fold.string) {
+            if let first = firstLine {
                 let length = first.utf8.count
                 let shareCols = columns.indices.filter { !columns[$0].skip && columns[$0].unit == "%" && indicators.all(columns[$0].title).isEmpty }
                 var starts: [Int] = []
@@ -398,21 +390,17 @@ extension Extractor {
         var sharesUsed = 0
         var pending: [[(unit: String, measure: String)]] = []
         for line in headerLines {
-            var units: [(String, String)] = []
-            var rest = Substring(Fold.string(line))
-            while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
-                let inner = rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
-                if let u = tableUnit(inner) { units.append(("(" + inner + ")", u.measure)) }
-                rest = rest[rest.index(after: close)...]
+            let units: [(unit: String, measure: String)] = Extractor.bracketed(Fold.string(line)).compactMap { inner in
+                tableUnit(inner).map { ("(" + inner + ")", $0.measure) }
             }
-            guard let p = units.firstIndex(where: { $0.1 == "rate" }) else { pending.append(units); continue }
+            guard let p = units.firstIndex(where: { $0.measure == "rate" }) else { pending.append(units); continue }
             guard sharesUsed < shares.count else { return nil }
             let anchor = shares[sharesUsed]
-            sharesUsed += units.filter { $0.1 == "rate" }.count
+            sharesUsed += units.filter { $0.measure == "rate" }.count
             for (k, u) in units.enumerated() {
                 let c = anchor + (k - p)
-                guard c >= 0, c < width, placed[c] == nil, (u.1 == "rate") == share(c) else { return nil }
-                placed[c] = u.0
+                guard c >= 0, c < width, placed[c] == nil, (u.measure == "rate") == share(c) else { return nil }
+                placed[c] = u.unit
             }
         }
         // (decimals are shares only where the header prints a "%": "62,4" tấn are not)
@@ -424,11 +412,22 @@ extension Extractor {
                 continue
             }
             for u in units.reversed() {
-                guard let c = (0..<width).reversed().first(where: { placed[$0] == nil && (sharesUsed == 0 || !share($0)) && (u.1 != "amount" || large($0)) }) else { return nil }
-                placed[c] = u.0
+                guard let c = (0..<width).reversed().first(where: { placed[$0] == nil && (sharesUsed == 0 || !share($0)) && (u.measure != "amount" || large($0)) }) else { return nil }
+                placed[c] = u.unit
             }
         }
         return placed.isEmpty ? nil : placed
+    }
+
+    /// What each pair of brackets in a header holds, trimmed, in order ("… KH (%) cùng kỳ (%)" → "%", "%").
+    static func bracketed(_ s: String) -> [String] {
+        var out: [String] = []
+        var rest = Substring(s)
+        while let open = rest.firstIndex(of: "("), let close = rest[open...].firstIndex(of: ")") {
+            out.append(rest[rest.index(after: open)..<close].trimmingCharacters(in: .whitespaces))
+            rest = rest[rest.index(after: close)...]
+        }
+        return out
     }
 
     static let yearNumber = try? Pattern(#"\b(?:19|20)\d\d\b"#)
@@ -541,7 +540,7 @@ extension Extractor {
             c.unit = "người"; c.unitStated = true
         } else if let m = tableMoney, ["von", "kinh phi", "ke hoach", "giai ngan", "thu", "chi", "du toan", "tien", "nam"].contains(where: { title.contains($0) }) {
             c.unit = "đồng"; c.measure = "amount"; c.multiplier = m
-        } else if title.containsBytes("(nguoi)") || title.hasPrefix("so nguoi") {
+        } else if title.hasPrefix("so nguoi") {
             c.unit = "người"; c.unitStated = true
         } else if let open = title.firstIndex(of: "("), let close = title[open...].firstIndex(of: ")") {
             let inner = String(title[title.index(after: open)..<close])

@@ -530,7 +530,7 @@ extension Extractor {
         if ["them", "cong nhan", "xay dung", "phan dau"].contains(where: { lead.hasSuffix($0) || lead.contains($0 + " ") }) { return true }
         let next = String(decoding: b[after..<min(b.count, after + 60)], as: UTF8.self)
         let words = next.split(whereSeparator: { $0 == " " || $0 == "\n" }).prefix(6).map(String.init)
-        guard let stop = words.firstIndex(where: { $0.hasSuffix(",") || $0.hasSuffix(";") || $0.hasSuffix(".") }) ?? Optional(words.count - 1) else { return false }
+        let stop = words.firstIndex(where: { $0.hasSuffix(",") || $0.hasSuffix(";") || $0.hasSuffix(".") }) ?? words.count - 1
         let phrase = " " + words.prefix(stop + 1).joined(separator: " ") + " "
         return [" dat ", " hoan thanh ", " duoc cong nhan ", " ve dich "].contains { phrase.contains($0) }
     }
