@@ -51,11 +51,17 @@ public enum Evaluator {
     /// group and overall, then extracts from the restored text and scores it against corpus/keys.
     /// Rules that fail to load are reported in `errors`, and the run goes on with the OCR text
     /// unrestored (or no extraction), so that the figures show what such rules would cost.
-    public static func run(corpus: URL, rulesDirectory: URL, progress: ((String) -> Void)? = nil) -> EvalRun {
+    /// `configure` sets the restorer's weights before the run (`--param` experiments).
+    public static func run(corpus: URL, rulesDirectory: URL, progress: ((String) -> Void)? = nil,
+                           configure: ((Restorer) throws -> Void)? = nil) -> EvalRun {
         var figures = EvalFigures()
         var errors: [String] = [], notes: [String] = []
         let restorer: Restorer?
-        do { restorer = try Restorer.load(rulesDirectory: rulesDirectory) } catch {
+        do {
+            let loaded = try Restorer.load(rulesDirectory: rulesDirectory)
+            try configure?(loaded)
+            restorer = loaded
+        } catch {
             restorer = nil
             errors.append("restoration rules do not load (scoring the OCR text unrestored): \(error)")
         }

@@ -62,6 +62,8 @@ struct EvalCompare: ParsableCommand {
     @Option(help: "Output format: text, markdown, json or junit.")
     var format: Format = .text
 
+    @OptionGroup var parameters: RestoreParameterOption
+
     @OptionGroup var rules: RulesOption
 
     func run() throws {
@@ -76,8 +78,12 @@ struct EvalCompare: ParsableCommand {
             corpusDir = rulesDir.standardizedFileURL.deletingLastPathComponent().appendingPathComponent("corpus")
         }
         let baselinePath = baseline ?? corpusDir.appendingPathComponent("baseline.json").path
+        if updateBaseline && !parameters.parameters.isEmpty {
+            throw ValidationError("--update-baseline records the rules' own weights: drop --param")
+        }
         let start = Date()
-        let run = Evaluator.run(corpus: corpusDir, rulesDirectory: rulesDir, progress: format == .text ? { printError("eval: \($0)") } : nil)
+        let run = Evaluator.run(corpus: corpusDir, rulesDirectory: rulesDir, progress: format == .text ? { printError("eval: \($0)") } : nil,
+                                configure: parameters.apply(to:))
         var old: EvalFigures?
         if FileManager.default.fileExists(atPath: baselinePath) {
             do { old = try EvalFigures.load(path: baselinePath) } catch {
