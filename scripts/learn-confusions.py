@@ -48,12 +48,24 @@ def init_cost(a, b):
     return 1.0
 
 
-def tokens(line):
+GLUED = ")]!"
+
+
+def tokens(line, glued_from=None):
+    """Lower-case NFC words without the punctuation around them. With `glued_from` (the clean line of
+    an OCR line), a ")", "]" or "!" glued to the end of an OCR word stays part of it when the clean
+    line has fewer of that symbol: it is a mark read as a symbol ("si)" for "số", "t!" for "tế"),
+    which the restorer also keeps inside the word (Tokenizer), so the channel must know it."""
     out = []
     for w in line.split():
-        w = w.strip(STRIP)
-        if w:
-            out.append(unicodedata.normalize("NFC", w.lower()))
+        core = w.strip(STRIP)
+        if (glued_from is not None and core and w.rstrip(",.;:") [-1:] in GLUED
+                and len(core) >= 1 and not any(o in w for o in "([")):
+            sym = w.rstrip(",.;:")[-1]
+            if glued_from.count(sym) < line.count(sym):
+                core = core + sym
+        if core:
+            out.append(unicodedata.normalize("NFC", core.lower()))
     return out
 
 
@@ -203,12 +215,17 @@ def merge_ops(all_ops, weights):
     return out
 
 
-def read_pairs(work, faces_weight=1.0, pattern="chunk*"):
+def read_pairs(work, faces_weight=1.0, pattern="chunk*", font=None):
     """(clean, ocr, weight) line triples and the chunks' parameters. Chunks of the faces profile
-    (chunk-faces-NNN: Liberation Serif and other faces) count faces_weight times each."""
+    (chunk-faces-NNN: Liberation Serif and other faces) count faces_weight times each. With `font`,
+    only chunks rendered in a font whose file name contains it (a channel of one face)."""
     line_pairs, params = [], []
-    for ocr_path in sorted(glob.glob(os.path.join(work, pattern + ".ocr.txt"))):
+    paths = sorted(glob.glob(os.path.join(work, pattern + ".ocr.txt")))
+    read_pairs.globbed = len(paths)   # chunks made, before the font filter: what the rebuild renders
+    for ocr_path in paths:
         base = ocr_path[:-len(".ocr.txt")]
+        if font and not any(f in json.load(open(base + ".params.json"))["font"] for f in font.split(",")):
+            continue
         clean = open(base + ".clean.txt", encoding="utf-8").read().split("\n")
         ocr = open(ocr_path, encoding="utf-8").read().split("\n")
         if len(clean) != len(ocr):
@@ -249,15 +266,21 @@ def main():
                     help="weight of each chunk-faces-NNN chunk's word pairs relative to the Free-font chunks")
     ap.add_argument("--pattern", default="chunk*",
                     help="which chunks to read (glob; 'chunk-faces-*' with a --base-table that holds the Free-font ones)")
+    ap.add_argument("--font", help="only chunks rendered in a font whose file name contains this, or one of "
+                    "these (comma-separated): 'Liberation' makes the channel of Times-like pages, "
+                    "rules/restore/confusions-times.tsv")
+    ap.add_argument("--glued-marks", action="store_true",
+                    help="keep a ')', ']' or '!' glued to an OCR word as part of it where the clean line lacks it "
+                         "(a mark read as a symbol, as Liberation Serif pages show: 'si)' for 'số')")
     ap.add_argument("--base-table", help="add the op counts of this earlier table (its pages need not be re-rendered)")
     a = ap.parse_args()
     base_counts, base_bigrams, base_true, base_info = (read_base_table(a.base_table) if a.base_table
                                                        else (collections.Counter(), collections.Counter(), 0, ""))
 
-    line_pairs, params = read_pairs(a.work, a.faces_weight, a.pattern)
+    line_pairs, params = read_pairs(a.work, a.faces_weight, a.pattern, a.font)
     wc = collections.Counter()
     for c, o, lw in line_pairs:
-        cw, ow = tokens(c), tokens(o)
+        cw, ow = tokens(c), tokens(o, glued_from=c if a.glued_marks else None)
         if cw and ow:
             for pair in align_words(cw, ow):
                 wc[pair] += lw
@@ -334,6 +357,8 @@ def main():
         f"#   {len(params)} chunks of 60 lines; size {rng('size')}, blur {rng('blur')}, noise {rng('noise')}; "
         "fonts " + ", ".join(f"{f} x{n}" for f, n in sorted(fonts.items())) + ".",
         f"#   Chunks of the faces profile (chunk-faces-NNN) weighted x{a.faces_weight:g}.",
+        *([f"#   Only the chunks rendered in a font whose file name contains '{a.font}': the channel of that face,",
+           "#   which the restorer uses for the pages it judges set in it (Restorer.detectProfile)."] if a.font else []),
         *([f"# Plus the op counts of the earlier table (chunks 0-351 of the clean profile, Free fonts): {base_info}"]
           if a.base_table else []),
         "# Fonts (Debian packages, all free): FreeSerif/FreeSans (fonts-freefont-ttf, GPL-3+ with font exception);",
@@ -346,10 +371,12 @@ def main():
         "# Licence: derived from Vietnamese legal texts, public domain under Vietnamese IP law art. 15(2).",
         "# Rebuild: " + " && ".join(
             ([f"python3 scripts/make-ocr-pairs.py --chunks {n_clean}"] if n_clean else [])
-            + ([f"python3 scripts/make-ocr-pairs.py --profile faces --chunks {n_faces}"] if n_faces else [])
+            + ([f"python3 scripts/make-ocr-pairs.py --profile faces --chunks {read_pairs.globbed if a.font else n_faces}"] if n_faces else [])
             + (["git show 928b004:rules/restore/confusions.tsv > .work/confusions-free-352.tsv"] if a.base_table else [])
             + [f"python3 scripts/learn-confusions.py --pattern '{a.pattern}' --faces-weight {a.faces_weight:g}"
-               + (" --base-table .work/confusions-free-352.tsv" if a.base_table else "")]),
+               + (" --base-table .work/confusions-free-352.tsv" if a.base_table else "")
+               + (f" --font {a.font}" if a.font else "") + (" --glued-marks" if a.glued_marks else "")
+               + (f" --out {os.path.relpath(a.out, ROOT)}" if a.font else "")]),
     ]
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     with open(a.out, "w", encoding="utf-8") as f:

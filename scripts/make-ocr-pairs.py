@@ -13,7 +13,8 @@ paragraphs with i % 50 != 0; --eval-docs only uses paragraphs with i % 50 == 0.
     scripts/make-ocr-pairs.py --profile faces --chunks 200   # Liberation Serif & other faces
     scripts/make-ocr-pairs.py --eval-docs          # corpus/unseen/{gold,raw}/legal-heldout-N*.txt
 
-Run only one at a time: each ocr-degrade call uses one core (OMP_THREAD_LIMIT=1 is set).
+Each ocr-degrade call uses one core (OMP_THREAD_LIMIT=1 is set); two runs may share a profile's
+chunks on disjoint ranges (--first 0 --chunks 240 and --first 240 --chunks 480), never overlap.
 """
 import argparse, gzip, json, os, random, subprocess, sys, textwrap, time, unicodedata
 
@@ -117,7 +118,7 @@ def training(args):
     print(f"{len(paras)} training paragraphs", flush=True)
     prefix = "chunk" if args.profile == "clean" else f"chunk-{args.profile}-"
     seed = {"clean": TRAIN_SEED, "lowres": TRAIN_SEED + 7_000_000, "faces": TRAIN_SEED + 9_000_000}[args.profile]
-    for c in range(args.chunks):
+    for c in range(args.first, args.chunks):
         base = os.path.join(args.work, f"{prefix}{c:03d}")
         if os.path.exists(base + ".ocr.txt"):
             continue
@@ -175,6 +176,9 @@ def eval_docs(args):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--chunks", type=int, default=500, help="number of training chunks to have (resumes)")
+    ap.add_argument("--first", type=int, default=0,
+                    help="first chunk to make: two runs on disjoint ranges (--first 0 --chunks 120, --first 120 "
+                         "--chunks 240) use two cores and make the same chunks as one run")
     ap.add_argument("--profile", choices=["clean", "lowres", "faces"], default="clean",
                     help="rendering profile: clean (34-46 px, Free fonts), lowres (22-30 px, more blur) or "
                          "faces (34-46 px, Liberation Serif/DejaVu Serif/Noto Serif/Liberation Sans); "
