@@ -34,6 +34,11 @@ public enum DamageProfile: String, Codable, Sendable, CaseIterable {
     /// Read by an OCR model that does not know Vietnamese: marks lost or turned into other letters,
     /// digits and symbols; letters themselves may be wrong.
     case ocr
+    /// Read the same way from pages set in a Times-like face (Times New Roman, which Vietnamese
+    /// administrative documents must use, or Liberation Serif): the OCR turns marked vowels into
+    /// "i", "l" and "ll" ("ngilli" for "người", "Huytin" for "Huyện"), and restoration reads them with
+    /// the channel learned from such pages (rules/restore/confusions-times.tsv).
+    case ocrTimes = "ocr-times"
     /// Typed without marks (không dấu): every letter is right, only marks and đ are missing. Marks
     /// are restored and letters left alone.
     case stripped
@@ -71,10 +76,14 @@ public final class Restorer: @unchecked Sendable {
     /// Weight of a word's frequency among the marked forms of a word typed without marks, where
     /// nothing on the page tells them apart.
     public var strippedPriorWeight: Float = 0.3
+    /// Weight of the channel cost on a Times-like page, whose readings are more ambiguous.
+    public var timesChannelWeight: Float = 1.0
     private let logTotal: Float
 
     private let cacheLock = NSLock()
     private var wordCache = WordOptionsCache(limit: 200_000)
+    /// The options of words on Times-like pages, under their own channel.
+    private var timesWordCache = WordOptionsCache(limit: 200_000)
 
     public init(model: RestoreModel) {
         self.model = model
@@ -95,7 +104,8 @@ public final class Restorer: @unchecked Sendable {
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
-                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight"]
+                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight",
+                                        "timesChannelWeight"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -109,13 +119,14 @@ public final class Restorer: @unchecked Sendable {
         case "priorMargin": priorMargin = Float(value)
         case "beam": decoder.beam = Int(value)
         case "beamMargin": decoder.beamMargin = Float(value)
-        case "candidateMargin": model.generator.margin = Float(value)
-        case "candidateCeiling": model.generator.ceiling = Float(value)
+        case "candidateMargin": model.generator.margin = Float(value); model.timesGenerator?.margin = Float(value)
+        case "candidateCeiling": model.generator.ceiling = Float(value); model.timesGenerator?.ceiling = Float(value)
         case "strippedPriorWeight": strippedPriorWeight = Float(value)
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
+        case "timesChannelWeight": timesChannelWeight = Float(value)
         default: return false
         }
-        cacheLock.lock(); wordCache.removeAll(); cacheLock.unlock()
+        cacheLock.lock(); wordCache.removeAll(); timesWordCache.removeAll(); cacheLock.unlock()
         return true
     }
 
@@ -150,6 +161,7 @@ public final class Restorer: @unchecked Sendable {
             if w.contains(where: { Tokenizer.isDigit($0) || Tokenizer.isLetterLike($0) || Tokenizer.isApostrophe($0) }) { damaged += 1 }
         }
         guard words >= 5 else { return .ocr }
+        let ocr = timesLike(pieces, text, words: words) ? DamageProfile.ocrTimes : .ocr
         // Already right: most words marked, and the marked ones nearly all syllables (an English
         // model's reading spells two in five at most: "hién", "sich", "x4"). Restoring such text
         // could only break words ("về già" → "về giá"), so it is given back as it is.
@@ -170,7 +182,7 @@ public final class Restorer: @unchecked Sendable {
             }
             if asked > 0 && invalid <= 10 && invalid * 10 <= asked { return .clean }
         }
-        guard marked * 100 <= words, damaged * 50 <= words else { return .ocr }
+        guard marked * 100 <= words, damaged * 50 <= words else { return ocr }
         let byFold = model.entriesByFold
         var spelt = 0, asked = 0
         for p in pieces where p.kind == .word && p.end - p.start >= 2 {
@@ -179,7 +191,27 @@ public final class Restorer: @unchecked Sendable {
             asked += 1
             if byFold[Self.string(w).lowercased()] != nil { spelt += 1 }
         }
-        return asked > 0 && (asked - spelt) * 20 <= asked ? .stripped : .ocr
+        return asked > 0 && (asked - spelt) * 20 <= asked ? .stripped : ocr
+    }
+
+    /// An OCR reading of a Times-like page: 3 % or more of its words hold "ll", "il" or "ii", which
+    /// no Vietnamese syllable spells and which such pages make of marked vowels ("ngilli", "Huyiin").
+    /// On the dev OCR the 17 Liberation Serif pages have 8–22 % such words, the 27 FreeSerif pages and
+    /// the real scans of corpus/raw under 1 %.
+    private func timesLike(_ pieces: [Piece], _ text: [Unicode.Scalar], words: Int) -> Bool {
+        guard model.timesConfusions != nil else { return false }
+        var thin = 0
+        for p in pieces where p.kind == .word && p.end - p.start >= 2 {
+            // Roman numerals ("II", "VIII") are no reading of a mark
+            if text[p.start..<p.end].allSatisfy({ "IVXLC".unicodeScalars.contains($0) }) { continue }
+            var previous: Unicode.Scalar = " "
+            for s in text[p.start..<p.end] {
+                let lower: Unicode.Scalar = s == "I" ? "i" : s == "L" ? "l" : s
+                if (previous == "i" || previous == "l") && (lower == "l" || (lower == "i" && previous == "i")) { thin += 1; break }
+                previous = lower
+            }
+        }
+        return thin * 100 >= words * 3
     }
 
     /// `restore` of text whose lines all end with "\n".
@@ -191,7 +223,7 @@ public final class Restorer: @unchecked Sendable {
             return Restoration(text: Self.string(text[...]), changes: [], wordCount: pieces.lazy.filter { $0.kind == .word }.count, profile: .clean)
         }
         let (protected, codes) = protectedPieces(pieces, text)
-        let fixed = fixedPhraseWords(pieces, text, protected: protected)
+        let fixed = fixedPhraseWords(pieces, text, protected: protected).merging(romanHeadingNumbers(pieces, text)) { phrase, _ in phrase }
         var positions = Decoder.Lattice()
         var entryOf: [Int32] = []              // per option of the lattice, in its order: vocabulary entry
         var pieceOf: [Int] = []                // per position: index of its piece, −1 for a boundary
@@ -228,7 +260,7 @@ public final class Restorer: @unchecked Sendable {
                     newlines = 0
                     continue
                 } else {
-                    appendOptions(of: word, inCode: codes[pi], to: &positions, entries: &entryOf)
+                    appendOptions(of: word, inCode: codes[pi], times: profile == .ocrTimes, to: &positions, entries: &entryOf)
                     pieceOf.append(pi)
                     newlines = 0
                     continue
@@ -256,12 +288,17 @@ public final class Restorer: @unchecked Sendable {
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             // "ly" for "Ủy": the capital's hook read as an l; a small ủ is never read so (but "lu"
-            // may be a small "ưu" or "lâu": only "ủy" is taken).
-            if casing == .lower, text[piece.start] == "l", Fold.string(model.generator.entries[Int(entry)].key) == "uy" { casing = .title }
-            // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, so a
-            // two-letter syllable is "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
-            if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2, text[piece.start + 1] == "O",
-               model.generator.entries[Int(entry)].written == nil { casing = .title }
+            // may be a small "ưu" or "lâu": only "ủy" is taken). Times-like pages read it "fly".
+            if casing == .lower, text[piece.start] == "l" || (text[piece.start] == "f" && word.dropFirst().first == "l"),
+               Fold.string(model.generator.entries[Int(entry)].key) == "uy" { casing = .title }
+            // "BO", "SO" in running text: the OCR reads a small marked o (ộ, ở, ồ) as a capital O, and
+            // on Times-like pages as a U ("TU" for "Tổ", "SU" for "Sở"), so a two-letter syllable is
+            // "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
+            // (Not beside a word in capitals: "XÃ VU HỒI" in a header line beside the motto.)
+            if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2,
+               text[piece.start + 1] == "O" || text[piece.start + 1] == "U",
+               model.generator.entries[Int(entry)].written == nil,
+               !besideCapitals(pieces, pi, text) { casing = .title }
             var restored = surface(entry, casing: casing)
             // A trailing apostrophe the word did not read as a horn is a quote: it stays.
             if let last = word.last, Tokenizer.isApostrophe(last), !Self.hasHorn(restored) {
@@ -325,6 +362,22 @@ public final class Restorer: @unchecked Sendable {
     /// looked for in the first 20 lines and 300 words only (the national name and motto), a shorter one needs half its words exact and is
     /// only tried where its first unmarked word stands. The phrase comes in capitals where most of
     /// the window's letters are capitals.
+    /// "Il.", "Ill.", "ll." opening a line: the Roman numeral of a section heading ("II. MỤC TIÊU"), whose
+    /// strokes the OCR read as small l's or ones, put back in capitals before the language model
+    /// reads the line (as a word, "Il" would be restored to "Ở" and the section lost).
+    private func romanHeadingNumbers(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> [Int: String] {
+        var out: [Int: String] = [:]
+        for (pi, piece) in pieces.enumerated() where piece.kind == .word && (2...3).contains(piece.end - piece.start) {
+            let word = text[piece.start..<piece.end]
+            guard word.allSatisfy({ $0 == "I" || $0 == "l" || $0 == "1" }), word.contains("l") || word.contains("1"),
+                  pi + 1 < pieces.count, pieces[pi + 1].kind == .punctuation, text[pieces[pi + 1].start] == ".",
+                  pi == 0 || pieces[pi - 1].kind == .newline
+                    || (pieces[pi - 1].kind == .space && (pi == 1 || pieces[pi - 2].kind == .newline)) else { continue }
+            out[pi] = String(repeating: "I", count: word.count)
+        }
+        return out
+    }
+
     private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar], protected: [Bool]) -> [Int: String] {
         guard !model.fixedPhrases.isEmpty else { return [:] }
         // the word pieces and their lines, once
@@ -453,19 +506,25 @@ public final class Restorer: @unchecked Sendable {
 
     /// Appends the options of one OCR word to the lattice and their entries to `entries`: from the
     /// cache, or worked out and cached.
-    private func appendOptions(of word: ArraySlice<Unicode.Scalar>, inCode: Bool, to positions: inout Decoder.Lattice,
+    private func appendOptions(of word: ArraySlice<Unicode.Scalar>, inCode: Bool, times: Bool, to positions: inout Decoder.Lattice,
                                entries: inout [Int32]) {
         cacheLock.lock()
-        if let range = wordCache.find(word, inCode: inCode) {
-            positions.append(wordCache.options[range])
-            entries.append(contentsOf: wordCache.entries[range])
+        // (Each cache is read in place: a copy of one held across the insert below would copy it whole.)
+        let range = times ? timesWordCache.find(word, inCode: inCode) : wordCache.find(word, inCode: inCode)
+        if let range {
+            positions.append(times ? timesWordCache.options[range] : wordCache.options[range])
+            entries.append(contentsOf: times ? timesWordCache.entries[range] : wordCache.entries[range])
             cacheLock.unlock()
             return
         }
         cacheLock.unlock()
-        let (options, found) = wordOptions(Self.string(word), inCode: inCode)
+        let (options, found) = wordOptions(Self.string(word), inCode: inCode, times: times)
         cacheLock.lock()
-        wordCache.insert(word, inCode: inCode, options: options, entries: found)
+        if times {
+            timesWordCache.insert(word, inCode: inCode, options: options, entries: found)
+        } else {
+            wordCache.insert(word, inCode: inCode, options: options, entries: found)
+        }
         cacheLock.unlock()
         positions.append(options)
         entries.append(contentsOf: found)
@@ -501,13 +560,14 @@ public final class Restorer: @unchecked Sendable {
 
     /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the
     /// word itself where it may be a name or a foreign word.
-    private func wordOptions(_ written: String, inCode: Bool = false) -> ([Decoder.Option], [Int32]) {
+    private func wordOptions(_ written: String, inCode: Bool = false, times: Bool = false) -> ([Decoder.Option], [Int32]) {
+        let generator = times ? model.timesGenerator ?? model.generator : model.generator
         let lower = Array(written.lowercased().unicodeScalars)
         let key = String(String.UnicodeScalarView(lower))
         let folded = Normalize.fold(key)
         // The generator's list is long; keep the ones likely a priori as well as close in spelling,
         // so that "KE" keeps kế (frequent) beside kẹ (closer but rare).
-        var found = model.generator.candidates(for: lower)
+        var found = generator.candidates(for: lower)
         // A capital Đ on a scanned page is read as P far more often than on the training renderings
         // ("Pé" for "Để", "Poan" for "Đoàn", "HPND" for "HĐND"): a capital P also stands for Đ, at a
         // fixed cost. ("Ph" is the common onset, not a misread.)
@@ -519,7 +579,7 @@ public final class Restorer: @unchecked Sendable {
             }
         }
         if variant != lower {
-            for c in model.generator.candidates(for: variant) {
+            for c in generator.candidates(for: variant) {
                 let cost = c.cost + capitalDAsPCost
                 if let i = found.firstIndex(where: { $0.entry == c.entry }) {
                     if cost < found[i].cost { found[i] = Candidate(entry: c.entry, cost: cost) }
@@ -557,7 +617,7 @@ public final class Restorer: @unchecked Sendable {
         var entries: [Int32] = []
         for c in found {
             let entry = model.generator.entries[Int(c.entry)]
-            options.append(Decoder.Option(lmID: entry.lmID, cost: channelWeight * c.cost + unseenCost(entry)))
+            options.append(Decoder.Option(lmID: entry.lmID, cost: (times ? timesChannelWeight : channelWeight) * c.cost + unseenCost(entry)))
             entries.append(c.entry)
         }
         // Keeping the word is an option for plain ASCII words the vocabulary lacks (names, foreign
@@ -701,6 +761,22 @@ public final class Restorer: @unchecked Sendable {
             out.append(upper >= 4 && upper >= 3 * lower)
         }
         return out
+    }
+
+    /// Whether the word before or after piece `pi` on its line is a syllable in capitals ("XÃ", "HỒI";
+    /// not an abbreviation without a vowel: "Sở GD&ĐT", "Sở LĐTB&XH" stay in title case).
+    private func besideCapitals(_ pieces: [Piece], _ pi: Int, _ text: [Unicode.Scalar]) -> Bool {
+        func capitals(_ p: Piece) -> Bool {
+            let w = text[p.start..<p.end]
+            return w.count >= 2 && w.allSatisfy { Casing.kind($0) != 0 } && w.contains { Casing.kind($0) == 1 }
+                && w.contains { "AEIOUY".unicodeScalars.contains($0) || ($0.value >= 0xC0 && $0 != "Đ" && $0.isLetterCharacter) }
+        }
+        for step in [-1, 1] {
+            var k = pi + step
+            while k >= 0, k < pieces.count, pieces[k].kind != .newline, pieces[k].kind != .word { k += step }
+            if k >= 0, k < pieces.count, pieces[k].kind == .word, capitals(pieces[k]) { return true }
+        }
+        return false
     }
 
     private func lineStartOffsets(_ text: [Unicode.Scalar]) -> [Int] {

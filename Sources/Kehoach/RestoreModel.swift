@@ -5,6 +5,21 @@ public final class RestoreModel: @unchecked Sendable {
     public let lm: LanguageModel
     public let confusions: ConfusionModel
     public let generator: CandidateGenerator
+    /// The channel of Times-like pages (confusions-times.tsv, learned from Liberation Serif
+    /// renderings only), where the OCR reads marked vowels as "i", "l", "ll" far more often than the
+    /// mixed channel expects ("ngilli" for "người"); nil when the file is absent. Built the first
+    /// time such a page is restored (a second trie would add to every start-up).
+    public var timesGenerator: CandidateGenerator? {
+        timesLock.lock(); defer { timesLock.unlock() }
+        if timesBuilt == nil, let confusions = timesConfusions {
+            timesBuilt = CandidateGenerator(entries: generator.entries, trieEntries: trieEntryCount, confusions: confusions)
+            timesBuilt!.margin = generator.margin; timesBuilt!.ceiling = generator.ceiling
+        }
+        return timesBuilt
+    }
+    public let timesConfusions: ConfusionModel?
+    private var timesBuilt: CandidateGenerator?
+    private let timesLock = NSLock()
     public let syllableCount: Int
     public let lexiconCount: Int
     /// Phrases the genre writes the same way everywhere (fixed-phrases.txt), put back whole.
@@ -43,8 +58,10 @@ public final class RestoreModel: @unchecked Sendable {
         }
         let fixedPath = dir.appendingPathComponent("fixed-phrases.txt").path
         let fixed = FileManager.default.fileExists(atPath: fixedPath) ? try readList(fixedPath).map { FixedPhrase($0.0) } : []
+        let timesPath = dir.appendingPathComponent("confusions-times.tsv").path
+        let times = FileManager.default.fileExists(atPath: timesPath) ? try ConfusionModel.load(path: timesPath) : nil
         return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes,
-                            fixedPhrases: fixed)
+                            fixedPhrases: fixed, timesConfusions: times)
     }
 
     /// Every entry by its letters without marks and đ ("ban" → bạn, bán, bàn …): the candidates of
@@ -67,7 +84,7 @@ public final class RestoreModel: @unchecked Sendable {
     public let codeEntries: [String: Int32]
 
     public init(lm: LanguageModel, confusions: ConfusionModel, syllables: [String], lexicon: [String], codeSyllables: [String] = [],
-                fixedPhrases: [FixedPhrase] = []) {
+                fixedPhrases: [FixedPhrase] = [], timesConfusions: ConfusionModel? = nil) {
         self.lm = lm
         self.fixedPhrases = fixedPhrases
         self.confusions = confusions
@@ -97,6 +114,7 @@ public final class RestoreModel: @unchecked Sendable {
         }
         self.codeEntries = codeEntries
         generator = CandidateGenerator(entries: entries, trieEntries: trieEntries, confusions: confusions)
+        self.timesConfusions = timesConfusions
         trieEntryCount = trieEntries
         syllableCount = syllables.count
         lexiconCount = lexicon.count

@@ -8,7 +8,7 @@ import Foundation
 /// syllables.txt holds valid (or place-name), canonical, unique syllables; places.txt has a kind of
 /// unit and a name per line; phrases.txt unique terms of two or more words; lexicon.tsv has FORM<TAB>KIND rows with
 /// a known kind, no form twice, and no form that is itself a Vietnamese syllable (it would lose its
-/// diacritics everywhere); confusions.tsv has four columns, 0–2 characters each side, whole counts,
+/// diacritics everywhere); confusions.tsv (and confusions-times.tsv, the channel of Times-like pages) has four columns, 0–2 characters each side, whole counts,
 /// finite non-negative costs and no pair twice; ngrams.bin loads; extraction patterns compile and
 /// their examples pass; encodings/*.tsv are well-formed byte tables that give every Vietnamese letter.
 public enum RulesCheck {
@@ -72,7 +72,7 @@ public enum RulesCheck {
             case "restore/phrases.txt": out += checkPhrases(lines: lines, file: file)
             case "restore/fixed-phrases.txt": out += checkFixedPhrases(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
-            case "restore/confusions.tsv": out += checkConfusions(lines: lines, file: file)
+            case "restore/confusions.tsv", "restore/confusions-times.tsv": out += checkConfusions(lines: lines, file: file)
             case "places/units.tsv", "places/provinces-2025.tsv": placeFiles[relative] = (file, text)
             default:
                 if relative.hasPrefix("encodings/"), relative.hasSuffix(".tsv") {

@@ -38,7 +38,10 @@ struct RestoreCommand: ParsableCommand {
         file: text where hardly a word carries a mark and none has digits or symbols
         inside it was typed without diacritics (không dấu: "ke hoach phat trien"),
         and gets its marks back with its letters left alone; anything else is taken
-        as OCR output, whose letters may be wrong too. ocr or stripped force one;
+        as OCR output, whose letters may be wrong too. OCR of a page set in a
+        Times-like face (Times New Roman, Liberation Serif), where marked vowels come
+        out as "i", "l", "ll" ("ngilli" for "người"), is ocr-times and is read with
+        the channel learned from such pages. ocr, ocr-times or stripped force one;
         clean gives the text back unchanged. The change log names the profile used.
 
         With --out-dir, two inputs with the same file name (a/x.txt and b/x.txt) would
@@ -59,7 +62,7 @@ struct RestoreCommand: ParsableCommand {
     @Option(name: .customLong("changes"), help: ArgumentHelp("Write the changes as JSON to FILE (one input), or NAME.changes.json files into this directory (several inputs).", valueName: "FILE"))
     var changes: String?
 
-    @Option(help: ArgumentHelp("What happened to the text: auto, ocr, stripped (typed without diacritics) or clean.", valueName: "PROFILE"))
+    @Option(help: ArgumentHelp("What happened to the text: auto (judged from it), ocr, ocr-times (OCR of a page set in a Times-like face: marks read as i, l, ll), stripped (typed without diacritics) or clean.", valueName: "PROFILE"))
     var profile: DamageProfile = .auto
 
     @OptionGroup var encoding: EncodingOption
