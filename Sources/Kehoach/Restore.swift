@@ -76,6 +76,10 @@ public final class Restorer: @unchecked Sendable {
     /// Weight of a word's frequency among the marked forms of a word typed without marks, where
     /// nothing on the page tells them apart.
     public var strippedPriorWeight: Float = 0.3
+    /// Cost of reading "10" as "lệ" or "lở", "0" as "ở" on a Times-like page, beyond the channel's (see `restoreLF`).
+    public var timesDigitsAsLettersCost: Float = 2
+    /// Numbers a Times-like page makes of letters, and the letters they look like.
+    static let timesDigitReadings = ["10": "lo", "0": "o"]
     /// Weight of the channel cost on a Times-like page, whose readings are more ambiguous.
     public var timesChannelWeight: Float = 1.0
     private let logTotal: Float
@@ -105,7 +109,7 @@ public final class Restorer: @unchecked Sendable {
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
                                         "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight",
-                                        "timesChannelWeight"]
+                                        "timesChannelWeight", "timesDigitsAsLettersCost"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -124,6 +128,7 @@ public final class Restorer: @unchecked Sendable {
         case "strippedPriorWeight": strippedPriorWeight = Float(value)
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "timesChannelWeight": timesChannelWeight = Float(value)
+        case "timesDigitsAsLettersCost": timesDigitsAsLettersCost = Float(value)
         default: return false
         }
         cacheLock.lock(); wordCache.removeAll(); timesWordCache.removeAll(); cacheLock.unlock()
@@ -243,6 +248,23 @@ public final class Restorer: @unchecked Sendable {
                 }
                 continue
             case .number:
+                // Times-like pages read "lệ" as "10" ("TH 10 bao phủ" for "Tỷ lệ bao phủ", "sạt 10" for
+                // "sạt lở") and "ở" as "0": such a number after a word may be the syllables the letters
+                // it looks like stand for, at a cost; the language model decides.
+                if profile == .ocrTimes, let letters = Self.timesDigitReadings[Self.string(text[piece.start..<piece.end])],
+                   pi >= 2, pieces[pi - 1].kind == .space, pieces[pi - 2].kind == .word,
+                   pi + 1 == pieces.count || pieces[pi + 1].kind == .space || pieces[pi + 1].kind == .newline {
+                    let (options, found) = wordOptions(letters, times: true)
+                    var lattice = [Decoder.Option(lmID: LanguageModel.number, cost: 0)]
+                    entryOf.append(Self.keepEntry)
+                    for (option, entry) in zip(options, found) where entry != Self.keepEntry {
+                        lattice.append(Decoder.Option(lmID: option.lmID, cost: option.cost + timesDigitsAsLettersCost))
+                        entryOf.append(entry)
+                    }
+                    positions.append(lattice); pieceOf.append(pi)
+                    newlines = 0
+                    continue
+                }
                 positions.append(Decoder.Option(lmID: LanguageModel.number, cost: 0))
             case .punctuation:
                 positions.append(Decoder.Option(lmID: punctuationID(text[piece.start]), cost: 0))
@@ -277,7 +299,7 @@ public final class Restorer: @unchecked Sendable {
         let lineStarts = lineStartOffsets(text)
         let upperLines = upperCaseLines(text, lineStarts)
         var linesBefore = 0   // lines starting at or before the piece: its 1-based line (pieces come in order)
-        for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
+        for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind != .punctuation && positions[p].count > 0 {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
             guard entry != Self.keepEntry else { continue }
             let piece = pieces[pi]
@@ -285,6 +307,7 @@ public final class Restorer: @unchecked Sendable {
             while linesBefore < lineStarts.count, lineStarts[linesBefore] <= piece.start { linesBefore += 1 }
             let line = linesBefore
             var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
+            if piece.kind == .number { casing = upperLines[line - 1] ? .upper : .lower }   // "10" read for "lệ"
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
             // "ly" for "Ủy": the capital's hook read as an l; a small ủ is never read so (but "lu"

@@ -266,7 +266,8 @@ final class RestorerTests: XCTestCase {
 
     func testTimesLikePagesAreReadWithTheirOwnChannel() throws {
         // Lines of dev pages set in Liberation Serif (Times New Roman's metrics): marked vowels read as
-        // "i", "l", "ll" ("sil phili" for "số phải"), Roman numerals' strokes as small l's.
+        // "i", "l", "ll" ("sil phili" for "số phải"), Roman numerals' strokes as small l's, "lệ" as
+        // "10" (a number the language model may take for the syllable; "tháng 10" stays a number).
         let page = """
             - SU tilln chim dong 1a 2,35 t0 ding, chifm 1,26% sil phili thu
             - Phong Kinh tf va HU ting huyin;
@@ -276,6 +277,8 @@ final class RestorerTests: XCTestCase {
             - Dao tio nghi cho 45 lao diing; gilli quylt villc lam mili cho 86 lao ding, trong dé
             Il. MUC TIEU
             Ill. TU CHUC THUC HIEN
+            - Ti 10 tré em dudi 1 tudi duilc tiém ching
+            Bat Xat, ngay 08 thang 10 nam 2024
 
             """
         let out = try restorer().restore(page)
@@ -289,6 +292,8 @@ final class RestorerTests: XCTestCase {
             - Đào tạo nghề cho 45 lao động; giải quyết việc làm mới cho 86 lao động, trong đó
             II. MỤC TIÊU
             III. TỔ CHỨC THỰC HIỆN
+            - Tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng
+            Bát Xát, ngày 08 tháng 10 năm 2024
 
             """)
         // the same readings forced through the mixed channel come back worse
