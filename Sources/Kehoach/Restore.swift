@@ -379,12 +379,6 @@ public final class Restorer: @unchecked Sendable {
         return Restoration(text: Normalize.nfc(String(decoding: out, as: UTF8.self)), changes: changes, wordCount: words, profile: profile)
     }
 
-    /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
-    /// words whose letters are each within an edit of the phrase's (two for words of four letters or
-    /// more); a phrase of six words or more may have one word damaged beyond that (not its last) and is
-    /// looked for in the first 20 lines and 300 words only (the national name and motto), a shorter one needs half its words exact and is
-    /// only tried where its first unmarked word stands. The phrase comes in capitals where most of
-    /// the window's letters are capitals.
     /// "Il.", "Ill.", "ll." opening a line: the Roman numeral of a section heading ("II. MỤC TIÊU"), whose
     /// strokes the OCR read as small l's or ones, put back in capitals before the language model
     /// reads the line (as a word, "Il" would be restored to "Ở" and the section lost).
@@ -401,6 +395,12 @@ public final class Restorer: @unchecked Sendable {
         return out
     }
 
+    /// The words of fixed phrases (fixed-phrases.txt) the OCR damaged, by piece: a window of a line's
+    /// words whose letters are each within an edit of the phrase's (two for words of four letters or
+    /// more); a phrase of six words or more may have one word damaged beyond that (not its last) and is
+    /// looked for in the first 20 lines and 300 words only (the national name and motto), a shorter one needs half its words exact and is
+    /// only tried where its first unmarked word stands. The phrase comes in capitals where most of
+    /// the window's letters are capitals.
     private func fixedPhraseWords(_ pieces: [Piece], _ text: [Unicode.Scalar], protected: [Bool]) -> [Int: String] {
         guard !model.fixedPhrases.isEmpty else { return [:] }
         // the word pieces and their lines, once
