@@ -199,7 +199,7 @@ public final class Restorer: @unchecked Sendable {
         return asked > 0 && (asked - spelt) * 20 <= asked ? .stripped : ocr
     }
 
-    /// An OCR reading of a Times-like page: 3 % or more of its words hold "ll", "il" or "ii", which
+    /// An OCR reading of a Times-like page: 3 % or more of its words (and three at least) hold "ll", "il" or "ii", which
     /// no Vietnamese syllable spells and which such pages make of marked vowels ("ngilli", "Huyiin").
     /// On the dev OCR the 17 Liberation Serif pages have 8–22 % such words, the 27 FreeSerif pages and
     /// the real scans of corpus/raw under 1 %.
@@ -216,7 +216,8 @@ public final class Restorer: @unchecked Sendable {
                 previous = lower
             }
         }
-        return thin * 100 >= words * 3
+        // (and three such words at least: one "email" in a line of ten is no page of a face)
+        return thin >= 3 && thin * 100 >= words * 3
     }
 
     /// `restore` of text whose lines all end with "\n".
