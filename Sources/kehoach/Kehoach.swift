@@ -74,6 +74,16 @@ struct RestoreParameterOption: ParsableArguments {
     @Option(name: .customLong("param"), help: ArgumentHelp("Override a restoration weight for an experiment (NAME=VALUE; names: \(Restorer.parameterNames.joined(separator: ", "))).", valueName: "NAME=VALUE"))
     var parameters: [String] = []
 
+    /// Refuses a malformed or unknown NAME=VALUE before any work starts.
+    func validate() throws {
+        for p in parameters {
+            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, Double(parts[1]) != nil, Restorer.parameterNames.contains(parts[0]) else {
+                throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
+            }
+        }
+    }
+
     func apply(to restorer: Restorer) throws {
         for p in parameters {
             let parts = p.split(separator: "=", maxSplits: 1).map(String.init)

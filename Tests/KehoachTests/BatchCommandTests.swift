@@ -16,6 +16,15 @@ final class BatchCommandTests: BinaryTestCase {
         XCTAssertFalse(help.contains("cores). (default:"), help)
     }
 
+    func testAnUnknownWeightIsRefusedBeforeEvalRuns() throws {
+        // (a run under a weight that does not exist would score nothing and blame the rules)
+        let r = try kehoach(["eval", "--param", "timesChanelWeight=1"])
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssertTrue(r.err.contains("--param timesChanelWeight=1: expected NAME=VALUE"), r.err)
+        XCTAssertTrue(r.err.contains("timesChannelWeight"), r.err)
+        XCTAssertFalse(r.err.contains("eval: restore"), r.err)
+    }
+
     func testQueryRefusesFilterValuesItCannotMatchAndListsTheValidOnes() throws {
         let db = try Fixtures.keyStore(dir).0.path
         for (args, said) in [(["targets", "--status", "planned"], "not one of target, actual"),
