@@ -869,7 +869,14 @@ extension Extractor {
                     found.append(names.text(ft, toks, parts[0]))
                 } else if (hadColon || !title.utf8.contains(UInt8(ascii: ";")) && title.firstOffset(of: ". ") == nil) && wordCount <= 18
                             && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.utf8.contains(UInt8(ascii: ";"))) {
-                    found.append(whole)
+                    // groups listed one after another, each opened by "các" ("Các trường học, các Ban Quản
+                    // lý chợ trên địa bàn phường"), are as many bodies
+                    let groups = whole.components(separatedBy: ", ")
+                    if groups.count >= 2, groups.allSatisfy({ Fold.string($0).hasPrefix("cac ") }) {
+                        found += groups
+                    } else {
+                        found.append(whole)
+                    }
                 } else if !first.generic {
                     found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false)))
                 }
