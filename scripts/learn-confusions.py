@@ -59,9 +59,8 @@ def tokens(line, glued_from=None):
     out = []
     for w in line.split():
         core = w.strip(STRIP)
-        if (glued_from is not None and core and w.rstrip(",.;:") [-1:] in GLUED
-                and len(core) >= 1 and not any(o in w for o in "([")):
-            sym = w.rstrip(",.;:")[-1]
+        sym = w.rstrip(",.;:")[-1:]
+        if glued_from is not None and core and sym and sym in GLUED and not any(o in w for o in "(["):
             if glued_from.count(sym) < line.count(sym):
                 core = core + sym
         if core:
