@@ -506,6 +506,11 @@ public struct Extractor: Sendable {
         return parts.isEmpty ? nil : parts.joined(separator: " ")
     }
 
+    /// Whether line `s` opens a numbered heading or item ("II. …", "3.2. …", "b) …": structure.heading).
+    func opensNumberedHeading(_ s: String) -> Bool {
+        rules.rule("structure.heading")?.pattern.firstMatch(in: ExtractionRules.key(s)).map { $0.range.lowerBound == 0 } == true
+    }
+
     /// Whether line `s` is past the title: the preamble, salutation or enacting formula
     /// (title-stops.vocab), a rule of dashes, a numbered heading, or the authority enacting it alone
     /// on a line in capitals (enacting-authorities.vocab) after a title line that does not run on.
@@ -523,7 +528,7 @@ public struct Extractor: Sendable {
         // the motto or the place-and-date line, when the header is printed after the subject line
         if let r = rules.rule("document.date"), r.pattern.firstMatch(in: key) != nil { return true }
         if !s.unicodeScalars.contains(where: \.isLetterCharacter) { return true }
-        if let r = rules.rule("structure.heading"), r.pattern.firstMatch(in: key).map({ $0.range.lowerBound == 0 }) == true { return true }
+        if opensNumberedHeading(s) { return true }
         guard s == Normalize.uppercased(s), s.split(separator: " ").count <= 12 else { return false }
         let runsOn: Set<String> = ["cua", "voi", "cho", "va", "tai", "ve", "thuoc", "doi", "giua", "den", "theo", "trong", "tren", "nham"]  // not "tu": từ, but also tự, tư
         if let last = ExtractionRules.key(previous).split(separator: " ").last, runsOn.contains(String(last)) { return false }

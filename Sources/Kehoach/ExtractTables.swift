@@ -233,22 +233,10 @@ extension Extractor {
             if taken > 0, let first = s.unicodeScalars.first, "-+•–".unicodeScalars.contains(first) { break }
             caption = Fold.string(s) + " " + caption; taken += 1
             // a numbered heading ("3. Chỉ tiêu giao cho từng xã", "b) …", "II. …") opens the caption
-            if Self.opensNumberedHeading(s) { break }
+            if opensNumberedHeading(s) { break }
             j -= 1
         }
         return (hl, hl.map { lines[$0 - 1] }, unitLine, caption)
-    }
-
-    /// "3. …", "3.2. …", "b) …", "II. …": a line that opens a numbered heading or item.
-    static func opensNumberedHeading(_ line: String) -> Bool {
-        let u = Array(line.unicodeScalars.prefix(8))
-        var k = 0
-        while k < u.count, u[k].properties.numericType != nil || u[k] == "." { k += 1 }
-        if k > 0, k < u.count, u[k - 1] == ".", u[k] == " " { return true }
-        if u.count >= 3, u[0].properties.isLowercase, u[1] == ")", u[2] == " " { return true }
-        var r = 0
-        while r < u.count, "IVXLC".unicodeScalars.contains(u[r]) { r += 1 }
-        return r > 0 && r + 1 < u.count && u[r] == "." && u[r + 1] == " "
     }
 
     /// Each figure column's title, read from the header lines by position: the header's pieces
