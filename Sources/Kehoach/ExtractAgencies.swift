@@ -309,14 +309,7 @@ struct AgencyNames: Sendable {
         out.reserveCapacity(range.count / 4 + 4)
         var i = range.lowerBound
         var lineStart = i
-        if shortLine > 0, !lineStarts.isEmpty {
-            var lo = 0, hi = lineStarts.count - 1
-            while lo < hi {
-                let mid = (lo + hi + 1) / 2
-                if lineStarts[mid] <= i { lo = mid } else { hi = mid - 1 }
-            }
-            lineStart = lineStarts[lo]
-        }
+        if shortLine > 0, !lineStarts.isEmpty { lineStart = lineStarts[lineNumber(of: i, lineStarts: lineStarts) - 1] }
         var lineBreak = false
         while i < range.upperBound {
             let c = b[i]

@@ -89,20 +89,24 @@ public struct FoldedText: Sendable {
     public func text(_ r: Range<Int>) -> String { Pattern.substring(original, originalRange(r)) }
 
     /// 1-based line of an original byte offset.
-    public func line(ofOriginal offset: Int) -> Int {
-        var lo = 0, hi = lineStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
-        }
-        return lo + 1
-    }
+    public func line(ofOriginal offset: Int) -> Int { lineNumber(of: offset, lineStarts: lineStarts) }
 
     /// 1-based line of a folded byte offset.
     public func line(ofFolded offset: Int) -> Int { line(ofOriginal: toOriginal[offset]) }
 
     /// Folded text of a folded byte range.
     public func foldedText(_ r: Range<Int>) -> String { Pattern.substring(folded, r) }
+}
+
+/// 1-based line holding `offset`, from the ascending offsets where lines start (the first being 0),
+/// in whatever unit they count (bytes, scalars).
+func lineNumber(of offset: Int, lineStarts: [Int]) -> Int {
+    var lo = 0, hi = lineStarts.count - 1
+    while lo < hi {
+        let mid = (lo + hi + 1) / 2
+        if lineStarts[mid] <= offset { lo = mid } else { hi = mid - 1 }
+    }
+    return lo + 1
 }
 
 /// Folding of single characters, computed once through ICU for the Latin ranges.

@@ -347,7 +347,7 @@ public final class Restorer: @unchecked Sendable {
         for (pi, phraseWord) in fixed where !phraseWord.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
             replacement.append((pi, phraseWord))
             if withChanges {
-                let line = upperBound(lineStarts, pieces[pi].start)
+                let line = lineNumber(of: pieces[pi].start, lineStarts: lineStarts)
                 changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
                                              from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: phraseWord,
                                              confidence: 1, alternatives: []))
@@ -359,7 +359,7 @@ public final class Restorer: @unchecked Sendable {
             && pi + 1 < pieces.count && text[pieces[pi + 1].start] == "." && (pi == 0 || pieces[pi - 1].kind == .newline) {
             replacement.append((pi, "I"))
             if withChanges {
-                let line = upperBound(lineStarts, piece.start)
+                let line = lineNumber(of: piece.start, lineStarts: lineStarts)
                 changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: "|", to: "I",
                                              confidence: 1, alternatives: []))
             }
@@ -807,16 +807,6 @@ public final class Restorer: @unchecked Sendable {
         var starts = [0]
         for (i, s) in text.enumerated() where s == "\n" { starts.append(i + 1) }
         return starts
-    }
-
-    /// 1-based line holding `offset`.
-    private func upperBound(_ starts: [Int], _ offset: Int) -> Int {
-        var lo = 0, hi = starts.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if starts[mid] <= offset { lo = mid + 1 } else { hi = mid }
-        }
-        return lo
     }
 }
 
