@@ -75,21 +75,22 @@ struct RestoreParameterOption: ParsableArguments {
     var parameters: [String] = []
 
     /// Refuses a malformed or unknown NAME=VALUE before any work starts.
-    func validate() throws {
-        for p in parameters {
-            let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, Double(parts[1]) != nil, Restorer.parameterNames.contains(parts[0]) else {
-                throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
-            }
+    func validate() throws { _ = try named() }
+
+    func apply(to restorer: Restorer) throws {
+        for (name, value) in try named() {
+            guard restorer.setParameter(name, value) else { throw ValidationError("--param \(name): a weight the restorer does not take") }
         }
     }
 
-    func apply(to restorer: Restorer) throws {
-        for p in parameters {
+    /// The NAME=VALUE pairs, each NAME one of `Restorer.parameterNames`.
+    private func named() throws -> [(name: String, value: Double)] {
+        try parameters.map { p in
             let parts = p.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, let v = Double(parts[1]), restorer.setParameter(parts[0], v) else {
+            guard parts.count == 2, let value = Double(parts[1]), Restorer.parameterNames.contains(parts[0]) else {
                 throw ValidationError("--param \(p): expected NAME=VALUE with NAME one of \(Restorer.parameterNames.joined(separator: ", "))")
             }
+            return (parts[0], value)
         }
     }
 }
