@@ -1007,6 +1007,14 @@ extension Extractor {
             if groups[k] == nil { order.append(k) }
             groups[k, default: []].append(h)
         }
+        // A report's account of past work names bodies that did something, not bodies given a duty
+        // (ANNOTATION-NOTES): a body named only under a heading of results ("I. KẾT QUẢ THỰC HIỆN",
+        // "Tình hình …", past-sections.vocab) is not listed; one also given a duty keeps its first line.
+        let sections = sectionStatuses(doc, openingOnly: true)
+        func inPast(_ h: AgencyHit) -> Bool {
+            h.role != "lead" && heading(at: h.range.lowerBound, doc.headings).map { sections[$0] == .past } == true
+        }
+        order.removeAll { k in groups[k]!.allSatisfy(inPast) }
         return order.map { k in
             let g = groups[k]!
             var spellings: [String] = []

@@ -600,7 +600,9 @@ extension Extractor {
 
     /// Each heading's kind of section (results reported, or what is to be done), inherited by the
     /// headings below it that do not say.
-    func sectionStatuses(_ doc: Document) -> [SectionKind?] {
+    /// `openingOnly`: a heading's kind is told only by the words it opens with ("I. KẾT QUẢ THỰC HIỆN",
+    /// not "5. Các cơ quan, đơn vị báo cáo kết quả thực hiện …" nor "3. Bộ phận Tiếp nhận và Trả kết quả").
+    func sectionStatuses(_ doc: Document, openingOnly: Bool = false) -> [SectionKind?] {
         let past = lexicons["past-sections"]!, plan = lexicons["plan-sections"]!, actual = lexicons["actual-cues"]!
         var out: [SectionKind?] = []
         for (i, h) in doc.headings.enumerated() {
@@ -610,7 +612,11 @@ extension Extractor {
             let isItem = title.utf8.count > 90 || title.contains(where: \.isNumber) && !title.containsBytes("nam")
             // a sentence heading that reports ("1. Qua theo dõi … tính đến 30/9/2023 chưa đạt … Cụ thể:")
             // introduces results, whatever plan words it repeats
-            if isItem, actual.contains(title) { kind = .past } else if !isItem || h.level <= 2 {
+            if openingOnly {
+                if !isItem {
+                    if past.all(title).first?.range.lowerBound == 0 { kind = .past } else if plan.all(title).first?.range.lowerBound == 0 { kind = .plan }
+                }
+            } else if isItem, actual.contains(title) { kind = .past } else if !isItem || h.level <= 2 {
                 let p = past.all(title).first?.range.lowerBound, q = plan.all(title).first?.range.lowerBound
                 if let p, q == nil || p < q! { kind = .past } else if q != nil { kind = .plan }
             }
