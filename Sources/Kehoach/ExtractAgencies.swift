@@ -45,6 +45,8 @@ struct AgencyNames: Sendable {
     let wordIDsByBytes: ByteKeyedIndex
     let heads: WordList
     let nameWords: WordList
+    /// agency-name-words as written (NFC, lower case).
+    let nameWordsWritten: Set<String>
     let generics: WordList
     let continuations: WordList
     let prefixes: WordList
@@ -141,6 +143,7 @@ struct AgencyNames: Sendable {
         var full: [String: String] = [:]
         for e in rules.vocabulary("agency-heads").entries { for s in e.spellings { full[s] = e.canonical } }
         headFull = full
+        nameWordsWritten = rules.vocabulary("agency-name-words").written
         headWritten = rules.vocabulary("agency-heads").written
         headWrittenCased = Set(headWritten.flatMap { w in
             [w, Normalize.uppercased(String(w.prefix(1))) + w.dropFirst(), Normalize.uppercased(w)]
@@ -382,6 +385,26 @@ struct AgencyNames: Sendable {
         return 0
     }
 
+    /// A name-word at token i (agency-name-words.vocab), unless the text's marks make it another word:
+    /// "thủ tục" is not the "thu" of "đại lý thu", "tái cấu trúc" not "tại". Place words are matched
+    /// folded whatever their marks: restoration misreads them most ("phương" for "phường").
+    func nameWord(_ toks: [Token], _ i: Int) -> Int {
+        let n = match(nameWords, toks, i)
+        guard n == 1, !AgencyNames.placeSeqs.contains(toks[i].text) else { return n }
+        let written = Normalize.lowercased(toks[i].original)
+        return written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) || nameWordsWritten.contains(written) ? 1 : 0
+    }
+
+    /// Whether token k is a function word trimmed from a name's end ("các", "và", "của"); as the second
+    /// syllable of a capitalised word, only when its marks say so ("cửa" in "Bộ phận Một cửa" is no "của").
+    static func trimmed(_ toks: [Token], _ k: Int) -> Bool {
+        guard trim.contains(toks[k].text) else { return false }
+        guard k > 0, toks[k - 1].isWord, toks[k - 1].capitalized, !toks[k - 1].acronym else { return true }
+        let written = Normalize.lowercased(toks[k].original)
+        return written.unicodeScalars.allSatisfy({ $0.value < 0x80 }) || trimWritten.contains(written)
+    }
+    static let trimWritten: Set<String> = ["các", "và", "trong", "tại", "của", "với", "cùng", "để", "ở"]
+
     /// A head at token i whose written form agrees with the vocabulary (diacritics checked when the text has any).
     func head(_ toks: [Token], _ i: Int) -> Int {
         let n = match(heads, toks, i)
@@ -463,7 +486,7 @@ struct AgencyNames: Sendable {
                 if n == 0 { break }
                 e += n
             }
-            while e > i + gr, AgencyNames.trim.contains(toks[e - 1].text) { e -= 1 }
+            while e > i + gr, AgencyNames.trimmed(toks, e - 1) { e -= 1 }
             return (e, false)
         }
         let g = match(generics, toks, i)
@@ -489,6 +512,10 @@ struct AgencyNames: Sendable {
                 if k > headEnd && (match(stops, toks, k) > 0 || official(toks, k) > 0) { break }
                 // right after the head only the verbs that are no body's field ("MTTQ Phối hợp", but "Ban Tổ chức")
                 if k == headEnd && match(stops, toks, k) > 0 && !AgencyNames.fieldVerbs.contains(toks[k].text) { break }
+                // "… Lai Châu và các cơ sở giáo dục nghề nghiệp": "và các" and a noun that is no place opens
+                // a group of other bodies ("… huyện và các xã, thị trấn" goes on)
+                if k > headEnd, tok.text == "va", k + 2 < toks.count, toks[k + 1].text == "cac", toks[k + 2].isWord,
+                   !toks[k + 2].capitalized, nameWord(toks, k + 2) == 0 { break }
                 // "Trung ương" after a place word: a name-word of two syllables, whatever its capitals
                 if tok.capitalized && place, case let nw = match(nameWords, toks, k), nw > 1 { k += nw; continue }
                 if tok.capitalized {
@@ -505,7 +532,7 @@ struct AgencyNames: Sendable {
                     k += 1; continue
                 }
                 if tok.text.allSatisfy(\.isNumber) { k += 1; continue }
-                let n = match(nameWords, toks, k)
+                let n = nameWord(toks, k)
                 // "quận" is not the first half of "quản lý", "quản trị", "quần chúng", "quan trọng", "quan tâm"
                 // (OCR leaves "quan", "quần" for "quận" too, so the word alone decides nothing)
                 if n == 1 && tok.text == "quan", k + 1 < toks.count, ["ly", "tri", "chung", "trong", "tam", "he", "diem"].contains(toks[k + 1].text) { break }
@@ -547,7 +574,7 @@ struct AgencyNames: Sendable {
             }
             break
         }
-        while k > headEnd, !toks[k - 1].isWord || !toks[k - 1].capitalized && AgencyNames.trim.contains(toks[k - 1].text) { k -= 1 }
+        while k > headEnd, !toks[k - 1].isWord || !toks[k - 1].capitalized && AgencyNames.trimmed(toks, k - 1) { k -= 1 }
         let words = toks[i..<k].filter(\.isWord).count
         if g > 0 && g >= k - i { return (i + g, true) }
         // "các phòng", "cơ quan BHXH": a head alone is a group, not a body
@@ -597,7 +624,7 @@ struct AgencyNames: Sendable {
             if AgencyNames.clauseWords.contains(Normalize.lowercased(t.original)) || t.text.contains(where: \.isNumber) { return nil }
             // another body's name ("… vili ủy ban nhân dân các xã"): not a field
             if match(heads, toks, j) >= 2 { return nil }
-            let n = match(nameWords, toks, j)
+            let n = nameWord(toks, j)
             if n > 0 && isPlace(toks, j, n) { return words >= 1 ? j : nil }
             if n > 0 { words += n; j += n; continue }
             words += 1; j += 1
@@ -609,12 +636,14 @@ struct AgencyNames: Sendable {
     /// a "(" or a comma before another body's head follows; nil when they read as a clause.
     func fieldToEnd(_ toks: [Token], _ k: Int) -> Int? {
         var j = k
-        while j < toks.count, j - k < 4, toks[j].isWord, !toks[j].capitalized, match(stops, toks, j) == 0,
+        while j < toks.count, j - k < 6, toks[j].isWord, !toks[j].capitalized, match(stops, toks, j) == 0,
               !AgencyNames.clauseWords.contains(Normalize.lowercased(toks[j].original)), !toks[j].text.contains(where: \.isNumber),
               !AgencyNames.auxiliaries.contains(Normalize.lowercased(toks[j].original)),
-              match(nameWords, toks, j) == 0 { j += 1 }
+              nameWord(toks, j) == 0 { j += 1 }
         guard j > k else { return nil }
         if j == toks.count || toks[j].text == "(" { return j }
+        // five or six words only where the names end ("Bộ phận Tiếp nhận và Trả kết quả thủ tục hành chính")
+        guard j - k <= 4 else { return nil }
         if toks[j].text == ",", j + 1 < toks.count, toks[j + 1].capitalized, head(toks, j + 1) > 0 { return j }
         // "Đội Cảnh sát giao thông - Trật tự": the field goes on past a dash
         if toks[j].text == "-", j + 1 < toks.count, toks[j + 1].isWord, toks[j + 1].capitalized, match(stops, toks, j + 1) == 0 { return j }
