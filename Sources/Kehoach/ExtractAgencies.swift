@@ -934,6 +934,14 @@ extension Extractor {
                         var s = String(lineText).trimmingCharacters(in: .whitespaces)
                         while let f = s.first, "-+•*".contains(f) { s.removeFirst() }
                         s = AgencyNames.clean(s)
+                        // an official addressed stands for the body heading it ("Hiệu trưởng các trường THPT" →
+                        // "Các trường THPT"), as in a Quyết định's closing article (ANNOTATION-NOTES)
+                        let lt = FoldedText(s)
+                        let ltoks = names.tokenize(lt, 0..<lt.folded.utf8.count, ob: Array(s.utf8))
+                        if let f = ltoks.firstIndex(where: \.isWord), names.official(ltoks, f) > 0,
+                           let body = names.officialsBodies(ltoks).first, !body.generic {
+                            s = AgencyNames.withCapital(names.text(lt, ltoks, body))
+                        }
                         if !s.isEmpty && !isIssuer(s) { chosen.append((s, span)) }
                     }
                 } else {
