@@ -560,7 +560,9 @@ public struct Extractor: Sendable {
             guard let num = m.range("num"), let title = m.range("title") else { continue }
             let n = t.foldedText(num)
             let level: Int
-            if n.first.map({ "ivx".contains($0) }) == true && n.hasSuffix(".") && n.count <= 6 && n.dropLast().allSatisfy({ "ivxl".contains($0) }) {
+            if n.hasPrefix("dieu") {
+                level = 1
+            } else if n.first.map({ "ivx".contains($0) }) == true && n.hasSuffix(".") && n.count <= 6 && n.dropLast().allSatisfy({ "ivxl".contains($0) }) {
                 level = 1
             } else if n.first?.isNumber == true {
                 level = 1 + n.split(separator: ".").count

@@ -88,6 +88,8 @@ struct AgencyNames: Sendable {
     static let fieldVerbs: Set<String> = ["to", "chi", "quan", "kiem", "ho", "tuyen", "giam", "phat"]
     /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
     /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
+    /// Words of a clause that no body's name holds: a heading that has one after its first name is a sentence.
+    static let sentenceWords: Set<String> = ["được", "để", "cho", "của", "theo", "về", "với", "là", "có", "nhằm", "bằng", "khi", "này", "do"]
     static let notSyllables: Set<String> = ["là", "được", "có", "của", "để", "cho", "tại", "với", "này"]
     /// As written (folding would take "tái định cư" for "tại").
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
@@ -875,6 +877,8 @@ extension Extractor {
             // phòng hộ …, Công ty TNHH MTV … và các chủ rừng là tổ chức"); one name is at most 24 words
             guard dutyLevel != nil || onlyNames && !listItem && toks.filter(\.isWord).count <= (parts.count > 1 ? 40 : 24) else { continue }
             var found: [String] = []
+            // a numbered item that is a sentence about its bodies: they are assigned its duty, not heads of a section
+            var sentenceRole: String?
             if onlyNames && (parts.count > 1 || tailGroup != nil) {
                 for f in parts { found.append(names.text(ft, toks, f)) }
                 if let tailGroup { found.append(tailGroup) }
@@ -886,9 +890,25 @@ extension Extractor {
                     ?? (names.head(toks, 0) > 0 && toks[0].capitalized && names.match(names.stops, toks, 0) == 0 ? (end: names.head(toks, 0), generic: false) : nil)
                 else { continue }
                 let wordCount = toks.filter(\.isWord).count
-                let whole = AgencyNames.clean(title)
+                // (an official's title before the body is left out: "Chủ tịch Ủy ban nhân dân các xã")
+                let whole = AgencyNames.clean(ft.text(toks[0].range.lowerBound..<toks[toks.count - 1].range.upperBound))
+                // "1. Bảo hiểm xã hội huyện chủ trì, phối hợp với …" (an article's item is a sentence): the subject;
+                // so too when the words after it read as a clause ("… các xã, thị trấn căn cứ chỉ tiêu được giao …")
+                let verbAfterFirst = first.end < toks.count && names.match(names.stops, toks, first.end) > 0
+                    || toks[first.end...].contains { $0.isWord && AgencyNames.sentenceWords.contains(Normalize.lowercased($0.original)) }
+                // several bodies and a word or two of the sentence the heading line wraps ("… huyện và các hội,
+                // đoàn thể huyện phối" / "hợp …"): the bodies
+                let severalThenCut = parts.count >= 2 && rs.count == 1 && parts[0].start == 0
+                    && toks[parts[parts.count - 1].end...].filter(\.isWord).count <= 2
                 if onlyNames {
                     found.append(names.text(ft, toks, parts[0]))
+                } else if severalThenCut {
+                    sentenceRole = "assigned"
+                    for f in parts where !f.generic { found.append(names.text(ft, toks, f)) }
+                } else if verbAfterFirst {
+                    // "X chủ trì, phối hợp …" leads (ANNOTATION-NOTES), any other duty is assigned
+                    sentenceRole = first.end + 1 < toks.count && toks[first.end].text == "chu" && toks[first.end + 1].text == "tri" ? "lead" : "assigned"
+                    if !first.generic { found.append(names.text(ft, toks, .init(start: 0, end: first.end, generic: false))) }
                 } else if (hadColon || !title.utf8.contains(UInt8(ascii: ";")) && title.firstOffset(of: ". ") == nil) && wordCount <= 18
                             && (first.end == toks.count || hadColon || h.end - h.start < 120 && !title.utf8.contains(UInt8(ascii: ";"))) {
                     // groups listed one after another, each opened by "các" ("Các trường học, các Ban Quản
@@ -908,7 +928,7 @@ extension Extractor {
             for f in found where !unique.contains(f) { unique.append(f) }
             doc.headings[i].agencies = unique
             // "4. Đề nghị Liên đoàn Lao động huyện tăng cường giám sát …": an item of running text, not the heading of a section
-            let role = !onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead"
+            let role = sentenceRole ?? (!onlyNames && !hadColon && verbAfter && !dash ? "assigned" : "lead")
             for n in unique {
                 // a name starts with a capital ("ủy ban nhân dân các xã" the OCR left in lower case)
                 hits.append(AgencyHit(name: AgencyNames.withCapital(n), role: role, range: h.start..<h.end, line: h.line, text: h.title))
