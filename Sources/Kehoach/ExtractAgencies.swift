@@ -95,7 +95,8 @@ struct AgencyNames: Sendable {
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
                                            "khi", "ở", "từ", "đến", "trong", "này", "do", "nhằm", "bằng"]
     /// Name-words of a body's field (agency-name-words.vocab), which come before its place, not after.
-    static let fieldNameWords: Set<String> = ["thong ke", "y te", "thue", "lao dong", "toan dan", "chuyen nganh"]
+    /// ("… Mặt trận thôn thu Quỹ phòng, chống thiên tai": "thu" collects; it names the body only before its place, "đại lý thu xã")
+    static let fieldNameWords: Set<String> = ["thong ke", "y te", "thue", "lao dong", "toan dan", "chuyen nganh", "thu"]
     /// Heads that carry their level and so are whole bodies alone ("Tỉnh đoàn", "Huyện ủy").
     static let levelHeads: Set<String> = ["tinh doan", "huyen doan", "thanh doan", "quan doan", "thi doan", "tinh uy", "huyen uy", "thanh uy", "dang uy"]
     /// Whether a proper name of two capitalised words or more ends at token `e`, after the head
@@ -606,12 +607,13 @@ struct AgencyNames: Sendable {
     func field(_ toks: [Token], _ k: Int) -> Int? {
         var j = k
         var words = 0
+        var sawComma = false
         // a duty verb first: a clause ("Sở Y tế kiểm tra …"); later ones may be the field's ("bồi thường, hỗ trợ")
         if match(stops, toks, k) > 0 { return nil }
         while j < toks.count, words <= 14 {
             let t = toks[j]
             if !t.isWord {
-                if t.text == ",", j + 1 < toks.count, toks[j + 1].isWord, !toks[j + 1].capitalized { j += 1; continue }
+                if t.text == ",", j + 1 < toks.count, toks[j + 1].isWord, !toks[j + 1].capitalized { sawComma = true; j += 1; continue }
                 return nil
             }
             // "Đội Quản lý thị trường số 4"
@@ -621,7 +623,10 @@ struct AgencyNames: Sendable {
                 guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
                 var e = j
                 while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
-                return e == toks.count || !toks[e].isWord && toks[e].text != "-" ? j : nil
+                // … or before a duty verb or the lower-case words of the sentence, when the proper name has two
+                // words or more: a place's ("Ban Quản lý các khu công nghiệp Bình Dương rà soát …")
+                return e == toks.count || !toks[e].isWord && toks[e].text != "-"
+                    || e - j >= 2 && !sawComma && toks[e].isWord && !toks[e].capitalized ? j : nil
             }
             if AgencyNames.clauseWords.contains(Normalize.lowercased(t.original)) || t.text.contains(where: \.isNumber) { return nil }
             // another body's name ("… vili ủy ban nhân dân các xã"): not a field
