@@ -153,7 +153,11 @@ extension Extractor {
             for l in header.lines { used.insert(l) }
             for row in block {
                 let offset = t.toOriginalInverse(lineStart: row.line - 1)   // folded, as headings are
-                let rowIndicator = lexicons["indicators"]!.all(Fold.string(row.label)).last?.canonical
+                // a row of revenue or arrears ("Thu BHXH bắt buộc", "Nợ BHYT") is not the scheme's coverage
+                // (ANNOTATION-NOTES: revenue and arrears figures are "khác")
+                let foldedLabel = Fold.string(row.label)
+                let rowIndicator = foldedLabel.hasPrefix("thu ") || lexicons["other-indicators"]!.contains(foldedLabel) ? "khác"
+                    : lexicons["indicators"]!.all(foldedLabel).last?.canonical
                 for (ci, cell) in row.cells.enumerated() {
                     let own = row.ownUnit(ci)
                     guard let column = column(for: ci, of: row, columns), !column.skip || own != nil else { continue }

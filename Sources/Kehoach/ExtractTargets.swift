@@ -632,7 +632,9 @@ extension Extractor {
         // the clause the figure stands in: after the last ",", ";", ":" or an open "("
         let clause = clauseText(before)
         let clauseStart = pos - clause.utf8.count
-        let t = targetWords.lastEnd(clause)
+        // "trở lên" bounds the figure it follows: before this one it defines a category ("nợ từ 3 tháng trở lên là 4.865 triệu đồng")
+        func cues(_ s: String) -> [(range: Range<Int>, canonical: String)] { targetWords.all(s).filter { $0.canonical != "trở lên" } }
+        let t = cues(clause).last?.range.upperBound
         let a = [actual.lastEnd(clause), pastTenseEnd(doc.t, b, clauseStart, pos).map { $0 - clauseStart }].compactMap { $0 }.max()
         if let t, a == nil || t > a! { return "target" }
         if a != nil { return "actual" }
@@ -648,15 +650,15 @@ extension Extractor {
             if section != .plan { return "actual" }
         }
         // the sentence, then the paragraph: a cut-off or a result ("Tính đến ngày 30/9/2024, …")
-        if reported { return section == .plan && targetWords.contains(before) ? "target" : "actual" }
-        if targetWords.contains(before) { return "target" }
+        if reported { return section == .plan && !cues(before).isEmpty ? "target" : "actual" }
+        if !cues(before).isEmpty { return "target" }
         if let dy = doc.year, let y = namedYear(before + " " + Extractor.beforeParenthesis(after)), y < dy { return "actual" }
         let paragraph = paragraphText(b, pos)
         // the paragraph's first cue frames it ("Mục tiêu trong đợt cao điểm: không để xảy ra …; 100% …")
         if section != .plan {
             let firstActual = [actual.all(paragraph).first?.range.lowerBound,
                                pastTenseEnd(doc.t, b, pos - paragraph.utf8.count, pos).map { $0 - (pos - paragraph.utf8.count) }].compactMap { $0 }.min()
-            let firstTarget = targetWords.all(paragraph).first
+            let firstTarget = cues(paragraph).first
             if let a = firstActual, a < (firstTarget?.range.lowerBound ?? Int.max) { return "actual" }
             // a paragraph that opens with the goal ("Mục tiêu trong đợt cao điểm: …; 100% bếp ăn …")
             // sets targets even under a heading of results
