@@ -101,7 +101,7 @@ extension Extractor {
             // the label as the row pattern reads it; it is the row's first figure cell
             var quantityUnit: String?
             if let q = Extractor.quantityCell?.firstMatch(in: rawLabel), let lg = q.range("label"), let vg = q.range("value"), let ug = q.range("unit"),
-               let unit = rules.vocabulary("count-units").canonical(Pattern.substring(rawLabel, ug)),
+               let unit = listedCountUnit(Pattern.substring(rawLabel, ug)),
                let v = VietnameseNumber.parse(Pattern.substring(rawLabel, vg)) {
                 let text = Pattern.substring(rawLabel, vg)
                 let start = Pattern.substring(line, 0..<lr.lowerBound).count + Pattern.substring(rawLabel, 0..<vg.lowerBound).count
@@ -450,9 +450,18 @@ extension Extractor {
         let f = ExtractionRules.collapse(Fold.string(text))
         if f == "%" { return ("%", "rate", 1) }
         if let m = Extractor.moneyMultiplier(f) ?? (f == "dong" || f == "vnd" ? 1 : nil) { return ("đồng", "amount", m) }
-        if let u = rules.vocabulary("count-units").canonical(f) { return (u, "count", 1) }
+        if let u = listedCountUnit(text) { return (u, "count", 1) }
         if f == "nguoi" { return ("người", "count", 1) }
         return nil
+    }
+
+    /// A listed count unit as printed ("tổ", which the list's "tờ" also finds), or the list's
+    /// spelling where the text's folds otherwise ("héc ta" → "ha").
+    func listedCountUnit(_ text: String) -> String? {
+        let f = ExtractionRules.collapse(Fold.string(text))
+        guard let u = rules.vocabulary("count-units").canonical(f) else { return nil }
+        let printed = Normalize.lowercased(ExtractionRules.collapse(text))
+        return Fold.string(u) == f && !printed.contains(where: \.isNumber) ? printed : u
     }
     /// A label that ends in a quantity and its unit: "… xã Hàm Trí   3,8 km", "Trường THCS Hàm Trí  16 phòng học".
     static let quantityCell = try? Pattern(#"^(?<label>.*\S)\s{2,}(?<value>\d{1,3}(?:\.\d{3})*(?:,\d+)?)\s+(?<unit>\p{L}+(?:\s\p{L}+)?)$"#)

@@ -276,6 +276,8 @@ extension Extractor {
         // "toàn huyện có 67 trường công lập (24 trường mầm non, …)": what the area has, its schools,
         // clinics and firms, describes it and is no figure (ANNOTATION-NOTES "Not figures": "58 trường")
         if Extractor.inventoryUnits.contains(unitKey), inventoryBefore(b, vr.lowerBound) { return nil }
+        // "có 11 thôn với 2.385 hộ, 8.916 nhân khẩu", "… với khoảng 21.400 hộ dân, 3 chợ": what the place's parts hold describes it
+        if partsHoldBefore(b, vr.lowerBound) { return nil }
         return Figure(value: value, unit: unit, measure: "count", end: unitEnd, unitWord: unitKey)
     }
 
@@ -284,6 +286,17 @@ extension Extractor {
     /// "<area> (hiện) có|gồm [hơn|khoảng]" right before a number, or an open bracket listing the parts
     /// of such a figure ("có 67 trường (24 trường mầm non, 22 …").
     static let areaHas = try? Pattern(#"(?:toan\s+(?:huyen|xa|tinh|quan|thi\s+xa|thanh\s+pho|phuong|thi\s+tran)|tren\s+dia\s+ban(?:\s+[a-z]+){0,4}|(?:huyen|xa|tinh|phuong|quan|thi\s+xa|thanh\s+pho)(?:\s+[a-z]+){1,3})\s+(?:hien\s+(?:nay\s+)?)?(?:co|gom)\s+(?:hon\s+|khoang\s+|tren\s+)?(?:\d[\d.,]*\s+[a-z ]{2,40}\(\s*(?:[^()]*,\s*)?)?$"#)
+
+    /// "có N thôn (xã, tổ dân phố …) với [H hộ, ]" right before a number.
+    static let partsWith = try? Pattern(#"(?:co|gom)\s+\d[\d.,]*\s+(?:thon|ban|ap|lang|to\s+dan\s+pho|khu\s+pho|xa|phuong|thi\s+tran|don\s+vi\s+hanh\s+chinh)(?:\s*,\s*[a-z ]{2,20})?\s+voi\s+(?:(?:hon\s+|khoang\s+|tren\s+)?[\d.,]+\s+[a-z ]{2,20},\s*)*(?:hon\s+|khoang\s+|tren\s+)?$"#)
+
+    func partsHoldBefore(_ b: [UInt8], _ pos: Int) -> Bool {
+        var s = pos
+        while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
+              !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
+        guard let p = Extractor.partsWith else { return false }
+        return p.firstMatch(in: String(decoding: b[s..<pos], as: UTF8.self)) != nil
+    }
 
     func inventoryBefore(_ b: [UInt8], _ pos: Int) -> Bool {
         // the sentence before the number, at most 160 bytes back
