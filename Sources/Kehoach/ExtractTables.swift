@@ -287,6 +287,8 @@ extension Extractor {
         // what the table counts: its caption, else the heading it stands under (an OCR'd header
         // swallows the caption: "6. Chỉ tiêu cụ thể phát triển BHYT …" above garbled column titles)
         var contextIndicator = indicators.all(header.caption).last?.canonical
+        // a table of revenue or arrears ("Tổng số thu BHXH, BHYT, BHTN … Chi tiết như sau:"): its rates are "khác"
+        if contextIndicator != nil, lexicons["other-indicators"]!.contains(header.caption) { contextIndicator = "khác" }
         if contextIndicator == nil, let first = rows.first, let h = heading(at: doc.t.toOriginalInverse(lineStart: first.line - 1), doc.headings),
            !doc.headings[h].isDuty {
             contextIndicator = indicators.all(doc.headings[h].foldedTitle).last?.canonical
