@@ -297,7 +297,10 @@ struct AgencyNames: Sendable {
         if words.count >= 3, let last = words.last, last.first?.isLowercase == true {
             let l = Fuzzy.letters(last)
             if l.count >= 4, match(nameWords, [word(l)], 0) == 0 {
-                for (p, written) in AgencyNames.placeWords where l != p && Fuzzy.distance(l, p, limit: 1) <= 1 || l == p && last != written {
+                // (the second syllable of a capitalised word, itself a word, is no damage: "Viện Vệ sinh" is not "Vệ tỉnh")
+                let isWord = words[words.count - 2].first?.isUppercase == true
+                    && Vietnamese.isValidSyllable(Normalize.lowercased(String(last.filter(\.isLetter))))
+                for (p, written) in AgencyNames.placeWords where l != p && !isWord && Fuzzy.distance(l, p, limit: 1) <= 1 || l == p && last != written {
                     words[words.count - 1] = written
                     break
                 }
@@ -412,6 +415,8 @@ struct AgencyNames: Sendable {
     func head(_ toks: [Token], _ i: Int) -> Int {
         let n = match(heads, toks, i)
         guard n > 0 else { return 0 }
+        // "Khoa học" is a field ("Sở Khoa học và Công nghệ"), not a department "Khoa"
+        if n == 1, toks[i].text == "khoa", i + 1 < toks.count, toks[i + 1].text == "hoc" { return 0 }
         let asWritten = n == 1 ? toks[i].original : toks[i..<(i + n)].map(\.original).joined(separator: " ")
         // most heads stand as the vocabulary writes them, capitalised or in capitals: no case mapping
         if headWrittenCased.contains(asWritten) { return n }
@@ -618,11 +623,16 @@ struct AgencyNames: Sendable {
             }
             // "Đội Quản lý thị trường số 4"
             if t.text == "so", words >= 1, j + 1 < toks.count, toks[j + 1].text.allSatisfy(\.isNumber) { return j }
+            // "Viện Vệ sinh dịch tễ Trung ương": a name-word of two syllables closes the field whatever its capitals
+            if t.capitalized, words >= 1, case let n2 = match(nameWords, toks, j), n2 >= 2, t.text == "trung" || isPlace(toks, j, n2) { return j }
             if t.capitalized {
                 // a short field before a proper name that closes the name ("rừng phòng hộ Ea Rớt,")
                 guard words >= 1 && words <= 3 && head(toks, j) == 0 else { return nil }
                 var e = j
                 while e < toks.count, toks[e].isWord && toks[e].capitalized && match(stops, toks, e) == 0 || toks[e].text == "-" { e += 1 }
+                // a capitalised word's second syllable closing the names ("… công cộng và Dinh dưỡng, Phòng …")
+                if e > j, e < toks.count, toks[e].isWord, !toks[e].capitalized, toks[e - 1].isWord, match(stops, toks, e) == 0,
+                   nameWord(toks, e) == 0, e + 1 == toks.count || toks[e + 1].text == "," || toks[e + 1].text == ";" { e += 1 }
                 // … or before a duty verb or the lower-case words of the sentence, when the proper name has two
                 // words or more: a place's ("Ban Quản lý các khu công nghiệp Bình Dương rà soát …")
                 return e == toks.count || !toks[e].isWord && toks[e].text != "-"
