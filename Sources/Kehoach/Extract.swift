@@ -326,8 +326,8 @@ public struct Extractor: Sendable {
         guard before > after + 1 else { return nil }
         let organs = rules.vocabulary("header-organs")
         for l in (after + 1)..<before {
-            let line = headerLeftColumn(t, line: l)
-            guard Extractor.inCapitals(line) else { continue }
+            let line = repairedHeaderLine(headerLeftColumn(t, line: l))
+            guard Extractor.headerCapitals(line) else { continue }
             let folded = ExtractionRules.key(line)
             guard let head = headerHead(folded) else { return nil }
             // "BAN THƯỜNG TRỰC" under "ỦY BAN MTTQ VIỆT NAM / XÃ …" is the parent's organ, like "VĂN PHÒNG"
@@ -337,7 +337,7 @@ public struct Extractor: Sendable {
             var name = line
             for k in (l + 1)..<before {
                 let more = headerLeftColumn(t, line: k)
-                guard Extractor.inCapitals(more) else { break }
+                guard Extractor.headerCapitals(more) else { break }
                 name += " " + more
             }
             return (officialCase(name, t), folded != head)
@@ -350,8 +350,8 @@ public struct Extractor: Sendable {
     /// code and the header name in the usual way).
     func parentAbove(_ t: FoldedText, line: Int) -> String? {
         guard line > 1 else { return nil }
-        let above = headerLeftColumn(t, line: line - 1)
-        guard Extractor.inCapitals(above) else { return nil }
+        let above = repairedHeaderLine(headerLeftColumn(t, line: line - 1))
+        guard Extractor.headerCapitals(above) else { return nil }
         let folded = ExtractionRules.key(above)
         if folded.hasPrefix("uy ban nhan dan") || folded.hasPrefix("hoi dong nhan dan") || folded.hasPrefix("ubnd") || folded.hasPrefix("hdnd") { return nil }
         guard headerHead(folded) != nil else { return nil }
@@ -366,6 +366,23 @@ public struct Extractor: Sendable {
     /// A header line printed in capitals (and not empty of letters).
     static func inCapitals(_ line: String) -> Bool {
         !line.isEmpty && line == Normalize.uppercased(line) && line.contains(where: \.isLetter)
+    }
+
+    /// A header line in capitals but for one word of three or more, which restoration of an OCR
+    /// reading may leave in lower case ("TRUNG TÂM Y Tế HUYỆN KRÔNG PẮC").
+    static func headerCapitals(_ line: String) -> Bool {
+        if inCapitals(line) { return true }
+        let words = line.split(separator: " ").filter { $0.contains(where: \.isLetter) }
+        return words.count >= 3 && words.filter { $0 != Normalize.uppercased(String($0)) }.count <= 1
+            && words.first.map { $0 == Normalize.uppercased(String($0)) } == true
+    }
+
+    /// A header line whose first word the OCR damaged, given back where the rest spells a known
+    /// body ("SG KHOA HỌC VÀ CÔNG NGHỆ" → "SỞ KHOA HỌC VÀ CÔNG NGHỆ", agency-names.vocab).
+    func repairedHeaderLine(_ line: String) -> String {
+        guard headerHead(ExtractionRules.key(line)) == nil, line.split(separator: " ").count >= 3 else { return line }
+        let repaired = names.knownOpening(line)
+        return repaired == line ? line : Normalize.uppercased(repaired)
     }
 
     /// Proper names inside names of bodies, written with capitals whatever the rule for the field.
@@ -452,8 +469,8 @@ public struct Extractor: Sendable {
             line = line.trimmingCharacters(in: CharacterSet(charactersIn: " -–—*_=.,"))
             let folded = ExtractionRules.key(line)
             guard line.contains(where: \.isLetter), !folded.hasPrefix("doc lap") else { continue }
-            guard line == Normalize.uppercased(line) else { break }
-            lines.append(line)
+            guard Extractor.headerCapitals(line) else { break }
+            lines.append(repairedHeaderLine(line))
         }
         guard let i = lines.lastIndex(where: { headerHead(ExtractionRules.key($0)) != nil }) else { return nil }
         var name = lines[i...].joined(separator: " ")
