@@ -237,7 +237,7 @@ public struct Extractor: Sendable {
                 let level = rules.vocabulary("unit-levels").canonical(levelText) ?? ExtractionRules.collapse(levelText)
                 if let known = gazetteerName(unitWords.joined(separator: " "), level: level) {
                     unitWords = known.split(separator: " ").map(String.init)
-                    if let p = info.place, Fuzzy.letters(p) != Fuzzy.letters(known),
+                    if let p = info.place, p != known,
                        Fuzzy.distance(Fuzzy.letters(p), Fuzzy.letters(known), limit: 3) <= 2 { info.place = known }
                 }
                 let place = Normalize.lowercased(level) + " " + titleCase(unitWords.joined(separator: " "))
@@ -273,7 +273,12 @@ public struct Extractor: Sendable {
         guard let listed = rules.places[kind], !name.isEmpty else { return nil }
         let names = placeLetters.value(kind) { listed.map { ($0, Fuzzy.letters($0)) } }
         let letters = Fuzzy.letters(name)
-        if names.contains(where: { $0.letters == letters }) { return nil }
+        // the letters of one listed name: its marks, which an English model's reading lost ("NAM PO" → "Nậm Pồ")
+        let same = names.filter { $0.letters == letters }
+        if !same.isEmpty {
+            let spellings = Set(same.map { Normalize.lowercased($0.name) })
+            return spellings.count == 1 && Normalize.lowercased(name) != spellings.first! ? same[0].name : nil
+        }
         let limit = max(1, min(2, letters.utf8.count / 4))
         var best: [String] = [], bestDistance = limit + 1
         for n in names where abs(n.letters.utf8.count - letters.utf8.count) <= limit {

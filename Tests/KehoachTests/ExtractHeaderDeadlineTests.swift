@@ -153,6 +153,15 @@ final class ExtractHeaderDeadlineTests: XCTestCase {
         XCTAssertEqual(r.document.number, "214/TB-VP")
     }
 
+    /// A place's name whose marks an English model lost takes the gazetteer's, where its letters are one
+    /// listed name's; a damaged first word of a Sở is given back from the known names.
+    func testHeaderPlaceTakesTheGazetteersMarks() {
+        let r = extract("ỦY BAN NHÂN DÂN          CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nHUYỆN NAM PO               Độc lập - Tự do - Hạnh phúc\nSố: 46/KH-UBND            Nam Po, ngày 18 tháng 3 năm 2025\n")
+        XCTAssertEqual(r.document.issuer, "Ủy ban nhân dân huyện Nậm Pồ")
+        let so = extract("UBND TỈNH TUYÊN QUANG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSG KHOA HỌC VÀ CÔNG NGHỆ Độc lập - Tự do - Hạnh phúc\nSố: 418/KH-SKHCN Tuyên Quang, ngày 08 tháng 4 năm 2025\n")
+        XCTAssertEqual(so.document.issuer, "Sở Khoa học và Công nghệ tỉnh Tuyên Quang")
+    }
+
     func testIssuerWithoutAUnitLine() {
         let r = extract("""
         BỘ Y TẾ                         CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
