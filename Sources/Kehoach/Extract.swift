@@ -387,7 +387,19 @@ public struct Extractor: Sendable {
     func repairedHeaderLine(_ line: String) -> String {
         guard headerHead(ExtractionRules.key(line)) == nil, line.split(separator: " ").count >= 3 else { return line }
         let repaired = names.knownOpening(line)
-        return repaired == line ? line : Normalize.uppercased(repaired)
+        if repaired != line { return Normalize.uppercased(repaired) }
+        // a head of several words with a damaged word ("BẢO HIỂM XÃ Hil HUYỆN GÒ DẦU")
+        let words = line.split(separator: " ").map(String.init)
+        let letters = words.map { Fuzzy.letters($0) }
+        for e in rules.vocabulary("header-bodies").entries {
+            let head = e.canonical.split(separator: " ")
+            guard head.count >= 3, head.count < words.count else { continue }
+            let want = Fuzzy.letters(e.canonical)
+            if Fuzzy.close(letters.prefix(head.count).joined(separator: " "), want) {
+                return ([Normalize.uppercased(e.canonical)] + words[head.count...]).joined(separator: " ")
+            }
+        }
+        return line
     }
 
     /// Proper names inside names of bodies, written with capitals whatever the rule for the field.
