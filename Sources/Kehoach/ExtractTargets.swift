@@ -294,7 +294,8 @@ extension Extractor {
         var s = pos
         while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
               !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
-        guard let p = Extractor.partsWith else { return false }
+        // (the pattern needs "với": most figures are answered without running it)
+        guard let p = Extractor.partsWith, b[s..<pos].firstRange(of: Array(" voi ".utf8)) != nil else { return false }
         return p.firstMatch(in: String(decoding: b[s..<pos], as: UTF8.self)) != nil
     }
 
