@@ -929,7 +929,17 @@ extension Extractor {
                     // groups listed one after another, each opened by "các" ("Các trường học, các Ban Quản
                     // lý chợ trên địa bàn phường"), are as many bodies
                     let groups = whole.components(separatedBy: ", ")
-                    if groups.count >= 2, groups.allSatisfy({ Fold.string($0).hasPrefix("cac ") }) {
+                    // a duty verb ends the names: "a) Các trường mầm non, tiểu học, THCS rà soát cơ sở vật chất, …"
+                    // is a sentence whose subject is assigned its duty
+                    // (a verb in lower case, not a noun of a group: "các tổ chức Đoàn thể", "các Ban Quản lý chợ")
+                    if let v = toks.indices.first(where: { $0 > first.end - 1 && $0 > 0 && toks[$0].isWord && !toks[$0].capitalized
+                        && !["cac", "nhung"].contains(toks[$0 - 1].text) && names.match(names.stops, toks, $0) > 0 }),
+                       toks[..<v].contains(where: \.isWord) {
+                        var e = v
+                        while e > 0, !toks[e - 1].isWord { e -= 1 }
+                        found.append(AgencyNames.clean(ft.text(toks[0].range.lowerBound..<toks[e - 1].range.upperBound)))
+                        sentenceRole = "assigned"
+                    } else if groups.count >= 2, groups.allSatisfy({ Fold.string($0).hasPrefix("cac ") }) {
                         found += groups
                     } else {
                         found.append(whole)
