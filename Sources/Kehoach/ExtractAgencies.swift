@@ -446,9 +446,11 @@ struct AgencyNames: Sendable {
               knownByFirst[Fuzzy.letters(ws[0])] == nil else { return segment }
         let ft = FoldedText(ws[0])
         if head(tokenize(ft, 0..<ft.folded.utf8.count, ob: Array(ws[0].utf8)), 0) > 0 { return segment }
-        let letters = ws.map { Fuzzy.letters($0) }
+        // words of letters only: a dash between two parts of a name ("Lao động - Thương binh") is no word of it
+        let wordAt = ws.indices.filter { !Fuzzy.letters(ws[$0]).isEmpty }
+        let letters = wordAt.map { Fuzzy.letters(ws[$0]) }
         var best: (n: Int, canonical: String, d: Int)?
-        for k in candidates where k.words.count <= ws.count {
+        for k in candidates where k.words.count <= letters.count {
             let text = letters.prefix(k.words.count).joined(separator: " ")
             let want = k.joined
             // the damage is in the first word: the others are the name's
@@ -457,7 +459,7 @@ struct AgencyNames: Sendable {
             if d <= 2, best == nil || d < best!.d { best = (k.words.count, k.canonical, d) }
         }
         guard let b = best else { return segment }
-        return ([b.canonical] + ws[b.n...]).joined(separator: " ")
+        return ([b.canonical] + ws[(wordAt[b.n - 1] + 1)...]).joined(separator: " ")
     }
 
     /// Whether the word tokens from i spell a name of agency-names.vocab, allowing a damaged letter or two.
