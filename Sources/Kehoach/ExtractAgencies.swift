@@ -86,10 +86,10 @@ struct AgencyNames: Sendable {
     /// First words of the duty verbs that are also the field of a body right after its head:
     /// "Ban Tổ chức", "Ban Chỉ đạo", "Ban Quản lý", "Cục Kiểm soát …", "Ban Kiểm tra", "Quỹ Hỗ trợ …".
     static let fieldVerbs: Set<String> = ["to", "chi", "quan", "kiem", "ho", "tuyen", "giam", "phat"]
-    /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
-    /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
     /// Words of a clause that no body's name holds: a heading that has one after its first name is a sentence.
     static let sentenceWords: Set<String> = ["được", "để", "cho", "của", "theo", "về", "với", "là", "có", "nhằm", "bằng", "khi", "này", "do"]
+    /// Words that are never the second syllable of a capitalised word ("Văn phòng Bộ là …"); few,
+    /// since OCR damage makes other function words of syllables ("Y từ" for "Y tế").
     static let notSyllables: Set<String> = ["là", "được", "có", "của", "để", "cho", "tại", "với", "này"]
     /// As written (folding would take "tái định cư" for "tại").
     static let clauseWords: Set<String> = ["các", "tại", "cho", "của", "để", "trên", "về", "theo", "với", "những", "được", "là", "có",
