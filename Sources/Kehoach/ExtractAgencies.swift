@@ -397,8 +397,12 @@ struct AgencyNames: Sendable {
     func nameWord(_ toks: [Token], _ i: Int) -> Int {
         let n = match(nameWords, toks, i)
         guard n == 1, !AgencyNames.placeSeqs.contains(toks[i].text) else { return n }
-        if toks[i].original.utf8.allSatisfy({ $0 < 0x80 }) { return 1 }
-        return nameWordsWritten.contains(Normalize.lowercased(toks[i].original)) ? 1 : 0
+        return AgencyNames.written(toks[i], asOneOf: nameWordsWritten) ? 1 : 0
+    }
+
+    /// Whether a token is written as one of `forms` (lower case, with marks), or has no marks to say otherwise.
+    static func written(_ tok: Token, asOneOf forms: Set<String>) -> Bool {
+        tok.original.utf8.allSatisfy({ $0 < 0x80 }) || forms.contains(Normalize.lowercased(tok.original))
     }
 
     /// Whether token k is a function word trimmed from a name's end ("các", "và", "của"); as the second
@@ -406,8 +410,7 @@ struct AgencyNames: Sendable {
     static func trimmed(_ toks: [Token], _ k: Int) -> Bool {
         guard trim.contains(toks[k].text) else { return false }
         guard k > 0, toks[k - 1].isWord, toks[k - 1].capitalized, !toks[k - 1].acronym else { return true }
-        if toks[k].original.utf8.allSatisfy({ $0 < 0x80 }) { return true }
-        return trimWritten.contains(Normalize.lowercased(toks[k].original))
+        return written(toks[k], asOneOf: trimWritten)
     }
     static let trimWritten: Set<String> = ["các", "và", "trong", "tại", "của", "với", "cùng", "để", "ở"]
 

@@ -291,22 +291,25 @@ extension Extractor {
     static let partsWith = try? Pattern(#"(?:co|gom)\s+\d[\d.,]*\s+(?:thon|ban|ap|lang|to\s+dan\s+pho|khu\s+pho|xa|phuong|thi\s+tran|don\s+vi\s+hanh\s+chinh)(?:\s*,\s*[a-z ]{2,20})?\s+voi\s+(?:(?:hon\s+|khoang\s+|tren\s+)?[\d.,]+\s+[a-z ]{2,20},\s*)*(?:hon\s+|khoang\s+|tren\s+)?$"#)
 
     func partsHoldBefore(_ b: [UInt8], _ pos: Int) -> Bool {
-        var s = pos
-        while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
-              !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
+        let s = sentenceStartBefore(b, pos)
         // (the pattern needs "với": most figures are answered without running it)
         guard let p = Extractor.partsWith, b[s..<pos].firstRange(of: Array(" voi ".utf8)) != nil else { return false }
         return p.firstMatch(in: String(decoding: b[s..<pos], as: UTF8.self)) != nil
     }
 
     func inventoryBefore(_ b: [UInt8], _ pos: Int) -> Bool {
-        // the sentence before the number, at most 160 bytes back
-        var s = pos
-        while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
-              !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
+        let s = sentenceStartBefore(b, pos)
         guard let p = Extractor.areaHas else { return false }
         let text = String(decoding: b[s..<pos], as: UTF8.self)
         return p.firstMatch(in: text) != nil
+    }
+
+    /// Where the sentence before folded offset `pos` starts: after a line break, ";" or ". ", at most 160 bytes back.
+    func sentenceStartBefore(_ b: [UInt8], _ pos: Int) -> Int {
+        var s = pos
+        while s > 0, pos - s < 160, b[s - 1] != 0x0A, b[s - 1] != UInt8(ascii: ";"),
+              !(b[s - 1] == 0x20 && s >= 2 && b[s - 2] == UInt8(ascii: ".")) { s -= 1 }
+        return s
     }
 
     /// "từ N" needs its other end ("từ 97% trở lên", "từ 52,36% xuống còn 45,18%", "từ 21% đến

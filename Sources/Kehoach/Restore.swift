@@ -88,6 +88,8 @@ public final class Restorer: @unchecked Sendable {
     private var wordCache = WordOptionsCache(limit: 200_000)
     /// The options of words on Times-like pages, under their own channel.
     private var timesWordCache = WordOptionsCache(limit: 200_000)
+    /// The options of the letters a Times-like page's "10" and "0" may stand for (timesDigitReadings), made once.
+    private var timesDigitOptions: [String: (options: [Decoder.Option], entries: [Int32])] = [:]
 
     public init(model: RestoreModel) {
         self.model = model
@@ -131,7 +133,7 @@ public final class Restorer: @unchecked Sendable {
         case "timesDigitsAsLettersCost": timesDigitsAsLettersCost = Float(value)
         default: return false
         }
-        cacheLock.lock(); wordCache.removeAll(); timesWordCache.removeAll(); cacheLock.unlock()
+        cacheLock.lock(); wordCache.removeAll(); timesWordCache.removeAll(); timesDigitOptions.removeAll(); cacheLock.unlock()
         return true
     }
 
@@ -255,7 +257,7 @@ public final class Restorer: @unchecked Sendable {
                 if profile == .ocrTimes, let letters = Self.timesDigitReadings[Self.string(text[piece.start..<piece.end])],
                    pi >= 2, pieces[pi - 1].kind == .space, pieces[pi - 2].kind == .word,
                    pi + 1 == pieces.count || pieces[pi + 1].kind == .space || pieces[pi + 1].kind == .newline {
-                    let (options, found) = wordOptions(letters, times: true)
+                    let (options, found) = timesDigitWordOptions(letters)
                     var lattice = [Decoder.Option(lmID: LanguageModel.number, cost: 0)]
                     entryOf.append(Self.keepEntry)
                     for (option, entry) in zip(options, found) where entry != Self.keepEntry {
@@ -580,6 +582,16 @@ public final class Restorer: @unchecked Sendable {
             entries.append(Self.keepEntry)
         }
         return (options, entries)
+    }
+
+    /// `wordOptions` of the letters a number on a Times-like page may stand for, from the cache after the first.
+    private func timesDigitWordOptions(_ letters: String) -> ([Decoder.Option], [Int32]) {
+        cacheLock.lock()
+        if let known = timesDigitOptions[letters] { cacheLock.unlock(); return known }
+        cacheLock.unlock()
+        let made = wordOptions(letters, times: true)
+        cacheLock.lock(); timesDigitOptions[letters] = made; cacheLock.unlock()
+        return made
     }
 
     /// Options for one OCR word: vocabulary candidates under the channel model, and keeping the
