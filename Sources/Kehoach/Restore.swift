@@ -76,6 +76,11 @@ public final class Restorer: @unchecked Sendable {
     /// Weight of a word's frequency among the marked forms of a word typed without marks, where
     /// nothing on the page tells them apart.
     public var strippedPriorWeight: Float = 0.3
+    /// Cost of keeping as typed a word of such a text that is no syllable without marks (see `strippedOptions`).
+    public var strippedKeepCost: Float = 10
+    /// Options kept per word of such a text: more than an OCR word's, since nothing but frequency
+    /// ranks them before the language model ("ban" has a dozen marked forms; 8 lost 0.002 of accuracy).
+    public var strippedMaxOptions = 16
     /// Cost of reading "10" as "lệ" or "lở", "0" as "ở" on a Times-like page, beyond the channel's (see `restoreLF`).
     public var timesDigitsAsLettersCost: Float = 2
     /// Numbers a Times-like page makes of letters, and the letters they look like.
@@ -110,7 +115,7 @@ public final class Restorer: @unchecked Sendable {
     /// The tunable weights by name, for `kehoach eval restore --param NAME=VALUE` experiments.
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
-                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight",
+                                        "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight", "strippedKeepCost", "strippedMaxOptions",
                                         "timesChannelWeight", "timesDigitsAsLettersCost"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
@@ -128,6 +133,8 @@ public final class Restorer: @unchecked Sendable {
         case "candidateMargin": model.generator.margin = Float(value); model.timesGenerator?.margin = Float(value)
         case "candidateCeiling": model.generator.ceiling = Float(value); model.timesGenerator?.ceiling = Float(value)
         case "strippedPriorWeight": strippedPriorWeight = Float(value)
+        case "strippedKeepCost": strippedKeepCost = Float(value)
+        case "strippedMaxOptions": strippedMaxOptions = Int(value)
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "timesChannelWeight": timesChannelWeight = Float(value)
         case "timesDigitsAsLettersCost": timesDigitsAsLettersCost = Float(value)
@@ -153,9 +160,9 @@ public final class Restorer: @unchecked Sendable {
 
     /// The damage a text shows: typed without marks when hardly a word carries one (at most one in a
     /// hundred: a name or a foreign word typed with them), hardly any has a digit or a symbol inside
-    /// it, and nearly all spell a syllable without its marks (at most 5 % do not, short capitals
-    /// aside; OCR readings of Times-like pages also carry few marks, but 12 % or more of their words
-    /// spell none: "CING", "hollch", "cdc"); clean when most words carry marks and those nearly all
+    /// it, and nearly all words in small letters spell a syllable without its marks (at most 4 % do
+    /// not; OCR readings of Times-like pages also carry few marks, but 40 % of their small words
+    /// spell none: "hollch", "cdc"); clean when most words carry marks and those nearly all
     /// spell syllables; else OCR. Texts of fewer than five words are OCR's.
     public func detectProfile(_ pieces: [Piece], _ text: [Unicode.Scalar]) -> DamageProfile {
         func hasMark(_ w: ArraySlice<Unicode.Scalar>) -> Bool { w.contains { $0.value >= 0x80 && $0.isLetterCharacter } }
@@ -190,15 +197,18 @@ public final class Restorer: @unchecked Sendable {
             if asked > 0 && invalid <= 10 && invalid * 10 <= asked { return .clean }
         }
         guard marked * 100 <= words, damaged * 50 <= words else { return ocr }
+        // Words in small letters only: a capital starts the names and foreign words general text
+        // is full of ("Shizuoka", "Saturn": 5 % of a stripped encyclopaedia's words), while an OCR
+        // reading's unspelled words are mostly small ("phiic", "ngudi": 11 % or more of them).
         let byFold = model.entriesByFold
         var spelt = 0, asked = 0
         for p in pieces where p.kind == .word && p.end - p.start >= 2 {
             let w = text[p.start..<p.end]
-            guard w.allSatisfy({ $0.value < 0x80 }), !(w.count <= 5 && w.allSatisfy(\.isUppercaseLetter)) else { continue }
+            guard w.allSatisfy({ $0.value < 0x80 && !$0.properties.isUppercase }) else { continue }
             asked += 1
-            if byFold[Self.string(w).lowercased()] != nil { spelt += 1 }
+            if byFold[Self.string(w)] != nil { spelt += 1 }
         }
-        return asked > 0 && (asked - spelt) * 20 <= asked ? .stripped : ocr
+        return asked > 0 && (asked - spelt) * 25 <= asked ? .stripped : ocr
     }
 
     /// An OCR reading of a Times-like page: 3 % or more of its words (and three at least) hold "ll", "il" or "ii", which
@@ -230,6 +240,8 @@ public final class Restorer: @unchecked Sendable {
         if profile == .clean {
             return Restoration(text: Self.string(text[...]), changes: [], wordCount: pieces.lazy.filter { $0.kind == .word }.count, profile: .clean)
         }
+        // Prose typed without marks is decoded with the general model where the rules have one.
+        let general = profile == .stripped ? model.general : nil
         let (protected, codes) = protectedPieces(pieces, text)
         let fixed = fixedPhraseWords(pieces, text, protected: protected).merging(romanHeadingNumbers(pieces, text)) { phrase, _ in phrase }
         var positions = Decoder.Lattice()
@@ -239,6 +251,7 @@ public final class Restorer: @unchecked Sendable {
         entryOf.reserveCapacity(pieces.count * 3); pieceOf.reserveCapacity(pieces.count)
         var newlines = 0
         var words = 0
+        var typedAt: [Int] = []                // positions of words typed without marks
         for (pi, piece) in pieces.enumerated() {
             switch piece.kind {
             case .space: continue
@@ -278,8 +291,9 @@ public final class Restorer: @unchecked Sendable {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(phraseWord)), cost: 0))
                 } else if protected[pi] {
                     positions.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(Self.string(word))), cost: 0))
-                } else if profile == .stripped, !codes[pi], let (options, found) = strippedOptions(word) {
+                } else if profile == .stripped, !codes[pi], let (options, found) = strippedOptions(word, general: general) {
                     positions.append(options)
+                    typedAt.append(positions.count - 1)
                     entryOf.append(contentsOf: found)
                     pieceOf.append(pi)
                     newlines = 0
@@ -294,7 +308,20 @@ public final class Restorer: @unchecked Sendable {
             newlines = 0
             entryOf.append(Self.keepEntry); pieceOf.append(pi)
         }
-        let chosen = decoder.decode(positions, lm: model.lm)
+        var lm = model.lm
+        var chosen = decoder.decode(positions, lm: lm)
+        // Prose typed without marks is decoded with the general model as well, and the reading
+        // the text is likelier under is kept: plans read best with the administrative model alone,
+        // other prose with Wikipedia's words beside it.
+        if let general {
+            var typed = [Bool](repeating: false, count: positions.count)
+            for p in typedAt { typed[p] = true }
+            let renumbered = renumbered(positions, entries: entryOf, pieceOf: pieceOf, typed: typed, pieces, text, in: general)
+            let generalChosen = decoder.decode(renumbered, lm: general.lm)
+            if decoder.pathCost(renumbered, generalChosen, lm: general.lm) < decoder.pathCost(positions, chosen, lm: model.lm) {
+                positions = renumbered; chosen = generalChosen; lm = general.lm
+            }
+        }
 
         // Rebuild the text: every scalar of the input, restored words in place of the OCR ones.
         var replacement: [(piece: Int, text: String)] = []
@@ -309,7 +336,10 @@ public final class Restorer: @unchecked Sendable {
             let word = text[piece.start..<piece.end]
             while linesBefore < lineStarts.count, lineStarts[linesBefore] <= piece.start { linesBefore += 1 }
             let line = linesBefore
-            var casing = Casing.of(word, lineIsUpper: upperLines[line - 1])
+            // Typed text's case is as meant ("So: 15/UBND-VX" is "Số:" though its line is mostly
+            // capitals); the readings below are the OCR's
+            let typed = profile == .stripped
+            var casing = Casing.of(word, lineIsUpper: !typed && upperLines[line - 1])
             if piece.kind == .number { casing = upperLines[line - 1] ? .upper : .lower }   // "10" read for "lệ"
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
             if casing == .title, text[piece.start] == "I", model.generator.entries[Int(entry)].key.hasPrefix("l") { casing = .lower }
@@ -321,11 +351,13 @@ public final class Restorer: @unchecked Sendable {
             // on Times-like pages as a U ("TU" for "Tổ", "SU" for "Sở"), so a two-letter syllable is
             // "Bộ", not "BỘ"; abbreviations ("CO" kept as written) are not syllables.
             // (Not beside a word in capitals: "XÃ VU HỒI" in a header line beside the motto.)
-            if casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2,
+            if !typed, casing == .upper, !upperLines[line - 1], piece.end - piece.start == 2,
                text[piece.start + 1] == "O" || text[piece.start + 1] == "U",
                model.generator.entries[Int(entry)].written == nil,
                !besideCapitals(pieces, pi, text) { casing = .title }
             var restored = surface(entry, casing: casing)
+            // and letter by letter: typed "dh", "ubnd" stay in small letters, not "ĐH", "UBND"
+            if typed { restored = Self.inCase(of: word, restored) }
             // A trailing apostrophe the word did not read as a horn is a quote: it stays.
             if let last = word.last, Tokenizer.isApostrophe(last), !Self.hasHorn(restored) {
                 restored.unicodeScalars.append(last)
@@ -334,7 +366,7 @@ public final class Restorer: @unchecked Sendable {
             replacement.append((pi, restored))
             guard withChanges else { continue }
             let original = Self.string(word)
-            let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: model.lm)
+            let posterior = decoder.localPosterior(positions, chosen: chosen, at: p, lm: lm)
             let alternatives = posterior.enumerated()
                 .filter { $0.offset != chosen[p] && $0.element >= 0.01 }
                 .sorted { $0.element > $1.element }
@@ -561,27 +593,83 @@ public final class Restorer: @unchecked Sendable {
     /// on the page tells them apart: the language model does), the most frequent first; the word
     /// kept as typed when none has its letters (a name, a foreign word). Nil for a word with marks
     /// or other scripts' letters, which takes the OCR path.
-    private func strippedOptions(_ word: ArraySlice<Unicode.Scalar>) -> ([Decoder.Option], [Int32])? {
+    /// Tokens and costs are the main model's (`renumbered` gives them in the general model's).
+    private func strippedOptions(_ word: ArraySlice<Unicode.Scalar>, general: RestoreModel.GeneralModel?) -> ([Decoder.Option], [Int32])? {
         guard word.allSatisfy({ $0.value < 0x80 }) else { return nil }
         let written = Self.string(word)
         let key = written.lowercased()
         let capitalized = word.first?.isUppercaseLetter ?? false
         var found = (model.entriesByFold[key] ?? []).map { Candidate(entry: $0, cost: 0) }
         if !capitalized { found.removeAll { model.generator.entries[Int($0.entry)].nameOnly } }
-        found.sort { priorCost($0) < priorCost($1) }
-        if found.count > maxOptions { found.removeLast(found.count - maxOptions) }
+        // (kept by the lower of the two models' rarities where there are two: `renumbered` may decode with either)
+        func rarityOf(_ entry: Int32) -> Float {
+            let main = rarity(model.generator.entries[Int(entry)].lmID)
+            guard let general else { return main }
+            return min(main, general.rarity(general.entryIDs[Int(entry)]))
+        }
+        // Typed in small letters, a word is no abbreviation or Roman numeral of the lexicon ("v.v.", "dh").
+        if !capitalized {
+            found.removeAll { model.generator.entries[Int($0.entry)].written.map { $0 == $0.uppercased() } ?? false }
+        }
+        found.sort { rarityOf($0.entry) < rarityOf($1.entry) }
+        if found.count > strippedMaxOptions { found.removeLast(found.count - strippedMaxOptions) }
         var options: [Decoder.Option] = []
         var entries: [Int32] = []
         for c in found {
             let entry = model.generator.entries[Int(c.entry)]
-            options.append(Decoder.Option(lmID: entry.lmID, cost: unseenCost(entry) + strippedPriorWeight * rarity(entry.lmID)))
+            options.append(Decoder.Option(lmID: entry.lmID, cost: strippedCost(entry, rarity: rarity(entry.lmID))))
             entries.append(c.entry)
+        }
+        // A capitalised word that is no syllable as typed ("Lee", "Cup") may be a name or a foreign
+        // word that only looks like one with marks ("Lêê", "Cúp"): kept, the context decides.
+        if capitalized, !options.isEmpty, !found.contains(where: { model.generator.entries[Int($0.entry)].key == key }) {
+            options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: strippedKeepCost))
+            entries.append(Self.keepEntry)
         }
         if options.isEmpty {
             options.append(Decoder.Option(lmID: model.lm.id(TokenKey.word(written)), cost: 0))
             entries.append(Self.keepEntry)
         }
         return (options, entries)
+    }
+
+    /// The cost of an option for a word typed without marks: its frequency (`rarity` in the model
+    /// that decodes), and the share of `<unk>` when that model never saw it.
+    private func strippedCost(_ entry: CandidateGenerator.Entry, rarity: Float, unseen: Bool? = nil) -> Float {
+        let unseen = unseen ?? (entry.lmID == LanguageModel.unknown)
+        return (unseen && entry.written == nil ? unseenSyllableCost : 0) + strippedPriorWeight * rarity
+    }
+
+    /// The lattice with every option's token numbered as in `general`: an entry by its own id there
+    /// (a syllable the legal text never had may be common in the general text), a word kept as
+    /// written by its spelling, every other token through its id in the main model. The options of
+    /// words typed without marks (`typed`) are costed by the general model's frequencies.
+    private func renumbered(_ lattice: Decoder.Lattice, entries: [Int32], pieceOf: [Int], typed: [Bool], _ pieces: [Piece],
+                            _ text: [Unicode.Scalar], in general: RestoreModel.GeneralModel) -> Decoder.Lattice {
+        var out = Decoder.Lattice()
+        out.reserve(lattice.count)
+        var options: [Decoder.Option] = []
+        for p in 0..<lattice.count {
+            options.removeAll(keepingCapacity: true)
+            for k in lattice.range(p) {
+                let option = lattice.options[k], entry = entries[k]
+                var id = LanguageModel.unknown, cost = option.cost
+                if entry != Self.keepEntry {
+                    id = general.entryIDs[Int(entry)]
+                    if typed[p] {
+                        cost = strippedCost(model.generator.entries[Int(entry)], rarity: general.rarity(id), unseen: id == LanguageModel.unknown)
+                    }
+                } else if option.lmID != LanguageModel.unknown {
+                    id = general.fromMain[Int(option.lmID)]
+                } else if pieceOf[p] >= 0, pieces[pieceOf[p]].kind == .word {
+                    let piece = pieces[pieceOf[p]]
+                    id = general.lm.id(TokenKey.word(Self.string(text[piece.start..<piece.end])))
+                }
+                options.append(Decoder.Option(lmID: id, cost: cost))
+            }
+            out.append(options)
+        }
+        return out
     }
 
     /// `wordOptions` of the letters a number on a Times-like page may stand for, from the cache after the first.
@@ -699,6 +787,19 @@ public final class Restorer: @unchecked Sendable {
             let count = option.lmID == LanguageModel.unknown ? "unseen" : "seen \(model.lm.counts[Int(option.lmID)])×"
             return String(format: "%@  cost %.2f  %@", text, option.cost, count)
         }
+    }
+
+    /// `restored` with each letter in the case of the typed letter at its place, when both have
+    /// as many (marks only added, as in text typed without them); else `restored` as it is.
+    static func inCase(of typed: ArraySlice<Unicode.Scalar>, _ restored: String) -> String {
+        let letters = Array(restored.unicodeScalars)
+        guard letters.count == typed.count else { return restored }
+        var out = String.UnicodeScalarView()
+        for (t, r) in zip(typed, letters) {
+            let cased = t.properties.isUppercase ? r.properties.uppercaseMapping : r.properties.lowercaseMapping
+            if cased.unicodeScalars.count == 1 { out.append(contentsOf: cased.unicodeScalars) } else { out.append(r) }
+        }
+        return String(out)
     }
 
     /// The written form of a vocabulary entry in the casing of the word it replaces.

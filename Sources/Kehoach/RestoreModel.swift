@@ -60,8 +60,58 @@ public final class RestoreModel: @unchecked Sendable {
         let fixed = FileManager.default.fileExists(atPath: fixedPath) ? try readList(fixedPath).map { FixedPhrase($0.0) } : []
         let timesPath = dir.appendingPathComponent("confusions-times.tsv").path
         let times = FileManager.default.fileExists(atPath: timesPath) ? try ConfusionModel.load(path: timesPath) : nil
-        return RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes,
-                            fixedPhrases: fixed, timesConfusions: times)
+        let model = RestoreModel(lm: lm, confusions: confusions, syllables: syllables.map(\.0), lexicon: general, codeSyllables: codes,
+                                 fixedPhrases: fixed, timesConfusions: times)
+        let generalPath = dir.appendingPathComponent("ngrams-general.bin").path
+        if FileManager.default.fileExists(atPath: generalPath) { model.generalPath = generalPath }
+        return model
+    }
+
+    /// The language model of text typed without marks (`ngrams-general.bin`: the legal and
+    /// administrative text and Vietnamese Wikipedia), where the legal register alone cannot tell
+    /// "Đức" from "Được" or "những" from "nhưng" in everyday prose; nil when the file is absent.
+    /// Loaded the first time such a text is restored (OCR pages never need it); a file that does
+    /// not load is an error of the rules, reported by `kehoach rules check`, and here leaves the
+    /// main model in charge.
+    public var general: GeneralModel? {
+        generalLock.lock(); defer { generalLock.unlock() }
+        if generalLoaded == nil, let path = generalPathStored {
+            generalLoaded = (try? LanguageModel.load(path: path)).map { GeneralModel($0, main: self) }
+            if generalLoaded == nil { generalPathStored = nil }
+        }
+        return generalLoaded
+    }
+    /// Where `general` is read from; set by `load` when the rules have it.
+    public var generalPath: String? {
+        get { generalLock.lock(); defer { generalLock.unlock() }; return generalPathStored }
+        set { generalLock.lock(); generalPathStored = newValue; generalLoaded = nil; generalLock.unlock() }
+    }
+    private var generalPathStored: String?
+    private var generalLoaded: GeneralModel?
+    private let generalLock = NSLock()
+
+    /// A second language model and how the main model's tokens and the vocabulary's entries are
+    /// numbered in it, so that a lattice made for the main model can be decoded with it.
+    public struct GeneralModel: Sendable {
+        public let lm: LanguageModel
+        /// Each vocabulary entry's token in `lm` (by index into `generator.entries`).
+        public let entryIDs: [Int32]
+        /// Each main-model token's id in `lm` (by its main id).
+        public let fromMain: [Int32]
+        /// ln of the number of tokens `lm` was counted from, for `rarity`.
+        let logTotal: Float
+
+        init(_ lm: LanguageModel, main: RestoreModel) {
+            self.lm = lm
+            entryIDs = main.generator.entries.map { lm.id($0.key) }
+            fromMain = main.lm.words.map { lm.id($0) }
+            logTotal = log(Float(lm.counts.reduce(0) { $0 + Int($1) }))
+        }
+
+        /// −ln of a token's share of the text `lm` was counted from (its count plus one).
+        func rarity(_ id: Int32) -> Float {
+            logTotal - log(Float(id == LanguageModel.unknown ? 0 : lm.counts[Int(id)]) + 1)
+        }
     }
 
     /// Every entry by its letters without marks and đ ("ban" → bạn, bán, bàn …): the candidates of

@@ -48,7 +48,8 @@ public enum RulesCheck {
             let file = display(relative)
             if documentationSuffixes.contains(where: { relative.hasSuffix($0) }) { continue }
             if relative.hasSuffix(".bin") {
-                if relative == "restore/ngrams.bin" {
+                // (ngrams-general.bin is optional: text typed without marks is then decoded with ngrams.bin alone)
+                if relative == "restore/ngrams.bin" || relative == "restore/ngrams-general.bin" {
                     out += checkLanguageModel(path: root.appendingPathComponent(relative).path, file: file)
                 } else {
                     out.append(RuleDiagnostic(file: file, line: 1, severity: .warning, message: "unknown binary file: nothing reads it"))

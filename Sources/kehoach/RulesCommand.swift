@@ -62,7 +62,10 @@ struct BuildLanguageModel: ParsableCommand {
             ../shared/text-admin/admin-wordrec.txt.gz \\
             ../shared/text-admin/legal-policy-lawintech.txt.gz --words VIET74K \\
             --words rules/restore/places.txt --words rules/restore/phrases.txt
-        where VIET74K is underthesea's corpus/data/Viet74K.txt.
+        where VIET74K is underthesea's corpus/data/Viet74K.txt. The model of text
+        typed without marks, rules/restore/ngrams-general.bin, is the same command
+        with ../shared/text-admin/wiki-vi.txt.gz after the text files and
+        --min-trigram 5 --out rules/restore/ngrams-general.bin.
         """
     )
 

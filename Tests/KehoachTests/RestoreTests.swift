@@ -332,6 +332,40 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(r.restore(right).profile, .clean)
     }
 
+    func testEverydayProseTypedWithoutMarksReadsWithTheGeneralModel() throws {
+        let r = try restorer()
+        // Written for this test. The legal model alone gave "cũng vỡ còn", "ở đáy sông", "trọng trấn
+        // chung kết World Cúp", "Ngồi chưa có này", "lễ Phát".
+        let typed = """
+            Nam ay, ong Nguyen Van Duc cung vo con ve que o Ha Tinh an Tet. Nhung nguoi dan o day song bang nghe danh ca va trong lua.
+            Doi tuyen bong da nuoc Duc da gianh chien thang trong tran chung ket World Cup, truoc su chung kien cua hang chuc nghin co dong vien.
+            Ngoi chua co nay duoc xay dung tu the ky XVII, nam ben bo song Hong, la noi nguoi dan den le Phat vao nhung ngay ram.
+
+            """
+        let out = r.restore(typed)
+        XCTAssertEqual(out.profile, .stripped)
+        XCTAssertEqual(out.text, """
+            Năm ấy, ông Nguyễn Văn Đức cùng vợ con về quê ở Hà Tĩnh ăn Tết. Những người dân ở đây sống bằng nghề đánh cá và trồng lúa.
+            Đội tuyển bóng đá nước Đức đã giành chiến thắng trong trận chung kết World Cup, trước sự chứng kiến của hàng chục nghìn cổ động viên.
+            Ngôi chùa cổ này được xây dựng từ thế kỷ XVII, nằm bên bờ sông Hồng, là nơi người dân đến lễ Phật vào những ngày rằm.
+
+            """)
+        // A plan still reads as the administrative model has it.
+        XCTAssertEqual(r.restore("Ke hoach trien khai thuc hien chinh sach bao hiem xa hoi tren dia ban huyen nam 2025\n").text,
+                       "Kế hoạch triển khai thực hiện chính sách bảo hiểm xã hội trên địa bàn huyện năm 2025\n")
+    }
+
+    func testTypedTextKeepsItsCaseLetterByLetter() throws {
+        let r = try restorer()
+        // the document number's line is mostly capitals, yet "So" was typed in title case; a small
+        // "v.v." is no Roman numeral, and "dh" no "ĐH"
+        let out = r.restore("UY BAN NHAN DAN\nSo:      /UBND-VX\nV/v day nhanh tien do thuc hien, v.v. va cac truong dh tren dia ban\n", profile: .stripped).text
+        XCTAssertEqual(out, "ỦY BAN NHÂN DÂN\nSố:      /UBND-VX\nV/v đẩy nhanh tiến độ thực hiện, v.v. và các trường dh trên địa bàn\n")
+        // An encyclopaedia's names and foreign words ("Shizuoka", "Saturn") do not make typed text an OCR reading.
+        let text = Array("Tinh Shizuoka nam o mien trung Nhat Ban, noi co nui Phu Si. Sao Tho (Saturn) la hanh tinh thu sau tinh tu Mat Troi, sau Sao Moc (Jupiter) va Uranus.".unicodeScalars)
+        XCTAssertEqual(r.detectProfile(Tokenizer.pieces(text), text), .stripped)
+    }
+
     func testReviewedEdgesOfTheNewRules() throws {
         let r = try restorer()
         // a document code in typed text keeps its parts ("TU" is no "TỪ")
