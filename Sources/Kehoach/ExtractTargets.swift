@@ -149,6 +149,12 @@ extension Extractor {
             if figure.unit == "%" {
                 population = lexicons["populations"]!.prefix(Substring(after))
                 if population == nil, beforeClean.containsBytes("do tuoi lao dong") { population = "độ tuổi lao động" }
+                // or named after the share's word: "Tỷ lệ học sinh tham gia BHYT đạt 100%"
+                // (not "người dân" of "người dân tộc Hrê": an ethnic group is no population of the list)
+                if population == nil, let r = beforeClean.range(of: "ty le ", options: .backwards),
+                   !beforeClean[r.upperBound...].hasPrefix("nguoi dan toc") {
+                    population = lexicons["populations"]!.prefix(beforeClean[r.upperBound...])
+                }
             }
             // the clause's own year: not one a parenthesis after the figure gives ("đạt 58% vào năm 2027 (năm 2024 đạt 52,4%)")
             let year = namedYear(clauseText(before)).flatMap { y in doc.year.map { y < $0 } == true ? y : nil }

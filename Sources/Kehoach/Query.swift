@@ -370,7 +370,7 @@ public enum Query {
 
     /// Resolved-place filters on the table aliased `a` (t, x or d), each name compared folded, with
     /// or without its kind.
-    private static func placesClause(_ f: PlaceFilter, _ a: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
+    static func placesClause(_ f: PlaceFilter, _ a: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
         if let v = f.province {
             let bare = bareName(v, kinds: ["tinh", "thanh pho", "tp"])
             clauses.append("(\(a).province_folded = ? OR \(a).province_2025_folded = ?)")

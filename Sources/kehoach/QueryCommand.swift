@@ -34,11 +34,12 @@ struct QueryCommand: ParsableCommand {
           kehoach query targets --db plans.sqlite --indicator BHYT --status target --by province
           kehoach query targets --db plans.sqlite --province "Đắk Nông" --format csv > daknong.csv
           kehoach query targets --db plans.sqlite --place "ha noi" --status target --format csv > bhyt.csv
+          kehoach query progress --db plans.sqlite --indicator BHYT --year 2025 --reported
           kehoach query deadlines --db plans.sqlite --before 2025-12-31 --agency "bao hiem xa hoi"
           kehoach query documents --db plans.sqlite --status failed
           kehoach query sql --db plans.sqlite "SELECT indicator, COUNT(*) FROM targets GROUP BY indicator"
         """,
-        subcommands: [Targets.self, Deadlines.self, Documents.self, SQL.self]
+        subcommands: [Targets.self, Progress.self, Deadlines.self, Documents.self, SQL.self]
     )
 
     struct Common: ParsableArguments {
@@ -114,6 +115,52 @@ struct QueryCommand: ParsableCommand {
             try common.emit {
                 try Query.targets(db: common.db, TargetFilter(indicator: indicator, year: year, status: status?.lowercased(), measure: measure?.lowercased(),
                                                               place: place, agency: agency, places: places.filter, by: places.by, limit: common.limit))
+            }
+        }
+    }
+
+    struct Progress: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Plan against actual: each indicator's planned figure beside the figure reported for it, and the gap.",
+            discussion: """
+            A planned figure (status target) and a reported one (actual) answer each other
+            when they agree on indicator, measure and unit; on population ("dân số", "lực
+            lượng lao động trong độ tuổi", a total row and none at all are the same: rules/
+            extract/whole-populations.vocab; "học sinh" matches only "học sinh"); on place
+            (the province, district and commune resolved for each: a province's plan does not
+            answer for a district's report; a figure whose province is unknown is matched only
+            in its own document); and on year (the figure's, else its document's).
+
+            One row per indicator, population, place and year that has a planned figure:
+            planned is the latest plan's first figure (documents ordered by their date), actual
+            the latest report's first, gap = actual - planned, reached = actual >= planned (not
+            given for khác, whose figures may be ones to lower). planned_all and actual_all
+            list every figure, planned_in and actual_in where each was read (FILE:LINE).
+            Figures of indicator khác are left out unless --indicator khác asks for them, and
+            then only those whose population names what they count.
+
+            Examples:
+              kehoach query progress --db plans.sqlite --indicator BHYT --year 2025
+              kehoach query progress --db plans.sqlite --province "Kon Tum" --reported --format csv > progress.csv
+            """)
+        @OptionGroup var common: Common
+        @Option(help: ArgumentHelp("BHXH, BHXH bắt buộc, BHXH tự nguyện, BHTN, BHYT or khác.", valueName: "NAME")) var indicator: String?
+        @Option(help: ArgumentHelp("Year the figures are for.", valueName: "YEAR")) var year: Int?
+        @Option(help: ArgumentHelp("rate, count, growth or amount.", valueName: "MEASURE")) var measure: String?
+        @Option(help: ArgumentHelp("Place or province of the document, or part of its issuer.", valueName: "NAME")) var place: String?
+        @Flag(help: "Only indicators with a reported figure beside the planned one.") var reported = false
+        @OptionGroup var places: PlaceOptions
+
+        func validate() throws {
+            try checkOneOf(indicator, ["BHXH", "BHXH bắt buộc", "BHXH tự nguyện", "BHTN", "BHYT", "khác"], "--indicator")
+            try checkOneOf(measure, ["rate", "count", "growth", "amount"], "--measure")
+            if places.by != nil { throw ValidationError("--by counts rows of targets, deadlines or documents; progress lists each indicator once per place already.") }
+        }
+
+        func run() throws {
+            try common.emit {
+                try Query.progress(db: common.db, ProgressFilter(indicator: indicator, year: year, measure: measure?.lowercased(), place: place,
+                                                                 places: places.filter, reportedOnly: reported, limit: common.limit))
             }
         }
     }

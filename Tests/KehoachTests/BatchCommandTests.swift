@@ -25,6 +25,40 @@ final class BatchCommandTests: BinaryTestCase {
         XCTAssertFalse(r.err.contains("eval: restore"), r.err)
     }
 
+    func testProgressSetsEachPlannedFigureBesideTheOneReportedForIt() throws {
+        // A district's plan, its half-year report and its province's plan (corpus/progress).
+        let input = Fixtures.repo.appendingPathComponent("corpus/progress").path
+        let batch = try kehoach(["batch", input, "--out", "out", "--rules", Fixtures.repo.appendingPathComponent("rules").path, "--jobs", "1"])
+        XCTAssertEqual(batch.status, 0, batch.err)
+        let all = try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--format", "csv"])
+        XCTAssertEqual(all.status, 0, all.err)
+        let plan = input + "/kh-2025.txt", report = input + "/bc-2025.txt"
+        XCTAssertEqual(all.out, """
+            indicator,measure,population,place,year,planned,actual,unit,gap,reached,planned_all,actual_all,planned_in,actual_in,commune,district,province
+            BHXH tự nguyện,count,,huyện Kon Rẫy,2025,1250,1302,người,52,yes,1250 người,1302 người,\(plan):11,\(report):11,,huyện Kon Rẫy,Kon Tum
+            BHYT,rate,,Kon Tum,2025,96,,%,,,96%,,\(input)/kh-tinh-2025.txt:10,,,,Kon Tum
+            BHYT,rate,,huyện Kon Rẫy,2025,95.5,93.8,%,-1.7,no,95.5%,93.8%,\(plan):10,\(report):10,,huyện Kon Rẫy,Kon Tum
+            BHYT,rate,học sinh,huyện Kon Rẫy,2025,100,,%,,,100%,,\(plan):12,,,huyện Kon Rẫy,Kon Tum
+
+            """.replacingOccurrences(of: "\n", with: "\r\n"))
+        // "dân số" in the plan and in the report are the whole population; the province's plan is
+        // not answered by the district's report; "học sinh" is a group of its own.
+        let reported = try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--reported", "--indicator", "bhyt", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: Data(reported.out.utf8)) as! [[String: Any]]
+        XCTAssertEqual(rows.count, 1)
+        XCTAssertEqual(rows[0]["planned"] as? Double, 95.5)
+        XCTAssertEqual(rows[0]["actual"] as? Double, 93.8)
+        XCTAssertEqual(rows[0]["reached"] as? String, "no")
+        XCTAssertTrue(rows[0]["population"] is NSNull)
+        // filters as in query targets: refused values name the valid ones; --by has no meaning here
+        let bad = try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--measure", "share"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.err.contains("not one of rate, count, growth, amount"), bad.err)
+        XCTAssertNotEqual(try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--by", "province"]).status, 0)
+        XCTAssertEqual(try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--province", "Kon Tum", "--year", "2024", "--format", "csv"]).out,
+                       "indicator,measure,population,place,year,planned,actual,unit,gap,reached,planned_all,actual_all,planned_in,actual_in,commune,district,province\r\n")
+    }
+
     func testQueryRefusesFilterValuesItCannotMatchAndListsTheValidOnes() throws {
         let db = try Fixtures.keyStore(dir).0.path
         for (args, said) in [(["targets", "--status", "planned"], "not one of target, actual"),
