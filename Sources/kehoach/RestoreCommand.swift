@@ -19,6 +19,11 @@ struct RestoreCommand: ParsableCommand {
           cat scan.txt | kehoach restore > scan.vi.txt
           kehoach restore old-abc.txt --encoding tcvn3 -o old.txt
 
+        --apply-corrections FILE makes, after restoring, the corrections a reviewer
+        exported from `kehoach review`'s page: the reviewed text again, exactly. A
+        correction whose word is not where it says (the rules changed since the review)
+        fails the file with its line and column, and nothing is written for it.
+
         The change log (--changes) lists every changed word as JSON: line, column,
         from, to, confidence and alternatives; sort by confidence to review the
         uncertain ones first. A file that is missing, empty, binary or in no encoding
@@ -65,11 +70,15 @@ struct RestoreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("What happened to the text: auto (judged from it), ocr, ocr-times (OCR of a page set in a Times-like face: marks read as i, l, ll), stripped (typed without diacritics) or clean.", valueName: "PROFILE"))
     var profile: DamageProfile = .auto
 
+    @Option(name: .customLong("apply-corrections"), help: ArgumentHelp("Corrections a reviewer exported from `kehoach review`'s page: each is made on the restored text (one input only).", valueName: "FILE"))
+    var applyCorrections: String?
+
     @OptionGroup var encoding: EncodingOption
 
     @OptionGroup var rules: RulesOption
 
     func validate() throws {
+        if applyCorrections != nil && files.count != 1 { throw ValidationError("--apply-corrections takes one input file, the one reviewed.") }
         if output != nil && outDir != nil { throw ValidationError("-o and --out-dir exclude each other.") }
         if files.count > 1 && outDir == nil { throw ValidationError("Several inputs need --out-dir DIR.") }
         if output != nil && files.count > 1 { throw ValidationError("-o takes one input; use --out-dir for several.") }
@@ -80,6 +89,13 @@ struct RestoreCommand: ParsableCommand {
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "restore")
         let forced = try encoding.resolve()
         let restorer = try Restorer.load(rulesDirectory: dir)
+        // read before any output is written: a broken corrections file stops the command (exit 2)
+        let corrections = try applyCorrections.map { path -> Corrections in
+            do { return try Corrections.load(try Data(contentsOf: URL(fileURLWithPath: path)), path: path) } catch {
+                printError("kehoach restore: \(error is Corrections.Mismatch ? "\(error)" : FileError.describe(error, path: path))")
+                throw ExitCode(2)
+            }
+        }
         var failures = 0
         let inputs: [String?] = files.isEmpty ? [nil] : files
         // Output names already claimed in this run: a second a/x.txt -> DIR/x.txt is refused.
@@ -100,8 +116,14 @@ struct RestoreCommand: ParsableCommand {
                 let decoded = try TextInput.decodeText(data, path: name, encoding: forced, tables: tables)
                 if let note = decoded.note { printError("kehoach restore: \(name): \(note)") }
                 let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: profile)
+                var text = restoration.text
+                if let corrections, let applyCorrections {
+                    do { text = try corrections.apply(to: text) } catch {
+                        throw Corrections.Mismatch(description: "not restored: \(applyCorrections) does not fit its restored text: \(error)")
+                    }
+                }
                 // The input's byte order mark goes back where it was (restoration sees text without it).
-                let restored = TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" + restoration.text : restoration.text
+                let restored = TextInput.startsWithByteOrderMark(data) ? "\u{FEFF}" + text : text
                 let base = path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "stdin.txt"
                 if let outDir {
                     try AtomicFile.write(restored, to: URL(fileURLWithPath: outDir).appendingPathComponent(base).path)
