@@ -8,6 +8,20 @@ public protocol DocumentProcessor: Sendable {
     /// a rerun reprocesses every document whose recorded fingerprint differs.
     var rulesFingerprint: String { get }
     func process(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult)
+    /// The same, with the restoration's change log (JSON as `restore --changes` writes it) where
+    /// the processor keeps one; batch writes it beside the outputs.
+    func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?)
+    /// Whether `processLogged` gives a change log (a rerun then also wants it on disk).
+    var keepsChangeLog: Bool { get }
+}
+
+extension DocumentProcessor {
+    public var keepsChangeLog: Bool { false }
+
+    public func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
+        let (restored, extraction) = try process(text: text, path: path, sha256: sha256)
+        return (restored, extraction, nil)
+    }
 }
 
 /// The real pipeline as a processor: restore, then extract from the restored text.
@@ -15,19 +29,35 @@ public struct PipelineProcessor: DocumentProcessor {
     public let rulesFingerprint: String
     let restore: @Sendable (String) -> String
     let extract: @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult
+    /// Restoration with its changes, for the change log; nil: no log is kept.
+    let restoreLogged: (@Sendable (String) -> Restoration)?
 
     /// `extract` gets the restored text and the text restoration started from.
     public init(rulesFingerprint: String,
                 restore: @escaping @Sendable (String) -> String,
+                restoreLogged: (@Sendable (String) -> Restoration)? = nil,
                 extract: @escaping @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult) {
         self.rulesFingerprint = rulesFingerprint
         self.restore = restore
+        self.restoreLogged = restoreLogged
         self.extract = extract
     }
 
     public func process(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult) {
         let restored = restore(text)
         return (restored, try extract(restored, text, path, sha256))
+    }
+
+    public var keepsChangeLog: Bool { restoreLogged != nil }
+
+    public func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
+        guard let restoreLogged else {
+            let (restored, extraction) = try process(text: text, path: path, sha256: sha256)
+            return (restored, extraction, nil)
+        }
+        let restoration = restoreLogged(text)
+        let extraction = try extract(restoration.text, text, path, sha256)
+        return (restoration.text, extraction, try ChangeLog.json(restoration.changes, source: path, profile: restoration.profile))
     }
 }
 
@@ -160,13 +190,16 @@ public struct BatchOptions: Sendable {
     public var encoding: TextEncoding?
     /// The tables of rules/encodings/ detection and `encoding` read 8-bit files with.
     public var encodingTables: EncodingTables
+    /// Write each document's change log (NAME.changes.json) beside its outputs, where the processor keeps one.
+    public var changeLogs = true
 
     public init(inputs: [String], outDir: String, dbPath: String? = nil,
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, maxBytes: Int = TextInput.defaultMaxBytes,
-                places: Places? = Places.standard, encoding: TextEncoding? = nil, encodingTables: EncodingTables = .none) {
+                places: Places? = Places.standard, encoding: TextEncoding? = nil, encodingTables: EncodingTables = .none,
+                changeLogs: Bool = true) {
         self.inputs = inputs; self.outDir = outDir; self.dbPath = dbPath; self.jobs = jobs; self.maxBytes = maxBytes
         self.places = places
-        self.encoding = encoding; self.encodingTables = encodingTables
+        self.encoding = encoding; self.encodingTables = encodingTables; self.changeLogs = changeLogs
     }
 
     public var resolvedDBPath: String { dbPath ?? URL(fileURLWithPath: outDir).appendingPathComponent("kehoach.sqlite").path }
@@ -452,12 +485,12 @@ public final class BatchRunner: @unchecked Sendable {
         var removed: [String] = []
         if !isCancelled {
             var dropped: [String] = []
-            let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json"] })
+            let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json", $0.outputStem + ".changes.json"] })
             for row in stored where !current.contains(row.path) && isThisRuns(row.path) {
                 dropped.append(row.path)
                 // A row re-keyed from a relative path is the same document, not a removed one.
                 if !current.contains(canonicalStored[row.path] ?? row.path) { removed.append(row.path) }
-                for rel in [row.restoredPath, row.jsonPath].compactMap({ $0 }) where !currentOutputs.contains(rel) {
+                for rel in [row.restoredPath, row.jsonPath, row.restoredPath.map(Self.changeLog)].compactMap({ $0 }) where !currentOutputs.contains(rel) {
                     guard let full = OutputFolder.confined(rel, in: outDir) else { continue }
                     if let link = OutputFolder.linkedFolder(rel, in: outDir) {
                         warnings.append("\(full) not removed: \(link) is a symbolic link, and batch does not delete through links")
@@ -523,10 +556,15 @@ public final class BatchRunner: @unchecked Sendable {
         return "/" + tail.joined(separator: "/")
     }
 
-    private func outputPaths(_ file: BatchFile) -> (restoredRel: String, jsonRel: String, restored: String, json: String) {
+    private func outputPaths(_ file: BatchFile) -> (restoredRel: String, jsonRel: String, restored: String, json: String, changes: String) {
         let out = URL(fileURLWithPath: options.outDir)
         let r = file.outputStem + ".txt", j = file.outputStem + ".json"
-        return (r, j, out.appendingPathComponent(r).path, out.appendingPathComponent(j).path)
+        return (r, j, out.appendingPathComponent(r).path, out.appendingPathComponent(j).path, out.appendingPathComponent(Self.changeLog(of: r)).path)
+    }
+
+    /// A document's change log beside its restored text: "sub/x.txt" → "sub/x.changes.json".
+    public static func changeLog(of restoredRel: String) -> String {
+        (restoredRel.hasSuffix(".txt") ? String(restoredRel.dropLast(4)) : restoredRel) + ".changes.json"
     }
 
     private func processOne(_ file: BatchFile, store: Store, manifest: Store.ManifestEntry?, fingerprint: String) -> BatchEntry {
@@ -543,7 +581,8 @@ public final class BatchRunner: @unchecked Sendable {
             if let m = manifest, m.sha256 == digest, m.record.rulesFingerprint == fingerprint,
                m.record.restoredPath == out.restoredRel, m.record.jsonPath == out.jsonRel,
                fileHash(out.restored) == m.record.restoredSHA256, let json = try? Data(contentsOf: URL(fileURLWithPath: out.json)),
-               sha256Hex(json) == m.record.jsonSHA256 {
+               sha256Hex(json) == m.record.jsonSHA256,
+               !(options.changeLogs && processor.keepsChangeLog) || FileManager.default.fileExists(atPath: out.changes) {
                 entry.status = .skipped
                 entry.restored = out.restoredRel
                 entry.json = out.jsonRel
@@ -558,9 +597,14 @@ public final class BatchRunner: @unchecked Sendable {
             let decoded = try TextInput.decodeText(data, path: file.path, maxBytes: options.maxBytes,
                                                    encoding: options.encoding, tables: options.encodingTables)
             entry.encoding = decoded.reportedEncoding
-            let processed: (restored: String, extraction: ExtractionResult)
+            let processed: (restored: String, extraction: ExtractionResult, changeLog: Data?)
             do {
-                processed = try processor.process(text: decoded.text, path: file.path, sha256: digest)
+                if options.changeLogs {
+                    processed = try processor.processLogged(text: decoded.text, path: file.path, sha256: digest)
+                } else {
+                    let (restored, extraction) = try processor.process(text: decoded.text, path: file.path, sha256: digest)
+                    processed = (restored, extraction, nil)
+                }
             } catch {
                 throw Failure(kind: "processing", reason: "\(error)")
             }
@@ -576,6 +620,7 @@ public final class BatchRunner: @unchecked Sendable {
             do {
                 try AtomicFile.write(restored, to: out.restored)
                 try AtomicFile.write(json, to: out.json)
+                if let log = processed.changeLog { try AtomicFile.write(log, to: out.changes) }
             } catch {
                 throw Failure(kind: "output", reason: FileError.describe(error, path: out.restored))
             }

@@ -17,6 +17,26 @@ public struct RestoreChange: Codable, Equatable, Sendable {
     }
 }
 
+/// The change log of a restoration, as `restore --changes` and `batch` write it (NAME.changes.json).
+public enum ChangeLog {
+    struct File: Encodable {
+        let source: String
+        /// The damage profile the text was restored under (`--profile`, or the one auto chose).
+        let profile: DamageProfile
+        /// The input's encoding when it was not UTF-8 ("tcvn3", "utf-16le"; TextEncoding).
+        let encoding: String?
+        let changes: [RestoreChange]
+    }
+
+    public static func json(_ changes: [RestoreChange], source: String, profile: DamageProfile = .ocr, encoding: String? = nil) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try encoder.encode(File(source: source, profile: profile, encoding: encoding, changes: changes))
+        data.append(0x0A)
+        return data
+    }
+}
+
 /// Restored text: the input's lines, spacing, numbers and punctuation, with words restored.
 public struct Restoration: Sendable {
     public let text: String
@@ -25,6 +45,10 @@ public struct Restoration: Sendable {
     public let wordCount: Int
     /// The damage the text was restored as having (chosen from the text under `.auto`).
     public var profile: DamageProfile = .ocr
+
+    public init(text: String, changes: [RestoreChange], wordCount: Int, profile: DamageProfile = .ocr) {
+        self.text = text; self.changes = changes; self.wordCount = wordCount; self.profile = profile
+    }
 }
 
 /// What happened to a text's words, which decides what restoration may do to them.

@@ -10,7 +10,11 @@ struct BatchCommand: ParsableCommand {
         discussion: """
         Walks each DIR for *.txt files (hidden files and folders and OUT itself are
         left out) and writes, mirroring the input tree, OUT/sub/NAME.txt (restored
-        text) and OUT/sub/NAME.json (extraction), stores every document in the SQLite
+        text), OUT/sub/NAME.json (extraction) and OUT/sub/NAME.changes.json (every
+        word restoration changed, with its confidence and alternatives, as restore
+        --changes writes it; --no-changes leaves it out and saves the time its
+        alternatives take; --review also makes OUT/review/, the review site of
+        `kehoach review`, from them), stores every document in the SQLite
         store (--db, default OUT/kehoach.sqlite) and writes the run report
         OUT/report.json (each file: ok, skipped or failed with reason and byte
         offset). With several DIRs each tree goes under OUT/<folder name>/.
@@ -71,6 +75,12 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("jobs"), help: ArgumentHelp("Documents processed at once (default: the number of cores).", valueName: "N"))
     var jobs: Int?   // the help says the default; a literal default would print it a second time
 
+    @Flag(name: .customLong("no-changes"), help: "Write no change logs (NAME.changes.json) beside the outputs.")
+    var noChanges = false
+
+    @Flag(name: .customLong("review"), help: "Also write the review site of the documents (OUT/review/index.html, as `kehoach review` makes it).")
+    var review = false
+
     @OptionGroup var encoding: EncodingOption
 
     @OptionGroup var rules: RulesOption
@@ -89,7 +99,8 @@ struct BatchCommand: ParsableCommand {
             ? try Places.load(rulesDirectory: rulesDirectory) : nil
         let runner = BatchRunner(processor: processor,
                                  options: BatchOptions(inputs: inputs, outDir: outDir, dbPath: db, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                                       places: places, encoding: try encoding.resolve(), encodingTables: tables))
+                                                       places: places, encoding: try encoding.resolve(), encodingTables: tables,
+                                                       changeLogs: !noChanges))
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         var interrupted = false
@@ -129,6 +140,11 @@ struct BatchCommand: ParsableCommand {
         printError("kehoach batch: \(report.total) files: \(report.ok) processed, \(report.skipped) unchanged, \(report.failed) failed"
                    + (report.pending > 0 ? ", \(report.pending) not reached" : "")
                    + "; report \(runner.reportProblem == nil ? reportPath : "not written"), store \(db)")
+        if review {
+            if noChanges { printError("kehoach batch: --review needs the change logs; no review site made with --no-changes") } else {
+                try writeReview(report, tables: tables)
+            }
+        }
         // Throughput goes to the terminal only: the report holds no timings, so runs compare.
         let seconds = Date().timeIntervalSince(started)
         let processed = report.files.filter { $0.status == .ok }
@@ -142,6 +158,41 @@ struct BatchCommand: ParsableCommand {
     }
 
     /// The pipeline a batch runs.
+    /// OUT/review/: a page per processed or unchanged document, made from its outputs (restored
+    /// text, change log, extraction) and its input read again, and the index.
+    func writeReview(_ report: BatchReport, tables: EncodingTables) throws {
+        let site = URL(fileURLWithPath: outDir).appendingPathComponent("review")
+        try FileManager.default.createDirectory(at: site, withIntermediateDirectories: true)
+        struct Log: Decodable { let profile: DamageProfile; let changes: [RestoreChange] }
+        var docs: [ReviewSite.Document] = []
+        var failed: [(name: String, reason: String)] = []
+        let forced = try encoding.resolve()
+        for entry in report.files where entry.status == .ok || entry.status == .skipped {
+            guard let restoredRel = entry.restored, let jsonRel = entry.json else { continue }
+            let out = URL(fileURLWithPath: outDir)
+            do {
+                let input = try TextInput.readText(path: entry.path, encoding: forced, tables: tables).text
+                let restored = try String(contentsOf: out.appendingPathComponent(restoredRel), encoding: .utf8)
+                let log = try JSONDecoder().decode(Log.self, from: Data(contentsOf: out.appendingPathComponent(BatchRunner.changeLog(of: restoredRel))))
+                let extraction = try JSONDecoder().decode(ExtractionResult.self, from: Data(contentsOf: out.appendingPathComponent(jsonRel)))
+                let words = Tokenizer.pieces(Array(input.unicodeScalars)).lazy.filter { $0.kind == .word }.count
+                // sub/x.txt → sub__x.html: one flat folder, so that every page links to index.html alike
+                let page = String(restoredRel.dropLast(4)).replacingOccurrences(of: "/", with: "__") + ".html"
+                let doc = ReviewSite.Document(name: String(restoredRel.dropLast(4)) + ".txt", page: page, input: input,
+                                              restoration: Restoration(text: restored.hasPrefix("\u{FEFF}") ? String(restored.dropFirst()) : restored,
+                                                                       changes: log.changes, wordCount: words, profile: log.profile),
+                                              extraction: extraction, sha256: entry.sha256 ?? "")
+                try AtomicFile.write(ReviewSite.page(doc), to: site.appendingPathComponent(page).path)
+                docs.append(doc)
+            } catch {
+                failed.append((entry.path, FileError.describe(error, path: entry.path)))
+            }
+        }
+        for entry in report.files where entry.status == .failed { failed.append((entry.path, entry.reason ?? "failed")) }
+        try AtomicFile.write(ReviewSite.index(docs, failed: failed), to: site.appendingPathComponent("index.html").path)
+        printError("kehoach batch: review site \(site.appendingPathComponent("index.html").path)")
+    }
+
     /// The real pipeline: restore, then extract. `version` names the pipeline's code, so that a
     /// new pipeline redoes earlier outputs even where the rules did not change.
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
@@ -152,6 +203,7 @@ struct BatchCommand: ParsableCommand {
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
             restore: { restorer.restore($0, withChanges: false).text },
+            restoreLogged: { restorer.restore($0, withChanges: true) },
             extract: { restored, ocr, path, sha256 in extractor.extract(text: restored, path: path, sha256: sha256, ocr: ocr) }
         )
     }

@@ -151,23 +151,4 @@ struct RestoreCommand: ParsableCommand {
     }
 }
 
-enum ChangeLog {
-    struct File: Encodable {
-        let source: String
-        /// The damage profile the text was restored under (`--profile`, or the one auto chose).
-        let profile: DamageProfile
-        /// The input's encoding when it was not UTF-8 ("tcvn3", "utf-16le"; TextEncoding).
-        let encoding: String?
-        let changes: [RestoreChange]
-    }
-
-    static func json(_ changes: [RestoreChange], source: String, profile: DamageProfile = .ocr, encoding: String? = nil) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        var data = try encoder.encode(File(source: source, profile: profile, encoding: encoding, changes: changes))
-        data.append(0x0A)
-        return data
-    }
-}
-
 extension DamageProfile: ExpressibleByArgument {}

@@ -59,6 +59,45 @@ final class BatchCommandTests: BinaryTestCase {
                        "indicator,measure,population,place,year,planned,actual,unit,gap,reached,planned_all,actual_all,planned_in,actual_in,commune,district,province\r\n")
     }
 
+    func testBatchWritesEachDocumentsChangeLogBesideItsOutputs() throws {
+        let rules = Fixtures.repo.appendingPathComponent("rules").path
+        let input = dir.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        for name in ["langson-2021-kh-88", "konray-2025-kh-bcd"] {
+            try FileManager.default.copyItem(at: Fixtures.raw.appendingPathComponent("\(name).txt"), to: input.appendingPathComponent("\(name).txt"))
+        }
+        XCTAssertEqual(try kehoach(["batch", "in", "--out", "out", "--rules", rules, "--jobs", "2", "--review"]).status, 0)
+        // the same log `restore --changes` writes for the file
+        XCTAssertEqual(try kehoach(["restore", "in/langson-2021-kh-88.txt", "--changes", "one.json", "-o", "one.txt", "--rules", rules]).status, 0)
+        struct Log: Decodable { let profile: String; let changes: [RestoreChange] }
+        func changes(_ path: String) throws -> [RestoreChange] {
+            let log = try JSONDecoder().decode(Log.self, from: Data(contentsOf: dir.appendingPathComponent(path)))
+            XCTAssertEqual(log.profile, "ocr")
+            return log.changes
+        }
+        let logged = try changes("out/langson-2021-kh-88.changes.json")
+        XCTAssertGreaterThan(logged.count, 1000)
+        XCTAssertEqual(logged, try changes("one.json"))
+        // --review: the review site of `kehoach review`, made from these outputs
+        let page = try String(contentsOf: dir.appendingPathComponent("out/review/langson-2021-kh-88.html"), encoding: .utf8)
+        XCTAssertEqual(page.components(separatedBy: "<button type=\"button\" class=\"w changed").count - 1, logged.count)
+        XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("out/review/index.html"), encoding: .utf8)
+            .contains("<a href=\"konray-2025-kh-bcd.html\">konray-2025-kh-bcd.txt</a>"))
+        XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("out/langson-2021-kh-88.txt"), encoding: .utf8),
+                       try String(contentsOf: dir.appendingPathComponent("one.txt"), encoding: .utf8))
+        // a log that went missing is made again; a document whose file is gone loses its log too
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("out/konray-2025-kh-bcd.changes.json"))
+        try FileManager.default.removeItem(at: input.appendingPathComponent("langson-2021-kh-88.txt"))
+        let rerun = try kehoach(["batch", "in", "--out", "out", "--rules", rules])
+        XCTAssertEqual(rerun.status, 0, rerun.err)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/konray-2025-kh-bcd.changes.json").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out/langson-2021-kh-88.changes.json").path))
+        // --no-changes writes none
+        XCTAssertEqual(try kehoach(["batch", "in", "--out", "out2", "--rules", rules, "--no-changes"]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out2/konray-2025-kh-bcd.json").path))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out2/konray-2025-kh-bcd.changes.json").path))
+    }
+
     func testQueryRefusesFilterValuesItCannotMatchAndListsTheValidOnes() throws {
         let db = try Fixtures.keyStore(dir).0.path
         for (args, said) in [(["targets", "--status", "planned"], "not one of target, actual"),
