@@ -35,7 +35,8 @@ public struct ProgressFilter: Sendable {
 /// - year: the figure's own, else its document's.
 /// For each such indicator, place and year the row lists every planned and reported figure with
 /// the documents and lines they come from; the gap is the latest report's first figure less the
-/// latest plan's first figure (documents by their date, figures in a document by line).
+/// latest plan's figure nearest to it in ratio (documents by their date, figures in a document by
+/// line; a plan sets a total and an increase: the report answers the one of its size).
 public enum Progress {
     /// Folded spellings of the populations that mean everyone (whole-populations.vocab).
     public static func wholePopulations(rulesDirectory: URL) -> Set<String> {
@@ -130,12 +131,22 @@ extension Query {
         for (key, all) in groups {
             let planned = all.filter { $0.status == "target" }.sorted { $0.order < $1.order }
             let reported = all.filter { $0.status == "actual" }.sorted { $0.order < $1.order }
-            guard !planned.isEmpty, !(f.reportedOnly && reported.isEmpty) else { continue }
-            // the first figure of the latest plan and of the latest report: a document states its
-            // headline figure before the details ("đạt 92,3% …; riêng học sinh 72,4%")
+            guard !planned.isEmpty else { continue }
+            // the first figure of the latest report (a document states its headline figure before
+            // the details: "đạt 92,3% …; riêng học sinh 72,4%"), and the latest plan's figure of
+            // its order of magnitude (a plan sets the total and the year's increase: 40.660 people
+            // in all, 86 more); without a report, the plan's first
             let latestPlan = planned.last!.document
-            let plan = planned.first { $0.document == latestPlan }!
-            let actual = reported.last.flatMap { last in reported.first { $0.document == last.document } }
+            var actual = reported.last.flatMap { last in reported.first { $0.document == last.document } }
+            let candidates = planned.filter { $0.document == latestPlan }
+            func distance(_ g: Progress.Figure) -> Double {
+                guard let a = actual?.value, a > 0, g.value > 0 else { return 0 }
+                return abs(log(a / g.value))
+            }
+            let plan = candidates.min { distance($0) < distance($1) }!
+            // ten times apart they count different things (a year's increase against the total): no answer
+            if distance(plan) > log(10.0) { actual = nil }
+            if f.reportedOnly && actual == nil { continue }
             let gap = actual.map { $0.value - plan.value }
             let place = key.commune ?? key.district ?? key.province
             let sample = planned[0]

@@ -21,7 +21,7 @@ struct KehoachCommand: ParsableCommand {
           kehoach query targets --db results/kehoach.sqlite --indicator BHYT --year 2025
         """,
         version: kehoachVersion,
-        subcommands: [RestoreCommand.self, ExtractCommand.self, BatchCommand.self, ReviewCommand.self, QueryCommand.self, IngestCommand.self,
+        subcommands: [RestoreCommand.self, ExtractCommand.self, BatchCommand.self, ReviewCommand.self, ReportCommand.self, QueryCommand.self, IngestCommand.self,
                       EvalCommand.self, RulesCommand.self, BenchCommand.self]
     )
 }

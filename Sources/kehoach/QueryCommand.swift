@@ -132,8 +132,10 @@ struct QueryCommand: ParsableCommand {
             in its own document); and on year (the figure's, else its document's).
 
             One row per indicator, population, place and year that has a planned figure:
-            planned is the latest plan's first figure (documents ordered by their date), actual
-            the latest report's first, gap = actual - planned, reached = actual >= planned (not
+            actual is the latest report's first figure (documents ordered by their date),
+            planned the latest plan's figure nearest to it in ratio (a plan may set a total
+            and the year's increase; without a report, its first; figures ten times apart
+            count different things and are not set side by side), gap = actual - planned, reached = actual >= planned (not
             given for khác, whose figures may be ones to lower). planned_all and actual_all
             list every figure, planned_in and actual_in where each was read (FILE:LINE).
             Figures of indicator khác are left out unless --indicator khác asks for them, and

@@ -139,4 +139,44 @@ final class ReviewTests: BinaryTestCase {
         XCTAssertTrue(bogus.err.contains("bogus.json: not a corrections file"), bogus.err)
         XCTAssertEqual(bogus.out, "")
     }
+
+    func testTheStoreReportShowsPlanAgainstActualAndChartsWithTheirDataAsCSV() throws {
+        // a district's plan, its report and its province's plan, and the public documents
+        let made = try kehoach(["batch", Fixtures.repo.appendingPathComponent("corpus/progress").path, Fixtures.raw.path,
+                                "--out", "out", "--rules", rules, "--no-changes"])
+        XCTAssertEqual(made.status, 0, made.err)
+        let report = try kehoach(["report", "--db", "out/kehoach.sqlite", "--out", "report"])
+        XCTAssertEqual(report.status, 0, report.err)
+        func csv(_ name: String) throws -> [String] {
+            try String(contentsOf: dir.appendingPathComponent("report/\(name)"), encoding: .utf8).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        }
+        // progress.csv is `query progress` as CSV
+        let progress = try csv("progress.csv")
+        XCTAssertEqual(progress.joined(separator: "\r\n") + "\r\n",
+                       try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--format", "csv"]).out)
+        let dom = try render(dir.appendingPathComponent("report/index.html"))
+        // a meter per planned figure with a reported one, the plan's and the report's figures in its name
+        let answered = try kehoach(["query", "progress", "--db", "out/kehoach.sqlite", "--reported", "--format", "csv"]).out
+            .components(separatedBy: "\r\n").filter { !$0.isEmpty }.count - 1
+        XCTAssertGreaterThanOrEqual(answered, 2)
+        XCTAssertEqual(count(dom, "role=\"meter\""), answered)
+        XCTAssertTrue(dom.contains("aria-label=\"BHYT · rate, huyện Kon Rẫy 2025: 93.8% reported of 95.5% planned (98%)\""), dom)
+        XCTAssertTrue(dom.contains("aria-label=\"BHXH tự nguyện · count, huyện Kon Rẫy 2025: 1302 người reported of 1250 người planned (104%)\""), dom)
+        // the chart: a bar per province of targets-per-province.csv, its number written beside it
+        let provinces = try csv("targets-per-province.csv").dropFirst()
+        XCTAssertGreaterThanOrEqual(provinces.count, 3)
+        XCTAssertEqual(count(dom, "<g class=\"bar\">"), provinces.count)
+        for row in provinces {
+            let cells = row.components(separatedBy: ",")
+            XCTAssertTrue(dom.contains("<title>\(cells[0]): \(cells[1]) planned figures</title>"), row)
+        }
+        // the tables hold the CSV's rows
+        let figures = try csv("figures.csv")
+        let table = dom.components(separatedBy: "<table id=\"figures-table\">")[1].components(separatedBy: "</table>")[0]
+        XCTAssertEqual(count(table, "<tr>") - 1, figures.count - 1)
+        // a store that is not there: said, exit 1
+        let missing = try kehoach(["report", "--db", "nothing.sqlite", "--out", "r2"])
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("nothing.sqlite"), missing.err)
+    }
 }
