@@ -21,10 +21,17 @@ public enum RulesLocator {
             if ok(explicit) { return URL(fileURLWithPath: explicit) }
             throw NotFound(tried: tried)
         }
-        if let env = ProcessInfo.processInfo.environment["KEHOACH_RULES"], ok(env) { return URL(fileURLWithPath: env) }
+        // Set, it is what the user (or a cluster job) meant: one without rules is an error, not a
+        // reason to take another folder's rules.
+        if let env = ProcessInfo.processInfo.environment["KEHOACH_RULES"], !env.isEmpty {
+            if ok(env) { return URL(fileURLWithPath: env) }
+            throw NotFound(tried: tried)
+        }
         if ok("rules") { return URL(fileURLWithPath: "rules") }
         // .build/<config>/kehoach → the package root is three levels up.
-        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        // (the executable itself, also when it was found on $PATH or a worker runs it as ./kehoach)
+        let executable = FileManager.default.fileExists(atPath: "/proc/self/exe") ? "/proc/self/exe" : CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: executable).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
             if ok(dir.appendingPathComponent("rules").path) { return dir.appendingPathComponent("rules") }
             dir = dir.deletingLastPathComponent()

@@ -508,14 +508,14 @@ public final class Store: @unchecked Sendable {
     }
 
     /// Records a batch document that could not be processed, replacing what the store held for it.
-    public func recordFailure(path: String, sha256: String?, kind: String, detail: String, byteOffset: Int?) throws {
+    public func recordFailure(path: String, sha256: String?, kind: String, detail: String, byteOffset: Int?, origin: String = "batch") throws {
         try dbQueue.write { db in
             try db.execute(sql: "DELETE FROM documents WHERE path = ?", arguments: [path])
             try db.execute(sql: "DELETE FROM document_copies WHERE path = ?", arguments: [path])
             try db.execute(sql: """
                 INSERT INTO documents (path, sha256, status, origin, error_kind, error, error_offset)
-                VALUES (?, ?, 'failed', 'batch', ?, ?, ?)
-                """, arguments: [path, sha256, kind, detail, byteOffset])
+                VALUES (?, ?, 'failed', ?, ?, ?, ?)
+                """, arguments: [path, sha256, origin, kind, detail, byteOffset])
         }
     }
 
@@ -558,8 +558,26 @@ public final class Store: @unchecked Sendable {
 
     // MARK: Ingest
 
+    /// A document's path as batch keys it: an absolute path with its folders resolved ("/a/./b/../x.txt",
+    /// links), so that the output of a cluster job and a batch store name one document alike. A
+    /// relative path stays as given: the worker's folder is not known here.
+    static func ingestedPath(_ path: String) -> String {
+        path.hasPrefix("/") ? BatchRunner.canonicalize(path) : path
+    }
+
+    /// The path, kind, reason and byte offset of an error record (`extract --jsonl`), nil for any other line.
+    static func errorRecord(_ line: Data) -> (path: String, sha256: String?, kind: String, reason: String, byteOffset: Int?)? {
+        guard line.range(of: Data("\"error\"".utf8)) != nil,
+              let object = try? JSONSerialization.jsonObject(with: line) as? [String: Any],
+              let error = object["error"] as? [String: Any], let kind = error["kind"] as? String,
+              let path = (object["source"] as? [String: Any])?["path"] as? String, !path.contains("\u{0}") else { return nil }
+        return (path, (object["source"] as? [String: Any])?["sha256"] as? String, kind, error["reason"] as? String ?? kind, error["byteOffset"] as? Int)
+    }
+
     public struct IngestSummary: Equatable, Sendable {
         public var stored = 0
+        /// Error records (documents the map step could not read), stored as failed documents.
+        public var failedDocuments = 0
         /// (1-based line number, reason) of each line that was not stored.
         public var failures: [LineFailure] = []
         public struct LineFailure: Equatable, Sendable, CustomStringConvertible {
@@ -600,8 +618,18 @@ public final class Store: @unchecked Sendable {
             guard let buffer else { continue }
             let data = Data(bytes: buffer, count: n)
             if data.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { continue }
+            // an error record of `extract --jsonl` (a document the map step could not read): stored failed
+            if let failure = Self.errorRecord(data) {
+                try flush()
+                try recordFailure(path: Self.ingestedPath(failure.path), sha256: failure.sha256, kind: failure.kind, detail: failure.reason,
+                                  byteOffset: failure.byteOffset, origin: "ingest")
+                summary.failedDocuments += 1
+                continue
+            }
             do {
-                chunk.append(try ExtractionContract.result(fromJSONLine: data))
+                var result = try ExtractionContract.result(fromJSONLine: data)
+                result.source.path = Self.ingestedPath(result.source.path)
+                chunk.append(result)
             } catch {
                 summary.failures.append(.init(line: lineNumber, reason: "not an extraction result: \(error)"))
             }

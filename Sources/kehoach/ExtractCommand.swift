@@ -29,6 +29,14 @@ struct ExtractCommand: ParsableCommand {
         leaves no partial file. A FIFO or device is refused as "not a regular file"
         rather than waited on.
 
+        With --jsonl (the map step of a cluster job, docs/scale-out.md) a file that
+        cannot be read gives an error record on its line instead, {"schema":
+        "kehoach.extract/1", "source": {"path": …}, "error": {"kind": "empty",
+        "reason": …}}, which `kehoach ingest` stores as a failed document, and the exit
+        status stays 0: every input has its line. The exit status is 2 only when the
+        command cannot run at all (no rules, broken rules), so that a job fails loudly.
+        source.sha256 is the digest of the file's bytes, as batch stores it.
+
         With --out-dir, two inputs that give the same NAME.json (a/x.txt and b/x.txt)
         would overwrite each other: the second is refused with both named (exit 1)
         and the first is still written; extract such files into separate folders.
@@ -92,11 +100,15 @@ struct ExtractCommand: ParsableCommand {
                 }
                 claimed[key] = path
             }
+            var read: String?   // the digest of the file's bytes, once they are read
             do {
-                let decoded = try TextInput.readText(path: path, encoding: forced, tables: tables)
+                let data = try TextInput.readData(path: path)
+                // the file's bytes, as batch keys a document's content
+                let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                read = digest
+                let decoded = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables)
                 let raw = decoded.text
                 let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
-                let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
                 var result = extractor.extract(text: text, path: path, sha256: digest, ocr: restorer == nil ? nil : raw)
                 result.source.encoding = decoded.reportedEncoding
                 if jsonl {
@@ -116,10 +128,36 @@ struct ExtractCommand: ParsableCommand {
                 }
             } catch {
                 printError("kehoach extract: \(FileError.describe(error, path: path))")
-                failures += 1
+                if jsonl {
+                    FileHandle.standardOutput.write(Self.errorRecord(path: path, sha256: read, error: error))
+                } else {
+                    failures += 1
+                }
             }
         }
         if failures > 0 { throw ExitCode(1) }
+    }
+
+    /// The line --jsonl writes for an input it could not read: its path and why, as batch reports it.
+    static func errorRecord(path: String, sha256: String?, error: Error) -> Data {
+        struct Record: Encodable {
+            struct Source: Encodable { let path: String; let sha256: String? }
+            struct Failure: Encodable { let kind: String; let reason: String; let byteOffset: Int? }
+            let schema = "kehoach.extract/1"
+            let source: Source
+            let error: Failure
+        }
+        let failure: Record.Failure
+        if let e = error as? InputError {
+            failure = .init(kind: e.kind.rawValue, reason: e.detail, byteOffset: e.byteOffset)
+        } else {
+            failure = .init(kind: "processing", reason: FileError.describe(error, path: path), byteOffset: nil)
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var data = (try? encoder.encode(Record(source: .init(path: path, sha256: sha256), error: failure))) ?? Data()
+        data.append(0x0A)
+        return data
     }
 
     /// NAME.json for an input: "x/langson.gold.txt" and "x/langson.txt" both give "langson.json".

@@ -17,6 +17,12 @@ struct IngestCommand: ParsableCommand {
         file that cannot be read is reported; when none can, no database is created.
         "-" reads standard input.
 
+        An error record (a line with "error", which `extract --jsonl` prints for a file
+        it could not read) stores that document as failed, as batch records one, and
+        is no bad line. An absolute source.path is stored as batch keys documents
+        (folders and links resolved), so that a cluster job's output and a batch store
+        of the same files hold the same documents; a relative one is stored as given.
+
         Examples:
           kehoach ingest part-00000.jsonl part-00001.jsonl --db plans.sqlite
           hdfs dfs -cat /out/plans/part-* | kehoach ingest - --db plans.sqlite
@@ -34,7 +40,7 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
-        var stored = 0, bad = 0
+        var stored = 0, bad = 0, failedDocuments = 0
         // Inputs are checked before the store is opened, so that a run that can read nothing
         // leaves no empty database behind.
         let readable = files.filter { file in
@@ -52,6 +58,7 @@ struct IngestCommand: ParsableCommand {
             do {
                 let summary = try store.ingestJSONL(path: file)
                 stored += summary.stored
+                failedDocuments += summary.failedDocuments
                 bad += summary.failures.count
                 for failure in summary.failures.prefix(20) { printError("kehoach ingest: \(file): \(failure)") }
                 if summary.failures.count > 20 { printError("kehoach ingest: \(file): … \(summary.failures.count - 20) more bad lines") }
@@ -61,7 +68,9 @@ struct IngestCommand: ParsableCommand {
             }
         }
         try store.finish()
-        printError("kehoach ingest: \(stored) documents stored in \(db)" + (bad > 0 ? ", \(bad) lines or files not loaded" : ""))
+        printError("kehoach ingest: \(stored) documents stored in \(db)"
+                   + (failedDocuments > 0 ? ", \(failedDocuments) recorded as failed (error records: query documents --status failed)" : "")
+                   + (bad > 0 ? ", \(bad) lines or files not loaded" : ""))
         if bad > 0 { throw ExitCode(1) }
     }
 

@@ -72,7 +72,10 @@ final class EncodingTests: BinaryTestCase {
         XCTAssertFalse(twin.agencies.isEmpty && twin.references.isEmpty, "the passage holds entities")
         for (e, result) in zip(Self.expected, results.dropFirst()) {
             XCTAssertEqual(result.source.encoding, e.encoding, e.file)
-            XCTAssertEqual(result.source.sha256, twin.source.sha256, "\(e.file): the same text")
+            // the digest of the file's bytes, as batch keys a document (the text is the twin's:
+            // every entity below is, and the restore tests compare the texts)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: Self.path(e.file)))
+            XCTAssertEqual(result.source.sha256, sha256Hex(bytes), e.file)
             var same = result
             same.source = twin.source
             XCTAssertEqual(same, twin, e.file)

@@ -97,6 +97,46 @@ final class IngestCommandTests: XCTestCase {
         XCTAssertTrue(cut.err.hasPrefix("kehoach ingest: cut.jsonl: line 1: not an extraction result: invalid JSON"), cut.err)
     }
 
+    func testTheMapStepsLinesLoadIntoTheStoreBatchMakesOfTheSameFiles() throws {
+        // the archive: two public documents and an empty file, named through a "./" and a ".."
+        let archive = dir.appendingPathComponent("archive")
+        try FileManager.default.createDirectory(at: archive.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        for name in ["konray-2023-cv", "langson-2021-kh-88"] {
+            try FileManager.default.copyItem(at: Fixtures.raw.appendingPathComponent("\(name).txt"), to: archive.appendingPathComponent("\(name).txt"))
+        }
+        try Data().write(to: archive.appendingPathComponent("empty.txt"))
+        let real = archive.resolvingSymlinksInPath().path
+        let paths = ["\(real)/./konray-2023-cv.txt", "\(real)/sub/../langson-2021-kh-88.txt", "\(real)/empty.txt"]
+        // the map step: a line per path, the empty file's an error record, exit 0
+        let map = try KehoachBinary.run(["extract", "--jsonl"], in: dir, stdin: Data((paths.joined(separator: "\n") + "\n").utf8))
+        XCTAssertEqual(map.status, 0, map.err)
+        let lines = map.out.split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        let record = try JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as! [String: Any]
+        XCTAssertEqual((record["error"] as? [String: Any])?["kind"] as? String, "empty")
+        try map.out.write(to: dir.appendingPathComponent("map.jsonl"), atomically: true, encoding: .utf8)
+        let ingest = try kehoach(["ingest", "map.jsonl", "--db", "cluster.sqlite"])
+        XCTAssertEqual(ingest.status, 0, ingest.err)
+        XCTAssertTrue(ingest.err.contains("2 documents stored in cluster.sqlite, 1 recorded as failed"), ingest.err)
+        // batch of the same files: the same documents, figures, duties and references, row for row
+        _ = try kehoach(["batch", "archive", "--out", "out", "--db", "batch.sqlite", "--no-changes", "--rules", Fixtures.repo.appendingPathComponent("rules").path])
+        let columns = "path, sha256, status, error_kind, error, kind, number, issuer, place, province, date, year, title, signer, commune, district"
+        for sql in ["SELECT \(columns) FROM documents ORDER BY path", "SELECT * FROM targets ORDER BY document_path, ord",
+                    "SELECT * FROM deadlines ORDER BY document_path, ord", "SELECT * FROM agencies ORDER BY document_path, ord",
+                    "SELECT * FROM legal_refs ORDER BY document_path, ord"] {
+            let a = try kehoach(["query", "sql", "--db", "batch.sqlite", "--format", "csv", sql]).out
+            let b = try kehoach(["query", "sql", "--db", "cluster.sqlite", "--format", "csv", sql]).out
+            XCTAssertEqual(a, b, sql)
+            XCTAssertGreaterThan(a.components(separatedBy: "\r\n").count, 3, sql)
+        }
+        // a map step that cannot run says so with its own status: no rules where $KEHOACH_RULES points
+        let norules = try KehoachBinary.run(["extract", "--jsonl"], in: dir, stdin: Data((paths[0] + "\n").utf8),
+                                            environment: ["KEHOACH_RULES": dir.appendingPathComponent("nothing").path])
+        XCTAssertEqual(norules.status, 2)
+        XCTAssertEqual(norules.out, "")
+        XCTAssertTrue(norules.err.contains("no rules directory found"), norules.err)
+    }
+
     func testAMissingInputCreatesNoDatabase() throws {
         let r = try kehoach(["ingest", "nowhere.jsonl", "--db", "new.sqlite"])
         XCTAssertEqual(r.status, 1)
