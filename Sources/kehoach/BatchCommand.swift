@@ -193,13 +193,15 @@ struct BatchCommand: ParsableCommand {
         printError("kehoach batch: review site \(site.appendingPathComponent("index.html").path)")
     }
 
+    /// Names the pipeline's code in the rules fingerprint (see `makeProcessor`).
+    static let pipelineVersion = "kehoach-batch/4 restore+extract, encodings detected"
+
     /// The real pipeline: restore, then extract. `version` names the pipeline's code, so that a
     /// new pipeline redoes earlier outputs even where the rules did not change.
     static func makeProcessor(rulesDirectory dir: URL) throws -> DocumentProcessor {
         let restorer = try Restorer.load(rulesDirectory: dir)
         let extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir))
-        let version = "kehoach-batch/4 restore+extract, encodings detected"
-        let fingerprint = try RulesFingerprint.compute(directory: dir, version: version)
+        let fingerprint = try RulesFingerprint.compute(directory: dir, version: pipelineVersion)
         return PipelineProcessor(
             rulesFingerprint: fingerprint,
             restore: { restorer.restore($0, withChanges: false).text },

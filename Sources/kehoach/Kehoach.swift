@@ -24,6 +24,24 @@ struct KehoachCommand: ParsableCommand {
         subcommands: [RestoreCommand.self, ExtractCommand.self, BatchCommand.self, ReviewCommand.self, ReportCommand.self, QueryCommand.self, IngestCommand.self,
                       EvalCommand.self, RulesCommand.self, BenchCommand.self]
     )
+
+    /// `kehoach --version` also names the rules and their fingerprint (as batch records it in the
+    /// store's rules_fingerprint), so that a result can be traced to the rules that made it;
+    /// computed only here, since digesting the rules takes a tenth of a second.
+    static func main() {
+        if Array(CommandLine.arguments.dropFirst()) == ["--version"] {
+            print(kehoachVersion)
+            do {
+                let dir = try RulesLocator.directory()
+                let fingerprint = try RulesFingerprint.compute(directory: dir, version: BatchCommand.pipelineVersion)
+                print("rules: \(dir.standardizedFileURL.path) (fingerprint \(fingerprint.prefix(16)), as batch records it)")
+            } catch {
+                print("rules: \(error)")
+            }
+            return
+        }
+        main(nil)
+    }
 }
 
 /// `kehoach --version`: the release, and the extraction contract its JSON follows (docs/extraction.md).

@@ -11,6 +11,9 @@ final class BatchCommandTests: BinaryTestCase {
         let v = try kehoach(["--version"])
         XCTAssertEqual(v.status, 0)
         XCTAssertTrue(v.out.hasPrefix("kehoach "), v.out)
+        // and the rules with the fingerprint batch records for them
+        let fingerprint = try RulesFingerprint.compute(directory: Fixtures.repo.appendingPathComponent("rules"), version: "kehoach-batch/4 restore+extract, encodings detected")
+        XCTAssertTrue(v.out.contains("rules: \(Fixtures.repo.appendingPathComponent("rules").standardizedFileURL.path) (fingerprint \(fingerprint.prefix(16))"), v.out)
         let help = try kehoach(["batch", "--help"]).out
         XCTAssertTrue(help.contains("(default: the number of"), help)
         XCTAssertFalse(help.contains("cores). (default:"), help)
