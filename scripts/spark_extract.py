@@ -3,8 +3,10 @@
 document paths, one process per partition, the extractions (and an error record for each file that
 cannot be read) written as JSON lines for `kehoach ingest`.
 
-    spark-submit scripts/spark_extract.py --paths hdfs:///kehoach/paths.txt \
+    spark-submit --deploy-mode client scripts/spark_extract.py --paths hdfs:///kehoach/paths.txt \
         --binary ./kehoach --rules ./rules.tar.gz --out hdfs:///kehoach/out
+
+(client mode: the driver ships ./kehoach and ./rules.tar.gz from the machine it is started on).
 
 Why not RDD.pipe: pipe ignores the command's exit status, so a job whose workers cannot run
 kehoach (no rules) "succeeds" with empty output. Here a partition whose kehoach exits non-zero
@@ -25,7 +27,8 @@ def main():
     ap.add_argument("--binary", required=True, help="the kehoach executable (shipped to the workers)")
     ap.add_argument("--rules", required=True, help="rules.tar.gz: the rules folder's contents (tar -C rules -czf rules.tar.gz .)")
     ap.add_argument("--out", required=True, help="output folder for the JSON lines (part-*)")
-    ap.add_argument("--partitions", type=int, default=0, help="partitions of the path list (default: Spark's)")
+    ap.add_argument("--partitions", type=int, default=0,
+                    help="partitions of the path list (default: one per 200 paths, at least Spark's default parallelism)")
     args = ap.parse_args()
 
     spark = SparkSession.builder.appName("kehoach-extract").getOrCreate()
@@ -48,9 +51,16 @@ def main():
         # could not run (2: no rules, broken rules), which must fail the job, not empty it
         if done.returncode != 0:
             raise RuntimeError("kehoach extract --jsonl exited %d: %s" % (done.returncode, done.stderr.strip()[-2000:]))
-        yield from done.stdout.splitlines()
+        # (split on "\n" only: JSON may hold U+2028 or U+0085, which splitlines() would cut at)
+        yield from (line for line in done.stdout.split("\n") if line)
 
-    lines = sc.textFile(args.paths, minPartitions=args.partitions or None) if args.partitions else sc.textFile(args.paths)
+    # one task per 200 documents at least, and every core busy: a small path list is one block,
+    # which Spark would otherwise read as two partitions
+    partitions = args.partitions
+    if not partitions:
+        count = sc.textFile(args.paths).count()
+        partitions = max(sc.defaultParallelism, -(-count // 200))
+    lines = sc.textFile(args.paths, minPartitions=partitions)
     lines.mapPartitions(extract).saveAsTextFile(args.out)
     spark.stop()
 

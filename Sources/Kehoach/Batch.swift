@@ -620,7 +620,8 @@ public final class BatchRunner: @unchecked Sendable {
             do {
                 try AtomicFile.write(restored, to: out.restored)
                 try AtomicFile.write(json, to: out.json)
-                if let log = processed.changeLog { try AtomicFile.write(log, to: out.changes) }
+                // (no log now: an older one would describe another restoration)
+                if let log = processed.changeLog { try AtomicFile.write(log, to: out.changes) } else { unlink(out.changes) }
             } catch {
                 throw Failure(kind: "output", reason: FileError.describe(error, path: out.restored))
             }
@@ -651,6 +652,7 @@ public final class BatchRunner: @unchecked Sendable {
         if OutputFolder.linkedFolder(out.restoredRel, in: options.outDir) == nil {
             unlink(out.restored)
             unlink(out.json)
+            unlink(out.changes)
         }
         try? store.recordFailure(path: file.path, sha256: sha, kind: entry.kind ?? "processing",
                                  detail: entry.reason ?? "", byteOffset: entry.byteOffset)

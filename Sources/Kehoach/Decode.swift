@@ -195,11 +195,9 @@ public struct Decoder: Sendable {
         return chosen
     }
 
-    /// Probability of each option at `position`, the chosen neighbours held fixed: what
-    /// `--changes` reports as confidence.
     /// The cost of a path (one option per position): its options' costs plus −ln of its tokens
-    /// under `lm`, from a paragraph's start, as `decode` counts it. Two models' best paths for
-    /// the same text compare by it.
+    /// under `lm`, from the document's opening to its closing boundary, as `decode` counts it.
+    /// Two models' best paths for the same text compare by it.
     public func pathCost(_ positions: Lattice, _ chosen: [Int], lm: LanguageModel) -> Double {
         var u = LanguageModel.boundary, v = LanguageModel.boundary
         var total = 0.0
@@ -208,9 +206,11 @@ public struct Decoder: Sendable {
             total += Double(option.cost) - Double(lm.logP(option.lmID, after: u, v))
             u = v; v = option.lmID
         }
-        return total
+        return total - Double(lm.logP(LanguageModel.boundary, after: u, v))
     }
 
+    /// Probability of each option at `position`, the chosen neighbours held fixed: what
+    /// `--changes` reports as confidence.
     public func localPosterior(_ positions: [[Option]], chosen: [Int], at position: Int, lm: LanguageModel) -> [Double] {
         localPosterior(Lattice(positions), chosen: chosen, at: position, lm: lm)
     }

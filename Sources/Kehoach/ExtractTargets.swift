@@ -152,6 +152,7 @@ extension Extractor {
                 // or named after the share's word: "Tỷ lệ học sinh tham gia BHYT đạt 100%"
                 // (not "người dân" of "người dân tộc Hrê": an ethnic group is no population of the list)
                 if population == nil, let r = beforeClean.range(of: "ty le ", options: .backwards),
+                   r.lowerBound == beforeClean.startIndex || beforeClean[beforeClean.index(before: r.lowerBound)] == " ",
                    !beforeClean[r.upperBound...].hasPrefix("nguoi dan toc") {
                     population = lexicons["populations"]!.prefix(beforeClean[r.upperBound...])
                 }

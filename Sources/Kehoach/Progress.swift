@@ -140,7 +140,8 @@ extension Query {
             var actual = reported.last.flatMap { last in reported.first { $0.document == last.document } }
             let candidates = planned.filter { $0.document == latestPlan }
             func distance(_ g: Progress.Figure) -> Double {
-                guard let a = actual?.value, a > 0, g.value > 0 else { return 0 }
+                guard let a = actual?.value else { return 0 }
+                guard a > 0, g.value > 0 else { return a == g.value ? 0 : .infinity }
                 return abs(log(a / g.value))
             }
             let plan = candidates.min { distance($0) < distance($1) }!

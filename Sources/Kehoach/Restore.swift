@@ -397,7 +397,8 @@ public final class Restorer: @unchecked Sendable {
                 .prefix(3)
                 .map { alt -> RestoreChange.Alternative in
                     let e = entryOf[positions.range(p).lowerBound + alt.offset]
-                    return .init(text: e == Self.keepEntry ? original : surface(e, casing: casing), confidence: rounded(alt.element))
+                    let text = e == Self.keepEntry ? original : surface(e, casing: casing)
+                    return .init(text: typed ? Self.inCase(of: word, text) : text, confidence: rounded(alt.element))
                 }
             changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: original,
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))

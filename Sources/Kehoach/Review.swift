@@ -13,8 +13,11 @@ public struct Corrections: Codable, Equatable, Sendable {
     public var schema = Corrections.schema
     /// The reviewed file's name, as the page showed it.
     public var document: String
-    /// SHA-256 of the text the review restored (its input, decoded).
+    /// SHA-256 of the reviewed file's bytes: corrections are applied to that file only.
     public var sha256: String?
+    /// The damage profile the review restored the text under (auto's choice included), so that
+    /// applying the corrections restores it the same way.
+    public var profile: DamageProfile?
     public var corrections: [Correction]
     /// Changed words the reviewer accepted as restored (recorded, nothing to apply).
     public var accepted: [Word]?
@@ -34,8 +37,8 @@ public struct Corrections: Codable, Equatable, Sendable {
         public var line: Int, column: Int, text: String
     }
 
-    public init(document: String, sha256: String? = nil, corrections: [Correction], accepted: [Word]? = nil) {
-        self.document = document; self.sha256 = sha256; self.corrections = corrections; self.accepted = accepted
+    public init(document: String, sha256: String? = nil, profile: DamageProfile? = nil, corrections: [Correction], accepted: [Word]? = nil) {
+        self.document = document; self.sha256 = sha256; self.profile = profile; self.corrections = corrections; self.accepted = accepted
     }
 
     public struct Mismatch: Error, CustomStringConvertible, Sendable {
@@ -71,9 +74,10 @@ public struct Corrections: Codable, Equatable, Sendable {
             guard c.line >= 1, c.line <= lines.count else {
                 throw Mismatch(description: "line \(c.line): the text has \(lines.count) lines")
             }
-            let word = Array(Normalize.nfc(c.text).unicodeScalars), start = c.column - 1
+            let word = Array(Normalize.nfc(c.text).unicodeScalars)
             let line = lines[c.line - 1]
-            guard !word.isEmpty, start >= 0, start + word.count <= line.count, Array(line[start..<start + word.count]) == word else {
+            let start = (1...max(1, line.count)).contains(c.column) ? c.column - 1 : -1
+            guard !word.isEmpty, start >= 0, word.count <= line.count - start, Array(line[start..<start + word.count]) == word else {
                 let found = start >= 0 && start < line.count
                     ? String(String.UnicodeScalarView(line[start..<min(line.count, start + max(word.count, 1))])) : ""
                 throw Mismatch(description: "line \(c.line), column \(c.column): expected \"\(c.text)\", found \"\(found)\" (was the text restored with other rules?)")
@@ -99,6 +103,7 @@ public enum ReviewSite {
         public let input: String
         public let restoration: Restoration
         public let extraction: ExtractionResult?
+        /// SHA-256 of the file's bytes (as batch keys documents; the corrections carry it).
         public let sha256: String
         public init(name: String, page: String, input: String, restoration: Restoration, extraction: ExtractionResult?, sha256: String) {
             self.name = name; self.page = page; self.input = input; self.restoration = restoration
@@ -123,12 +128,10 @@ public enum ReviewSite {
         return out
     }
 
+    /// The text's lines as restoration numbers them (every line end LineEnds knows: CR LF, CR,
+    /// NEL, U+2028 …), so that a change's line is its row.
     static func lines(_ text: String) -> [[Unicode.Scalar]] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var s = Array(line.unicodeScalars)
-            if s.last == "\r" { s.removeLast() }
-            return s
-        }
+        LineEnds.lf(text).split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
     }
 
     static let style = """
@@ -166,24 +169,32 @@ public enum ReviewSite {
             let n = i + 1
             let inLine = i < input.count ? input[i] : [], outLine = i < restored.count ? restored[i] : []
             if i == input.count - 1, inLine.isEmpty, outLine.isEmpty { break }   // the text's final line break
-            let inWords = Tokenizer.pieces(inLine).filter { $0.kind == .word }
-            let outWords = Tokenizer.pieces(outLine).filter { $0.kind == .word }
-            let aligned = inWords.count == outWords.count
+            // Only changed words differ in length, so a change's column in the restored line is
+            // its input column moved by the changes before it on the line.
+            let lineChanges = (changes[n] ?? [:]).values.sorted { $0.column < $1.column }
+            var outChanges: [Int: RestoreChange] = [:]   // restored column → change
+            var shift = 0
+            for c in lineChanges {
+                outChanges[c.column + shift] = c
+                shift += c.to.unicodeScalars.count - c.from.unicodeScalars.count
+            }
             // OCR side: the changed words struck through
             var ocr = "", at = 0
-            for p in inWords where changes[n]?[p.start + 1] != nil {
-                ocr += escape(String(String.UnicodeScalarView(inLine[at..<p.start])))
-                ocr += "<del>" + escape(String(String.UnicodeScalarView(inLine[p.start..<p.end]))) + "</del>"
-                at = p.end
+            for c in lineChanges {
+                let start = c.column - 1, end = start + c.from.unicodeScalars.count
+                guard start >= at, end <= inLine.count else { continue }
+                ocr += escape(String(String.UnicodeScalarView(inLine[at..<start])))
+                ocr += "<del>" + escape(String(String.UnicodeScalarView(inLine[start..<end]))) + "</del>"
+                at = end
             }
             ocr += escape(String(String.UnicodeScalarView(inLine[at...])))
             // restored side: every word a button (the changed ones in the tab order), to accept or correct
             var out = ""
             at = 0
-            for (k, p) in outWords.enumerated() {
+            for p in Tokenizer.pieces(outLine) where p.kind == .word || outChanges[p.start + 1] != nil {
                 out += escape(String(String.UnicodeScalarView(outLine[at..<p.start])))
                 let word = String(String.UnicodeScalarView(outLine[p.start..<p.end]))
-                let change = aligned ? changes[n]?[inWords[k].start + 1] : nil
+                let change = outChanges[p.start + 1]
                 var classes = "w", title = "", tab = "-1"
                 if let change {
                     tab = "0"
@@ -239,12 +250,18 @@ public enum ReviewSite {
             <p><button type="submit">Save correction</button> <button type="button" id="editor-accept">Accept as restored</button> <button type="button" id="editor-cancel">Cancel</button></p>
             </form>
             <script>
-            \(script(document: d.name, sha256: d.sha256))
+            \(script(document: d.name, sha256: d.sha256, profile: d.restoration.profile))
             </script>
             </body>
             </html>
 
             """
+    }
+
+    /// A page's file name as a link from the index: "./" and percent-encoded, so that "#", "?",
+    /// "%" or a "javascript:" in a file name stay part of the name.
+    static func pageLink(_ page: String) -> String {
+        "./" + (page.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%;:"))) ?? page)
     }
 
     static func percent(_ p: Double) -> String { "\(Int((p * 100).rounded()))%" }
@@ -263,26 +280,26 @@ public enum ReviewSite {
         for (k, v) in fields { out += "<dt>\(k)</dt><dd>\(v.map(escape) ?? "—")</dd>\n" }
         out += "</dl>\n"
         out += list("Targets", "targets", r.targets.map {
-            "\(escape($0.indicator)) · \($0.measure) · \($0.status): <strong>\(QueryValue.number($0.value)) \(escape($0.unit))</strong>"
+            "\(escape($0.indicator)) · \(escape($0.measure)) · \(escape($0.status)): <strong>\(QueryValue.number($0.value)) \(escape($0.unit))</strong>"
                 + ($0.year.map { " (\($0))" } ?? "") + " — \(link($0.line))"
         })
         out += list("Deadlines", "deadlines", r.deadlines.map {
             "<strong>\(escape($0.date ?? $0.recurrence ?? "relative"))</strong> — \(escape($0.text))"
                 + ($0.agencies.isEmpty ? "" : " · \(escape($0.agencies.joined(separator: "; ")))") + " — \(link($0.line))"
         })
-        out += list("Agencies", "agencies", r.agencies.map { "\(escape($0.name)) · \($0.role) — \(link($0.line))" })
-        out += list("References", "references", r.references.map { "\(escape($0.kind)) \(escape($0.number))" + ($0.date.map { " (\($0))" } ?? "") + " — \(link($0.line))" })
+        out += list("Agencies", "agencies", r.agencies.map { "\(escape($0.name)) · \(escape($0.role)) — \(link($0.line))" })
+        out += list("References", "references", r.references.map { "\(escape($0.kind)) \(escape($0.number))" + ($0.date.map { " (\(escape($0)))" } ?? "") + " — \(link($0.line))" })
         return out
     }
 
-    static func script(document: String, sha256: String) -> String {
+    static func script(document: String, sha256: String, profile: DamageProfile) -> String {
         // (the document's name and digest as JSON string literals: no markup can close the script)
         func literal(_ s: String) -> String {
-            String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self).replacingOccurrences(of: "</", with: "<\\/")
+            String(decoding: (try? JSONEncoder().encode(s)) ?? Data("\"\"".utf8), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
         }
         return """
             "use strict";
-            const documentName = \(literal(document)), documentSHA256 = \(literal(sha256));
+            const documentName = \(literal(document)), documentSHA256 = \(literal(sha256)), documentProfile = \(literal(profile.rawValue));
             const corrections = new Map(), accepted = new Map();
             const editor = document.getElementById("editor"), field = document.getElementById("editor-text");
             let current = null;
@@ -323,7 +340,7 @@ public enum ReviewSite {
             editor.addEventListener("keydown", (e) => { if (e.key === "Escape") close(); });
             document.getElementById("export").addEventListener("click", () => {
               const byPlace = (a, b) => a.line - b.line || a.column - b.column;
-              const file = { schema: "\(Corrections.schema)", document: documentName, sha256: documentSHA256,
+              const file = { schema: "\(Corrections.schema)", document: documentName, sha256: documentSHA256, profile: documentProfile,
                              corrections: [...corrections.values()].sort(byPlace), accepted: [...accepted.values()].sort(byPlace) };
               const url = URL.createObjectURL(new Blob([JSON.stringify(file, null, 2) + "\\n"], { type: "application/json" }));
               const a = document.createElement("a");
@@ -338,7 +355,7 @@ public enum ReviewSite {
         var rows = ""
         for d in docs {
             let e = d.extraction
-            rows += "<tr><td><a href=\"\(escape(d.page))\">\(escape(d.name))</a></td><td>\(d.restoration.profile.rawValue)</td>"
+            rows += "<tr><td><a href=\"\(escape(pageLink(d.page)))\">\(escape(d.name))</a></td><td>\(d.restoration.profile.rawValue)</td>"
                 + "<td data-value=\"\(d.restoration.wordCount)\">\(d.restoration.wordCount)</td>"
                 + "<td data-value=\"\(d.restoration.changes.count)\">\(d.restoration.changes.count)</td>"
                 + "<td data-value=\"\(d.lowConfidenceCount)\">\(d.lowConfidenceCount)</td>"

@@ -167,6 +167,7 @@ struct BatchCommand: ParsableCommand {
         var docs: [ReviewSite.Document] = []
         var failed: [(name: String, reason: String)] = []
         let forced = try encoding.resolve()
+        var pages = Set<String>()
         for entry in report.files where entry.status == .ok || entry.status == .skipped {
             guard let restoredRel = entry.restored, let jsonRel = entry.json else { continue }
             let out = URL(fileURLWithPath: outDir)
@@ -177,7 +178,7 @@ struct BatchCommand: ParsableCommand {
                 let extraction = try JSONDecoder().decode(ExtractionResult.self, from: Data(contentsOf: out.appendingPathComponent(jsonRel)))
                 let words = Tokenizer.pieces(Array(input.unicodeScalars)).lazy.filter { $0.kind == .word }.count
                 // sub/x.txt → sub__x.html: one flat folder, so that every page links to index.html alike
-                let page = String(restoredRel.dropLast(4)).replacingOccurrences(of: "/", with: "__") + ".html"
+                let page = ReviewCommand.pageName(String(restoredRel.dropLast(4)).replacingOccurrences(of: "/", with: "__"), taken: &pages)
                 let doc = ReviewSite.Document(name: String(restoredRel.dropLast(4)) + ".txt", page: page, input: input,
                                               restoration: Restoration(text: restored.hasPrefix("\u{FEFF}") ? String(restored.dropFirst()) : restored,
                                                                        changes: log.changes, wordCount: words, profile: log.profile),

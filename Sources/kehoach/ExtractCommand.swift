@@ -78,7 +78,12 @@ struct ExtractCommand: ParsableCommand {
         }
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "extract")
         let forced = try encoding.resolve()
-        let restorer: Restorer? = restored ? nil : try Restorer.load(rulesDirectory: dir)
+        // rules that do not load stop the command with 2, as missing ones do: it cannot run
+        let restorer: Restorer?
+        do { restorer = restored ? nil : try Restorer.load(rulesDirectory: dir) } catch {
+            printError("kehoach extract: \(error)")
+            throw ExitCode(2)
+        }
         if let outDir { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
         var failures = 0
         var paths = files

@@ -160,6 +160,7 @@ struct QueryCommand: ParsableCommand {
         }
 
         func run() throws {
+            warnWithoutWholePopulations("query progress")
             try common.emit {
                 try Query.progress(db: common.db, ProgressFilter(indicator: indicator, year: year, measure: measure?.lowercased(), place: place,
                                                                  places: places.filter, reportedOnly: reported, limit: common.limit))
@@ -260,4 +261,13 @@ func checkOneOf(_ value: String?, _ allowed: [String], _ option: String) throws 
     guard let value else { return }
     if allowed.contains(where: { Store.fold($0) == Store.fold(value) }) { return }
     throw ValidationError("\(option) \(value): not one of \(allowed.joined(separator: ", ")).")
+}
+
+/// `query progress` and `report` pair "dân số" with a figure that names no population through
+/// rules/extract/whole-populations.vocab; without it they still run, pairing only equal
+/// populations, and say so.
+func warnWithoutWholePopulations(_ command: String) {
+    if Kehoach.Progress.standardWholePopulations.isEmpty {
+        printError("kehoach \(command): warning: no rules/extract/whole-populations.vocab found (set KEHOACH_RULES); figures are paired only where their populations are written alike")
+    }
 }

@@ -26,6 +26,7 @@ struct ReportCommand: ParsableCommand {
     var out: String
 
     func run() throws {
+        warnWithoutWholePopulations("report")
         do {
             if try Store.upgradeIfOld(path: db) { printError("kehoach report: \(db): made by an older kehoach; upgraded in place (places resolved)") }
             let report = try StoreReport.make(db: db)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Crypto
 import Foundation
 import Kehoach
 
@@ -115,7 +116,21 @@ struct RestoreCommand: ParsableCommand {
                 let data = try path.map { try TextInput.readData(path: $0) } ?? FileHandle.standardInput.readDataToEndOfFile()
                 let decoded = try TextInput.decodeText(data, path: name, encoding: forced, tables: tables)
                 if let note = decoded.note { printError("kehoach restore: \(name): \(note)") }
-                let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: profile)
+                // corrections restore the text as the review did: same file, same profile
+                var chosen = profile
+                if let corrections, let applyCorrections {
+                    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                    if let reviewed = corrections.sha256, reviewed != digest {
+                        throw Corrections.Mismatch(description: "not restored: \(applyCorrections) was made on another file (\(corrections.document), SHA-256 \(reviewed.prefix(12))…, this file's \(digest.prefix(12))…)")
+                    }
+                    if let reviewed = corrections.profile {
+                        if profile != .auto && profile != reviewed {
+                            throw Corrections.Mismatch(description: "not restored: \(applyCorrections) was made on the text restored as \(reviewed.rawValue), not --profile \(profile.rawValue)")
+                        }
+                        chosen = reviewed
+                    }
+                }
+                let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: chosen)
                 var text = restoration.text
                 if let corrections, let applyCorrections {
                     do { text = try corrections.apply(to: text) } catch {

@@ -74,18 +74,13 @@ struct ReviewCommand: ParsableCommand {
         for (i, path) in files.enumerated() {
             if files.count >= 20, i % 20 == 0 { printError("kehoach review: \(i) of \(files.count) documents") }
             do {
-                let decoded = try TextInput.readText(path: path, encoding: forced, tables: tables)
-                let raw = decoded.text
+                let data = try TextInput.readData(path: path)
+                let raw = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables).text
                 let restoration = restorer.restore(raw, withChanges: true, profile: profile)
-                let digest = SHA256.hash(data: Data(raw.utf8)).map { String(format: "%02x", $0) }.joined()
+                let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
                 let extraction = extractor.extract(text: restoration.text, path: path, sha256: digest, ocr: raw)
                 let name = URL(fileURLWithPath: path).lastPathComponent
-                // one page per document, however many share a file name
-                var page = (name as NSString).deletingPathExtension + ".html", n = 2
-                while pages.contains(page.lowercased()) || page.lowercased() == "index.html" {
-                    page = (name as NSString).deletingPathExtension + "-\(n).html"; n += 1
-                }
-                pages.insert(page.lowercased())
+                let page = Self.pageName((name as NSString).deletingPathExtension, taken: &pages)
                 let doc = ReviewSite.Document(name: name, page: page, input: raw, restoration: restoration, extraction: extraction, sha256: digest)
                 try AtomicFile.write(ReviewSite.page(doc), to: (out as NSString).appendingPathComponent(page))
                 docs.append(doc)
@@ -98,5 +93,16 @@ struct ReviewCommand: ParsableCommand {
         try AtomicFile.write(ReviewSite.index(docs, failed: failed), to: (out as NSString).appendingPathComponent("index.html"))
         printError("kehoach review: \(docs.count) documents, \(docs.reduce(0) { $0 + $1.restoration.changes.count }) changed words; open \((out as NSString).appendingPathComponent("index.html"))")
         if !failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// A page name of its own for a document ("x.html"; "x-2.html" for a second x, in any case;
+    /// never the index's).
+    static func pageName(_ stem: String, taken: inout Set<String>) -> String {
+        var page = stem + ".html", n = 2
+        while taken.contains(page.lowercased()) || page.lowercased() == "index.html" {
+            page = stem + "-\(n).html"; n += 1
+        }
+        taken.insert(page.lowercased())
+        return page
     }
 }

@@ -85,7 +85,7 @@ final class BatchCommandTests: BinaryTestCase {
         let page = try String(contentsOf: dir.appendingPathComponent("out/review/langson-2021-kh-88.html"), encoding: .utf8)
         XCTAssertEqual(page.components(separatedBy: "<button type=\"button\" class=\"w changed").count - 1, logged.count)
         XCTAssertTrue(try String(contentsOf: dir.appendingPathComponent("out/review/index.html"), encoding: .utf8)
-            .contains("<a href=\"konray-2025-kh-bcd.html\">konray-2025-kh-bcd.txt</a>"))
+            .contains("<a href=\"./konray-2025-kh-bcd.html\">konray-2025-kh-bcd.txt</a>"))
         XCTAssertEqual(try String(contentsOf: dir.appendingPathComponent("out/langson-2021-kh-88.txt"), encoding: .utf8),
                        try String(contentsOf: dir.appendingPathComponent("one.txt"), encoding: .utf8))
         // a log that went missing is made again; a document whose file is gone loses its log too

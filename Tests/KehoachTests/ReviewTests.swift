@@ -70,7 +70,7 @@ final class ReviewTests: BinaryTestCase {
 
         // the index: the document with its counts, sorted by the column a reader selects
         let index = try render(dir.appendingPathComponent("site/index.html"))
-        XCTAssertTrue(index.contains("<a href=\"\(document).html\">\(document).txt</a>"), index)
+        XCTAssertTrue(index.contains("<a href=\"./\(document).html\">\(document).txt</a>"), index)
         XCTAssertTrue(index.contains("<td data-value=\"\(changes.count)\">\(changes.count)</td>"), index)
         XCTAssertEqual(count(index, "<button type=\"button\" data-column="), 8)
     }
@@ -132,6 +132,17 @@ final class ReviewTests: BinaryTestCase {
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.err.contains("line \(c.line), column \(c.column): expected \"không\""), refused.err)
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("stale.txt").path))
+        // corrections of another file, or made under another profile, are refused too
+        var elsewhere = corrections
+        elsewhere.sha256 = String(repeating: "0", count: 64)
+        try JSONEncoder().encode(elsewhere).write(to: dir.appendingPathComponent("elsewhere.json"))
+        let other = try kehoach(["restore", input, "--apply-corrections", "elsewhere.json", "-o", "other.txt", "--rules", rules])
+        XCTAssertEqual(other.status, 1)
+        XCTAssertTrue(other.err.contains("was made on another file"), other.err)
+        XCTAssertEqual(corrections.profile, .ocr)
+        let profiled = try kehoach(["restore", input, "--apply-corrections", "corrections.json", "--profile", "stripped", "-o", "p.txt", "--rules", rules])
+        XCTAssertEqual(profiled.status, 1)
+        XCTAssertTrue(profiled.err.contains("restored as ocr, not --profile stripped"), profiled.err)
         // and a file that is no corrections file stops the command before any output
         try Data("{}".utf8).write(to: dir.appendingPathComponent("bogus.json"))
         let bogus = try kehoach(["restore", input, "--apply-corrections", "bogus.json", "--rules", rules])
