@@ -9,8 +9,10 @@ public protocol DocumentProcessor: Sendable {
     var rulesFingerprint: String { get }
     func process(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult)
     /// The same, with the restoration's change log (JSON as `restore --changes` writes it) where
-    /// the processor keeps one; batch writes it beside the outputs.
-    func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?)
+    /// the processor keeps one (batch writes it beside the outputs), and the OCR engine's word
+    /// confidences where the input was its TSV or hOCR (`DecodedText.confidences`).
+    func processLogged(text: String, path: String, sha256: String, confidences: [Int: Double]?) throws
+        -> (restored: String, extraction: ExtractionResult, changeLog: Data?)
     /// Whether `processLogged` gives a change log (a rerun then also wants it on disk).
     var keepsChangeLog: Bool { get }
 }
@@ -18,7 +20,8 @@ public protocol DocumentProcessor: Sendable {
 extension DocumentProcessor {
     public var keepsChangeLog: Bool { false }
 
-    public func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
+    public func processLogged(text: String, path: String, sha256: String, confidences: [Int: Double]?) throws
+        -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
         let (restored, extraction) = try process(text: text, path: path, sha256: sha256)
         return (restored, extraction, nil)
     }
@@ -29,13 +32,13 @@ public struct PipelineProcessor: DocumentProcessor {
     public let rulesFingerprint: String
     let restore: @Sendable (String) -> String
     let extract: @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult
-    /// Restoration with its changes, for the change log; nil: no log is kept.
-    let restoreLogged: (@Sendable (String) -> Restoration)?
+    /// Restoration with its changes (for the change log) and the OCR's word confidences; nil: no log is kept.
+    let restoreLogged: (@Sendable (String, [Int: Double]?) -> Restoration)?
 
     /// `extract` gets the restored text and the text restoration started from.
     public init(rulesFingerprint: String,
                 restore: @escaping @Sendable (String) -> String,
-                restoreLogged: (@Sendable (String) -> Restoration)? = nil,
+                restoreLogged: (@Sendable (String, [Int: Double]?) -> Restoration)? = nil,
                 extract: @escaping @Sendable (_ restored: String, _ ocr: String, _ path: String, _ sha256: String) throws -> ExtractionResult) {
         self.rulesFingerprint = rulesFingerprint
         self.restore = restore
@@ -50,12 +53,13 @@ public struct PipelineProcessor: DocumentProcessor {
 
     public var keepsChangeLog: Bool { restoreLogged != nil }
 
-    public func processLogged(text: String, path: String, sha256: String) throws -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
+    public func processLogged(text: String, path: String, sha256: String, confidences: [Int: Double]?) throws
+        -> (restored: String, extraction: ExtractionResult, changeLog: Data?) {
         guard let restoreLogged else {
             let (restored, extraction) = try process(text: text, path: path, sha256: sha256)
             return (restored, extraction, nil)
         }
-        let restoration = restoreLogged(text)
+        let restoration = restoreLogged(text, confidences)
         let extraction = try extract(restoration.text, text, path, sha256)
         return (restoration.text, extraction, try ChangeLog.json(restoration.changes, source: path, profile: restoration.profile))
     }
@@ -327,7 +331,9 @@ public final class BatchRunner: @unchecked Sendable {
             }
             guard listed == 0 else { continue }
             let type = st.st_mode & S_IFMT
-            let isText = bytes.count > 4 && String(decoding: bytes.suffix(4), as: UTF8.self).lowercased() == ".txt"
+            // text, and an OCR engine's TSV or hOCR (read with its confidences; OCROutput)
+            let lowered = String(decoding: bytes.suffix(5), as: UTF8.self).lowercased()
+            let isText = bytes.count > 4 && (lowered.hasSuffix(".txt") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".hocr"))
             guard let name = String(validatingUTF8Bytes: bytes) else {
                 if type == S_IFDIR || isText {
                     failed(dir + escapedFileName(bytes) + (type == S_IFDIR ? "/" : ""), "bad-name",
@@ -597,10 +603,11 @@ public final class BatchRunner: @unchecked Sendable {
             let decoded = try TextInput.decodeText(data, path: file.path, maxBytes: options.maxBytes,
                                                    encoding: options.encoding, tables: options.encodingTables)
             entry.encoding = decoded.reportedEncoding
-            let processed: (restored: String, extraction: ExtractionResult, changeLog: Data?)
+            var processed: (restored: String, extraction: ExtractionResult, changeLog: Data?)
             do {
-                if options.changeLogs {
-                    processed = try processor.processLogged(text: decoded.text, path: file.path, sha256: digest)
+                if options.changeLogs || decoded.confidences != nil {
+                    processed = try processor.processLogged(text: decoded.text, path: file.path, sha256: digest, confidences: decoded.confidences)
+                    if !options.changeLogs { processed.changeLog = nil }
                 } else {
                     let (restored, extraction) = try processor.process(text: decoded.text, path: file.path, sha256: digest)
                     processed = (restored, extraction, nil)

@@ -28,6 +28,10 @@ public struct Decoder: Sendable {
             starts.append(Int32(options.count))
         }
         public subscript(_ p: Int) -> ArraySlice<Option> { options[range(p)] }
+        /// Adds to the cost of option `index` (an index into `options`).
+        public mutating func addCost(_ cost: Float, at index: Int) {
+            options[index] = Option(lmID: options[index].lmID, cost: options[index].cost + cost)
+        }
     }
 
     /// States kept per position, and how far behind the best one a state may fall.

@@ -72,6 +72,10 @@ public struct DecodedText: Equatable, Sendable {
     public var detected: Bool
     /// Why the encoding was chosen: "412 of 415 words with marks are Vietnamese syllables".
     public var evidence: String?
+    /// The OCR engine's format the text was read from (TSV, hOCR, ALTO); nil for plain text.
+    public var ocrFormat: OCRReading.Format?
+    /// The OCR's confidence in each word (0…1) by the scalar offset of its first character in `text`.
+    public var confidences: [Int: Double]?
 
     public init(text: String, encoding: TextEncoding, detected: Bool = false, evidence: String? = nil) {
         self.text = text; self.encoding = encoding; self.detected = detected; self.evidence = evidence
@@ -82,9 +86,15 @@ public struct DecodedText: Equatable, Sendable {
 
     /// One line for a person: "read as TCVN3 (ABC) (detected: …)"; nil for UTF-8.
     public var note: String? {
-        guard encoding != .utf8 else { return nil }
-        let how = detected ? "detected" + (evidence.map { ": \($0)" } ?? "") : "as --encoding says"
-        return "read as \(encoding.displayName) (\(how))"
+        var parts: [String] = []
+        if encoding != .utf8 {
+            let how = detected ? "detected" + (evidence.map { ": \($0)" } ?? "") : "as --encoding says"
+            parts.append("read as \(encoding.displayName) (\(how))")
+        }
+        if let ocrFormat {
+            parts.append("read as \(ocrFormat.rawValue) output, \(confidences?.count ?? 0) words with the engine's confidence")
+        }
+        return parts.isEmpty ? nil : parts.joined(separator: "; ")
     }
 }
 

@@ -105,6 +105,14 @@ public final class Restorer: @unchecked Sendable {
     /// Options kept per word of such a text: more than an OCR word's, since nothing but frequency
     /// ranks them before the language model ("ban" has a dozen marked forms; 8 lost 0.002 of accuracy).
     public var strippedMaxOptions = 16
+    /// An OCR word at or above this confidence has its letters right 96 % of the time (see `weigh`).
+    public var sureConfidence = 0.9
+    /// Extra cost of an option that changes the letters of a word the OCR was sure of.
+    public var confidentLetterCost: Float = 5
+    /// Below this confidence a word is seldom right as read (see `weigh`).
+    public var unsureConfidence = 0.5
+    /// Extra cost of keeping as written a word the OCR was unsure of.
+    public var unsureKeepCost: Float = 2
     /// Cost of reading "10" as "lệ" or "lở", "0" as "ở" on a Times-like page, beyond the channel's (see `restoreLF`).
     public var timesDigitsAsLettersCost: Float = 2
     /// Numbers a Times-like page makes of letters, and the letters they look like.
@@ -140,6 +148,7 @@ public final class Restorer: @unchecked Sendable {
     public static let parameterNames = ["channelWeight", "keepNameCost", "keepUnknownCost", "unseenSyllableCost",
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
                                         "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight", "strippedKeepCost", "strippedMaxOptions",
+                                        "sureConfidence", "confidentLetterCost", "unsureConfidence", "unsureKeepCost",
                                         "timesChannelWeight", "timesDigitsAsLettersCost"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
@@ -159,6 +168,10 @@ public final class Restorer: @unchecked Sendable {
         case "strippedPriorWeight": strippedPriorWeight = Float(value)
         case "strippedKeepCost": strippedKeepCost = Float(value)
         case "strippedMaxOptions": strippedMaxOptions = Int(value)
+        case "sureConfidence": sureConfidence = value
+        case "confidentLetterCost": confidentLetterCost = Float(value)
+        case "unsureConfidence": unsureConfidence = value
+        case "unsureKeepCost": unsureKeepCost = Float(value)
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "timesChannelWeight": timesChannelWeight = Float(value)
         case "timesDigitsAsLettersCost": timesDigitsAsLettersCost = Float(value)
@@ -175,9 +188,13 @@ public final class Restorer: @unchecked Sendable {
     /// the change log needs.
     /// Any line endings (CRLF, CR, U+2028…) are read as line breaks and written back as they were.
     /// `profile`: what happened to the text (`.auto`: judged from the text, `detectProfile`).
-    public func restore(_ input: String, withChanges: Bool = true, profile: DamageProfile = .auto) -> Restoration {
+    /// `confidences`: the OCR engine's confidence in each word (0…1) by the scalar offset of its
+    /// first character in `input` (a TSV, hOCR or ALTO reading: `DecodedText.confidences`, whose
+    /// text has only LF line ends).
+    public func restore(_ input: String, withChanges: Bool = true, profile: DamageProfile = .auto,
+                        confidences: [Int: Double]? = nil) -> Restoration {
         let (lf, ends) = LineEnds.split(input)
-        var r = restoreLF(lf, withChanges: withChanges, profile: profile)
+        var r = restoreLF(lf, withChanges: withChanges, profile: profile, confidences: ends.areAllLF ? confidences : nil)
         if !ends.areAllLF { r = Restoration(text: ends.applied(to: r.text), changes: r.changes, wordCount: r.wordCount, profile: r.profile) }
         return r
     }
@@ -257,7 +274,8 @@ public final class Restorer: @unchecked Sendable {
     }
 
     /// `restore` of text whose lines all end with "\n".
-    private func restoreLF(_ input: String, withChanges: Bool, profile requested: DamageProfile) -> Restoration {
+    private func restoreLF(_ input: String, withChanges: Bool, profile requested: DamageProfile,
+                           confidences: [Int: Double]? = nil) -> Restoration {
         let text = Array(Normalize.nfc(input).unicodeScalars)
         let pieces = Tokenizer.pieces(text)
         let profile = requested == .auto ? detectProfile(pieces, text) : requested
@@ -323,7 +341,11 @@ public final class Restorer: @unchecked Sendable {
                     newlines = 0
                     continue
                 } else {
+                    let first = positions.options.count
                     appendOptions(of: word, inCode: codes[pi], times: profile == .ocrTimes, to: &positions, entries: &entryOf)
+                    if let confidences, let confidence = ocrConfidence(of: piece, in: text, confidences) {
+                        weigh(&positions, from: first, entries: entryOf, word: word, confidence: confidence)
+                    }
                     pieceOf.append(pi)
                     newlines = 0
                     continue
@@ -618,6 +640,31 @@ public final class Restorer: @unchecked Sendable {
     /// on the page tells them apart: the language model does), the most frequent first; the word
     /// kept as typed when none has its letters (a name, a foreign word). Nil for a word with marks
     /// or other scripts' letters, which takes the OCR path.
+    /// The OCR's confidence in the word a piece belongs to (the piece "Glong" of the OCR word
+    /// "Glong,": the run of the text between spaces that holds it).
+    private func ocrConfidence(of piece: Piece, in text: [Unicode.Scalar], _ confidences: [Int: Double]) -> Double? {
+        var start = piece.start
+        while start > 0, text[start - 1] != " ", text[start - 1] != "\n" { start -= 1 }
+        return confidences[start]
+    }
+
+    /// The engine's confidence weighed into a word's options: a word it was sure of has its
+    /// letters right far more often (its marks are still an English model's), so options that
+    /// change its letters cost `confidentLetterCost` more; a word it was unsure of is seldom right
+    /// as read, so keeping it as written costs `unsureKeepCost` more.
+    private func weigh(_ positions: inout Decoder.Lattice, from first: Int, entries: [Int32], word: ArraySlice<Unicode.Scalar>,
+                       confidence: Double) {
+        let letters = Fold.string(Self.string(word).lowercased())
+        for k in first..<positions.options.count {
+            let entry = entries[k]
+            if entry == Self.keepEntry {
+                if confidence < unsureConfidence { positions.addCost(unsureKeepCost, at: k) }
+            } else if confidence >= sureConfidence, Fold.string(model.generator.entries[Int(entry)].key) != letters {
+                positions.addCost(confidentLetterCost, at: k)
+            }
+        }
+    }
+
     /// Tokens and costs are the main model's (`renumbered` gives them in the general model's).
     private func strippedOptions(_ word: ArraySlice<Unicode.Scalar>, general: RestoreModel.GeneralModel?) -> ([Decoder.Option], [Int32])? {
         guard word.allSatisfy({ $0.value < 0x80 }) else { return nil }

@@ -94,8 +94,24 @@ public enum TextInput {
     /// reading with the most Vietnamese syllables is taken, if it is plainly Vietnamese; otherwise
     /// the file is refused as invalid UTF-8 at its first bad byte. With `encoding` the bytes are
     /// read in it and nothing else.
+    /// The text of a file's bytes, in its encoding; an OCR engine's TSV, hOCR or ALTO output is
+    /// read into its page text, with each word's confidence (`DecodedText.confidences`).
     public static func decodeText(_ data: Data, path: String, maxBytes: Int = defaultMaxBytes, encoding: TextEncoding? = nil,
                                   tables: EncodingTables = .none) throws -> DecodedText {
+        var decoded = try decodeCharacters(data, path: path, maxBytes: maxBytes, encoding: encoding, tables: tables)
+        if let reading = OCROutput.read(decoded.text) {
+            guard !reading.text.isEmpty else {
+                throw InputError(path: path, kind: .empty, detail: "\(reading.format.rawValue) output with no words", byteOffset: nil)
+            }
+            decoded.text = reading.text
+            decoded.ocrFormat = reading.format
+            decoded.confidences = reading.confidences
+        }
+        return decoded
+    }
+
+    static func decodeCharacters(_ data: Data, path: String, maxBytes: Int = defaultMaxBytes, encoding: TextEncoding? = nil,
+                                 tables: EncodingTables = .none) throws -> DecodedText {
         if data.count > maxBytes {
             throw InputError(path: path, kind: .tooLarge,
                              detail: "input is \(formatBytes(data.count)), over the \(formatBytes(maxBytes)) limit for one document",

@@ -139,9 +139,10 @@ struct EvalRestore: ParsableCommand {
                          c.words, c.accuracy, c.markedAccuracy, c.inputAccuracy, c.errorReduction, c.harm)
         }
         for pair in pairs {
-            let raw = try TextInput.read(path: pair.raw.path)
+            let decoded = try TextInput.readText(path: pair.raw.path)
+            let raw = decoded.text
             let gold = try String(contentsOf: pair.gold, encoding: .utf8)
-            let restored = restorer.restore(raw).text
+            let restored = restorer.restore(raw, confidences: decoded.confidences).text
             if let outDir { try AtomicFile.write(restored, to: URL(fileURLWithPath: outDir).appendingPathComponent(pair.name + ".txt").path) }
             let c = try RestoreMetric.score(gold: gold, output: restored, input: raw, ignoreCase: ignoreCase)
             if !quiet { print(row("\(pair.group)/\(pair.name)", c)) }

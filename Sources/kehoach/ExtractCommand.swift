@@ -113,7 +113,7 @@ struct ExtractCommand: ParsableCommand {
                 read = digest
                 let decoded = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables)
                 let raw = decoded.text
-                let text = restorer.map { $0.restore(raw, withChanges: false).text } ?? raw
+                let text = restorer.map { $0.restore(raw, withChanges: false, confidences: decoded.confidences).text } ?? raw
                 var result = extractor.extract(text: text, path: path, sha256: digest, ocr: restorer == nil ? nil : raw)
                 result.source.encoding = decoded.reportedEncoding
                 if jsonl {

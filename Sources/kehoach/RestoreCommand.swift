@@ -32,6 +32,12 @@ struct RestoreCommand: ParsableCommand {
         status is then 1, and no output is written for it. A FIFO or device is refused
         as "not a regular file" rather than waited on.
 
+        OCR engines' outputs: Tesseract's TSV, hOCR and ALTO XML (recognised by their
+        content, whatever the file is called) are read as the page's text, one line per
+        OCR line, with each word's confidence: a word the engine was sure of keeps its
+        letters unless the evidence is strong, one it was unsure of is not kept as read
+        without it. Line numbers in the change log are those lines'.
+
         Input encodings: UTF-8; UTF-16 (with or without a byte order mark);
         Windows-1258, TCVN3 (ABC), VNI and VISCII, the legacy Vietnamese encodings of
         old files; and UTF-8 mojibake ("Tá»ˆNH" for "TỈNH"), repaired. The encoding
@@ -130,7 +136,7 @@ struct RestoreCommand: ParsableCommand {
                         chosen = reviewed
                     }
                 }
-                let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: chosen)
+                let restoration = restorer.restore(decoded.text, withChanges: changes != nil, profile: chosen, confidences: decoded.confidences)
                 var text = restoration.text
                 if let corrections, let applyCorrections {
                     do { text = try corrections.apply(to: text) } catch {

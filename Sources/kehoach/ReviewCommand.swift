@@ -75,8 +75,9 @@ struct ReviewCommand: ParsableCommand {
             if files.count >= 20, i % 20 == 0 { printError("kehoach review: \(i) of \(files.count) documents") }
             do {
                 let data = try TextInput.readData(path: path)
-                let raw = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables).text
-                let restoration = restorer.restore(raw, withChanges: true, profile: profile)
+                let decoded = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables)
+                let raw = decoded.text
+                let restoration = restorer.restore(raw, withChanges: true, profile: profile, confidences: decoded.confidences)
                 let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
                 let extraction = extractor.extract(text: restoration.text, path: path, sha256: digest, ocr: raw)
                 let name = URL(fileURLWithPath: path).lastPathComponent

@@ -123,7 +123,7 @@ final class BatchCommandTests: BinaryTestCase {
         try Data("%PDF-1.4".utf8).write(to: input.appendingPathComponent("scan.pdf"))
         let run = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path])
         XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertTrue(run.err.contains("1 file not read (only *.txt are documents): scan.pdf"), run.err)
+        XCTAssertTrue(run.err.contains("1 file not read (documents are *.txt, and Tesseract's *.tsv and *.hocr; an ALTO *.xml goes to restore or extract one by one): scan.pdf"), run.err)
         let report = try JSONDecoder().decode(BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
         XCTAssertEqual(report.files.map(\.status), [.ok])
         XCTAssertEqual(report.notRead?.map { ($0 as NSString).lastPathComponent }, ["scan.pdf"])

@@ -70,6 +70,30 @@ final class RestoreCommandTests: XCTestCase {
         XCTAssertNotEqual(try kehoach(["--profile", "bogus"], stdin: Data("ke hoach\n".utf8)).status, 0)
     }
 
+    func testTesseractTSVHOCRAndALTOAreReadWithTheEnginesConfidences() throws {
+        // One page of dev d01 rendered and read by Tesseract 5 (eng, --psm 6) in its three formats.
+        let dir = Fixtures.repo.appendingPathComponent("corpus/ocr-outputs")
+        let gold = try String(contentsOf: dir.appendingPathComponent("d01-page.gold.txt"), encoding: .utf8)
+        var outputs: [String] = []
+        for (file, format) in [("d01-page.tsv", "tesseract-tsv"), ("d01-page.hocr", "hocr"), ("d01-page.alto.xml", "alto")] {
+            let r = try kehoach([dir.appendingPathComponent(file).path])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.err.contains("read as \(format) output, 742 words with the engine's confidence"), r.err)
+            outputs.append(r.out)
+        }
+        XCTAssertEqual(Set(outputs).count, 1, "the three formats are one reading")
+        // line for line with the page
+        XCTAssertEqual(outputs[0].split(separator: "\n", omittingEmptySubsequences: false).count,
+                       gold.split(separator: "\n", omittingEmptySubsequences: false).count)
+        // the same words as plain text restore as well, and the confidences make it better
+        let reading = OCROutput.read(try String(contentsOf: dir.appendingPathComponent("d01-page.tsv"), encoding: .utf8))!
+        let plain = try kehoach([], stdin: Data(reading.text.utf8))
+        let withConfidences = try RestoreMetric.score(gold: gold, output: outputs[0], input: reading.text)
+        let without = try RestoreMetric.score(gold: gold, output: plain.out, input: reading.text)
+        XCTAssertGreaterThan(withConfidences.accuracy, without.accuracy)
+        XCTAssertLessThanOrEqual(withConfidences.harm, without.harm)
+    }
+
     func testStandardInput() throws {
         let r = try kehoach([], stdin: Data("Thuc hién chinh sich\n".utf8))
         XCTAssertEqual(r.status, 0, r.err)
