@@ -105,14 +105,7 @@ public enum StoreReport {
     static func page(db: String, counts: QueryTable, documents: QueryTable, perProvince: QueryTable, progress: QueryTable, reported: QueryTable) -> String {
         let docCount = documents.rows.reduce(0) { $0 + (Int($1[1].plain) ?? 0) }
         let provinces = perProvince.rows.map { (label: $0[0].plain, value: Double($0[1].plain) ?? 0) }
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>kehoach report — \(escape((db as NSString).lastPathComponent))</title>
-            <style>
+        let style = """
             body { font: 16px/1.5 "Noto Serif", "Liberation Serif", serif; color: #1a1a1a; margin: 1rem 1.5rem 3rem; max-width: 72rem; }
             h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 2rem; }
             table { border-collapse: collapse; margin: .5rem 0; } caption { text-align: left; font-weight: bold; padding: .25rem 0; }
@@ -125,8 +118,8 @@ public enum StoreReport {
             .plan { position: absolute; top: -.2rem; bottom: -.2rem; width: 3px; margin-left: -1px; background: #1a1a1a; }
             .verdict { margin-left: .6rem; }
             a:focus { outline: 3px solid #0b57d0; }
-            </style>
-            </head>
+            """
+        return ReviewSite.head(title: "kehoach report — \((db as NSString).lastPathComponent)", style: style) + """
             <body>
             <main>
             <h1>Report of \(escape((db as NSString).lastPathComponent))</h1>

@@ -214,15 +214,7 @@ public enum ReviewSite {
             rows += "<tr id=\"L\(n)\"><th scope=\"row\"><a href=\"#L\(n)\">\(n)</a></th><td class=\"ocr\" lang=\"vi\">\(ocr)</td><td class=\"out\" lang=\"vi\">\(out)</td></tr>\n"
         }
         let changed = d.restoration.changes.count, low = d.lowConfidenceCount
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(d.name)) — kehoach review</title>
-            <style>\(style)</style>
-            </head>
+        return head(title: "\(d.name) — kehoach review", style: style) + """
             <body>
             <header>
             <p><a href="index.html">All documents</a></p>
@@ -262,6 +254,21 @@ public enum ReviewSite {
     /// "%" or a "javascript:" in a file name stay part of the name.
     static func pageLink(_ page: String) -> String {
         "./" + (page.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%;:"))) ?? page)
+    }
+
+    /// A page's opening up to its body: the same for the review's pages and the report.
+    static func head(title: String, style: String) -> String {
+        """
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title))</title>
+        <style>\(style)</style>
+        </head>
+
+        """
     }
 
     static func percent(_ p: Double) -> String { "\(Int((p * 100).rounded()))%" }
@@ -369,15 +376,7 @@ public enum ReviewSite {
         let headers = columns.enumerated().map { i, c in
             "<th scope=\"col\" aria-sort=\"\(i == 0 ? "ascending" : "none")\"><button type=\"button\" data-column=\"\(i)\">\(c)</button></th>"
         }.joined()
-        return """
-            <!DOCTYPE html>
-            <html lang="en">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>kehoach review — \(docs.count) documents</title>
-            <style>\(style)</style>
-            </head>
+        return head(title: "kehoach review — \(docs.count) documents", style: style) + """
             <body>
             <main>
             <h1>Review: \(docs.count) documents</h1>
