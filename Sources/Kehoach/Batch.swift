@@ -310,6 +310,14 @@ public final class BatchRunner: @unchecked Sendable {
     /// names that are not UTF-8 (the file then vanishes silently) and says nothing of FIFOs,
     /// devices and dangling links. Those are reported when named *.txt; links to folders are not
     /// followed (they could loop).
+    /// An XML file is a document when it is an OCR engine's ALTO (its opening says so).
+    static func isALTO(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        let head = (try? handle.read(upToCount: 4096)) ?? nil
+        return head.map { String(decoding: $0, as: UTF8.self).contains("<alto") } ?? false
+    }
+
     private static func walk(base: String, relative: String, outReal: String?, unreadable: (String) -> Void,
                              problem: (BatchEntry) -> Void, notRead: (String) -> Void = { _ in }, found: (String, Int) -> Void) {
         let dir = base + relative
@@ -348,7 +356,7 @@ public final class BatchRunner: @unchecked Sendable {
                 if let outReal, realPath(full) == outReal { continue }
                 walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, problem: problem, notRead: notRead, found: found)
             case S_IFREG:
-                if isText { found(rel, Int(st.st_size)) } else { notRead(rel) }
+                if isText || (lowered.hasSuffix(".xml") && isALTO(full)) { found(rel, Int(st.st_size)) } else { notRead(rel) }
             case S_IFLNK:
                 guard isText else { continue }
                 var target = stat()

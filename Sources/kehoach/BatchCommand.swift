@@ -8,9 +8,9 @@ struct BatchCommand: ParsableCommand {
         commandName: "batch",
         abstract: "Restore and extract every text file under folders, in parallel, into OUT and SQLite.",
         discussion: """
-        Walks each DIR for *.txt files, and the *.tsv and *.hocr outputs of Tesseract
-        (read with each word's confidence, which restoration weighs; hidden files and
-        folders and OUT itself are left out) and writes, mirroring the input tree, OUT/sub/NAME.txt (restored
+        Walks each DIR for *.txt files, and OCR engines' *.tsv, *.hocr and ALTO *.xml
+        outputs (read with each word's confidence, which restoration weighs; hidden
+        files and folders and OUT itself are left out) and writes, mirroring the input tree, OUT/sub/NAME.txt (restored
         text), OUT/sub/NAME.json (extraction) and OUT/sub/NAME.changes.json (every
         word restoration changed, with its confidence and alternatives, as restore
         --changes writes it; --no-changes leaves it out and saves the time its
@@ -129,7 +129,7 @@ struct BatchCommand: ParsableCommand {
         if let notRead = report.notRead {
             // not an error: PDFs and scans beside the text are common; said so that none goes unnoticed
             let shown = notRead.prefix(5).map { ($0 as NSString).lastPathComponent }.joined(separator: ", ")
-            printError("kehoach batch: \(notRead.count) file\(notRead.count == 1 ? "" : "s") not read (documents are *.txt, and Tesseract's *.tsv and *.hocr; an ALTO *.xml goes to restore or extract one by one): \(shown)\(notRead.count > 5 ? ", …" : ""); all in report.json \"notRead\"")
+            printError("kehoach batch: \(notRead.count) file\(notRead.count == 1 ? "" : "s") not read (documents are *.txt, and OCR engines' *.tsv, *.hocr and ALTO *.xml): \(shown)\(notRead.count > 5 ? ", …" : ""); all in report.json \"notRead\"")
         }
         for error in report.errors ?? [] { printError("kehoach batch: error: \(error)") }
         let reportPath = URL(fileURLWithPath: outDir).appendingPathComponent("report.json").path

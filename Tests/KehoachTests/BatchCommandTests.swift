@@ -101,6 +101,25 @@ final class BatchCommandTests: BinaryTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("out2/konray-2025-kh-bcd.changes.json").path))
     }
 
+    func testBatchTakesOCREnginesOutputsAndListsOtherXMLAsNotRead() throws {
+        let input = dir.appendingPathComponent("ocr")
+        try FileManager.default.createDirectory(at: input, withIntermediateDirectories: true)
+        let pages = Fixtures.repo.appendingPathComponent("corpus/ocr-outputs")
+        try FileManager.default.copyItem(at: pages.appendingPathComponent("d01-page.tsv"), to: input.appendingPathComponent("a.tsv"))
+        try FileManager.default.copyItem(at: pages.appendingPathComponent("d01-page.hocr"), to: input.appendingPathComponent("b.hocr"))
+        try FileManager.default.copyItem(at: pages.appendingPathComponent("d01-page.alto.xml"), to: input.appendingPathComponent("c.xml"))
+        try Data("<?xml version=\"1.0\"?><config/>".utf8).write(to: input.appendingPathComponent("settings.xml"))
+        let run = try kehoach(["batch", "ocr", "--out", "out", "--rules", Fixtures.repo.appendingPathComponent("rules").path])
+        XCTAssertEqual(run.status, 0, run.err)
+        XCTAssertTrue(run.err.contains("3 files: 3 processed"), run.err)
+        XCTAssertTrue(run.err.contains("1 file not read"), run.err)
+        // the three are one page, restored alike with the engine's confidences
+        let a = try String(contentsOf: dir.appendingPathComponent("out/a.txt"), encoding: .utf8)
+        XCTAssertEqual(a, try String(contentsOf: dir.appendingPathComponent("out/b.txt"), encoding: .utf8))
+        XCTAssertEqual(a, try String(contentsOf: dir.appendingPathComponent("out/c.txt"), encoding: .utf8))
+        XCTAssertEqual(a, try kehoach(["restore", "ocr/a.tsv", "--rules", Fixtures.repo.appendingPathComponent("rules").path]).out)
+    }
+
     func testQueryRefusesFilterValuesItCannotMatchAndListsTheValidOnes() throws {
         let db = try Fixtures.keyStore(dir).0.path
         for (args, said) in [(["targets", "--status", "planned"], "not one of target, actual"),
@@ -123,7 +142,7 @@ final class BatchCommandTests: BinaryTestCase {
         try Data("%PDF-1.4".utf8).write(to: input.appendingPathComponent("scan.pdf"))
         let run = try kehoach(["batch", "in", "--out", "out", "--rules", rules.path])
         XCTAssertEqual(run.status, 0, run.err)
-        XCTAssertTrue(run.err.contains("1 file not read (documents are *.txt, and Tesseract's *.tsv and *.hocr; an ALTO *.xml goes to restore or extract one by one): scan.pdf"), run.err)
+        XCTAssertTrue(run.err.contains("1 file not read (documents are *.txt, and OCR engines' *.tsv, *.hocr and ALTO *.xml): scan.pdf"), run.err)
         let report = try JSONDecoder().decode(BatchReport.self, from: Data(contentsOf: dir.appendingPathComponent("out/report.json")))
         XCTAssertEqual(report.files.map(\.status), [.ok])
         XCTAssertEqual(report.notRead?.map { ($0 as NSString).lastPathComponent }, ["scan.pdf"])
