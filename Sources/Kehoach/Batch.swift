@@ -94,7 +94,8 @@ func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
     digest.map { String(format: "%02x", $0) }.joined()
 }
 
-func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
+/// The SHA-256 of bytes as lower-case hex: a document's content identity (batch, extract, review, corrections).
+public func sha256Hex(_ data: Data) -> String { hex(SHA256.hash(data: data)) }
 
 /// One input file of a batch and where its outputs go.
 public struct BatchFile: Equatable, Sendable {
@@ -310,7 +311,14 @@ public final class BatchRunner: @unchecked Sendable {
     /// names that are not UTF-8 (the file then vanishes silently) and says nothing of FIFOs,
     /// devices and dangling links. Those are reported when named *.txt; links to folders are not
     /// followed (they could loop).
-    /// An XML file is a document when it is an OCR engine's ALTO (its opening says so).
+    /// Whether a file is a document batch and review read: text (*.txt, any case), or an OCR
+    /// engine's *.tsv, *.hocr or ALTO *.xml (an XML file is ALTO when its opening says so).
+    public static func isDocument(name: String, path: String) -> Bool {
+        let lowered = name.lowercased()
+        return lowered.hasSuffix(".txt") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".hocr")
+            || (lowered.hasSuffix(".xml") && isALTO(path))
+    }
+
     static func isALTO(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
@@ -356,7 +364,7 @@ public final class BatchRunner: @unchecked Sendable {
                 if let outReal, realPath(full) == outReal { continue }
                 walk(base: base, relative: rel + "/", outReal: outReal, unreadable: unreadable, problem: problem, notRead: notRead, found: found)
             case S_IFREG:
-                if isText || (lowered.hasSuffix(".xml") && isALTO(full)) { found(rel, Int(st.st_size)) } else { notRead(rel) }
+                if isDocument(name: name, path: full) { found(rel, Int(st.st_size)) } else { notRead(rel) }
             case S_IFLNK:
                 guard isText else { continue }
                 var target = stat()

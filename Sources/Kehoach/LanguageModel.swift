@@ -17,6 +17,8 @@ public final class LanguageModel: @unchecked Sendable {
     /// The usual written form of tokens that are not plain syllables ("UBND", "QĐ", "VssID").
     public let surfaces: [String?]
     public let counts: [UInt32]
+    /// ln of the number of tokens the model was counted from (for `rarity`).
+    let logTotal: Float
     public let bigramCount: Int
     public let trigramCount: Int
     public let ids: [String: Int32]
@@ -30,6 +32,7 @@ public final class LanguageModel: @unchecked Sendable {
         self.words = words
         self.surfaces = surfaces
         self.counts = counts
+        logTotal = log(Float(counts.reduce(0) { $0 + Int($1) }))
         let v = words.count
         var start = [Int32](repeating: 0, count: v + 1)
         for k in bigramKeys { start[Int(k >> 32) + 1] += 1 }
@@ -62,6 +65,11 @@ public final class LanguageModel: @unchecked Sendable {
     public var vocabularySize: Int { words.count }
 
     public func id(_ token: String) -> Int32 { ids[token] ?? Self.unknown }
+
+    /// −ln of a token's share of the model's text (its count plus one; `<unk>` counts none).
+    public func rarity(_ id: Int32) -> Float {
+        logTotal - log(Float(id == Self.unknown ? 0 : counts[Int(id)]) + 1)
+    }
 
     @inline(__always) static func key2(_ v: Int32, _ w: Int32) -> UInt64 { UInt64(UInt32(v)) << 32 | UInt64(UInt32(w)) }
     @inline(__always) static func key3(_ u: Int32, _ v: Int32, _ w: Int32) -> UInt64 {

@@ -119,7 +119,6 @@ public final class Restorer: @unchecked Sendable {
     static let timesDigitReadings = ["10": "lo", "0": "o"]
     /// Weight of the channel cost on a Times-like page, whose readings are more ambiguous.
     public var timesChannelWeight: Float = 1.0
-    private let logTotal: Float
 
     private let cacheLock = NSLock()
     private var wordCache = WordOptionsCache(limit: 200_000)
@@ -130,7 +129,6 @@ public final class Restorer: @unchecked Sendable {
 
     public init(model: RestoreModel) {
         self.model = model
-        logTotal = log(Float(model.lm.counts.reduce(0) { $0 + Int($1) }))
         asciiPunctuation = (0..<128).map { model.lm.id(String(UnicodeScalar(UInt8($0)))) }
         surfaces = model.generator.entries.flatMap { e -> [String] in
             // A written form with capitals ("VssID", "QĐ") is fixed; a lower-case one ("internet")
@@ -360,9 +358,9 @@ public final class Restorer: @unchecked Sendable {
         // the text is likelier under is kept: plans read best with the administrative model alone,
         // other prose with Wikipedia's words beside it.
         if let general {
-            var typed = [Bool](repeating: false, count: positions.count)
-            for p in typedAt { typed[p] = true }
-            let renumbered = renumbered(positions, entries: entryOf, pieceOf: pieceOf, typed: typed, pieces, text, in: general)
+            var typedPositions = [Bool](repeating: false, count: positions.count)
+            for p in typedAt { typedPositions[p] = true }
+            let renumbered = renumbered(positions, entries: entryOf, pieceOf: pieceOf, typed: typedPositions, pieces, text, in: general)
             let generalChosen = decoder.decode(renumbered, lm: general.lm)
             if decoder.pathCost(renumbered, generalChosen, lm: general.lm) < decoder.pathCost(positions, chosen, lm: model.lm) {
                 positions = renumbered; chosen = generalChosen; lm = general.lm
@@ -370,6 +368,7 @@ public final class Restorer: @unchecked Sendable {
         }
 
         // Rebuild the text: every scalar of the input, restored words in place of the OCR ones.
+        let typed = profile == .stripped
         var replacement: [(piece: Int, text: String)] = []
         var changes: [RestoreChange] = []
         let lineStarts = lineStartOffsets(text)
@@ -384,7 +383,6 @@ public final class Restorer: @unchecked Sendable {
             let line = linesBefore
             // Typed text's case is as meant ("So: 15/UBND-VX" is "Số:" though its line is mostly
             // capitals); the readings below are the OCR's
-            let typed = profile == .stripped
             var casing = Casing.of(word, lineIsUpper: !typed && upperLines[line - 1])
             if piece.kind == .number { casing = upperLines[line - 1] ? .upper : .lower }   // "10" read for "lệ"
             // "Iy" for "lý": a capital I the OCR read for l says nothing about case.
@@ -635,11 +633,6 @@ public final class Restorer: @unchecked Sendable {
         entries.append(contentsOf: found)
     }
 
-    /// Options for a word of a text typed without marks: the vocabulary's words with its letters
-    /// ("ban" → bạn, bán, bàn, bản, ban, …, "dan" → dân, đàn …), no cost between them (nothing
-    /// on the page tells them apart: the language model does), the most frequent first; the word
-    /// kept as typed when none has its letters (a name, a foreign word). Nil for a word with marks
-    /// or other scripts' letters, which takes the OCR path.
     /// The OCR's confidence in the word a piece belongs to (the piece "Glong" of the OCR word
     /// "Glong,": the run of the text between spaces that holds it).
     private func ocrConfidence(of piece: Piece, in text: [Unicode.Scalar], _ confidences: [Int: Double]) -> Double? {
@@ -665,6 +658,11 @@ public final class Restorer: @unchecked Sendable {
         }
     }
 
+    /// Options for a word of a text typed without marks: the vocabulary's words with its letters
+    /// ("ban" → bạn, bán, bàn, bản, ban, …, "dan" → dân, đàn …), no cost between them (nothing
+    /// on the page tells them apart: the language model does), the most frequent first; the word
+    /// kept as typed when none has its letters (a name, a foreign word). Nil for a word with marks
+    /// or other scripts' letters, which takes the OCR path.
     /// Tokens and costs are the main model's (`renumbered` gives them in the general model's).
     private func strippedOptions(_ word: ArraySlice<Unicode.Scalar>, general: RestoreModel.GeneralModel?) -> ([Decoder.Option], [Int32])? {
         guard word.allSatisfy({ $0.value < 0x80 }) else { return nil }
@@ -677,7 +675,7 @@ public final class Restorer: @unchecked Sendable {
         func rarityOf(_ entry: Int32) -> Float {
             let main = rarity(model.generator.entries[Int(entry)].lmID)
             guard let general else { return main }
-            return min(main, general.rarity(general.entryIDs[Int(entry)]))
+            return min(main, general.lm.rarity(general.entryIDs[Int(entry)]))
         }
         // Typed in small letters, a word is no abbreviation or Roman numeral of the lexicon ("v.v.", "dh").
         if !capitalized {
@@ -729,7 +727,7 @@ public final class Restorer: @unchecked Sendable {
                 if entry != Self.keepEntry {
                     id = general.entryIDs[Int(entry)]
                     if typed[p] {
-                        cost = strippedCost(model.generator.entries[Int(entry)], rarity: general.rarity(id), unseen: id == LanguageModel.unknown)
+                        cost = strippedCost(model.generator.entries[Int(entry)], rarity: general.lm.rarity(id), unseen: id == LanguageModel.unknown)
                     }
                 } else if option.lmID != LanguageModel.unknown {
                     id = general.fromMain[Int(option.lmID)]
@@ -840,10 +838,7 @@ public final class Restorer: @unchecked Sendable {
     }
 
     /// −ln of a token's share of the language model's text (its count plus one).
-    private func rarity(_ lmID: Int32) -> Float {
-        let count = lmID == LanguageModel.unknown ? 0 : model.lm.counts[Int(lmID)]
-        return logTotal - log(Float(count) + 1)
-    }
+    private func rarity(_ lmID: Int32) -> Float { model.lm.rarity(lmID) }
 
     /// A syllable the training text never had shares <unk>'s probability with every rare token;
     /// the penalty stands for its small share of it.

@@ -98,19 +98,11 @@ public final class RestoreModel: @unchecked Sendable {
         public let entryIDs: [Int32]
         /// Each main-model token's id in `lm` (by its main id).
         public let fromMain: [Int32]
-        /// ln of the number of tokens `lm` was counted from, for `rarity`.
-        let logTotal: Float
 
         init(_ lm: LanguageModel, main: RestoreModel) {
             self.lm = lm
             entryIDs = main.generator.entries.map { lm.id($0.key) }
             fromMain = main.lm.words.map { lm.id($0) }
-            logTotal = log(Float(lm.counts.reduce(0) { $0 + Int($1) }))
-        }
-
-        /// −ln of a token's share of the text `lm` was counted from (its count plus one).
-        func rarity(_ id: Int32) -> Float {
-            logTotal - log(Float(id == LanguageModel.unknown ? 0 : lm.counts[Int(id)]) + 1)
         }
     }
 

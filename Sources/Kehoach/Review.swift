@@ -79,12 +79,12 @@ public struct Corrections: Codable, Equatable, Sendable {
             let start = (1...max(1, line.count)).contains(c.column) ? c.column - 1 : -1
             guard !word.isEmpty, start >= 0, word.count <= line.count - start, Array(line[start..<start + word.count]) == word else {
                 let found = start >= 0 && start < line.count
-                    ? String(String.UnicodeScalarView(line[start..<min(line.count, start + max(word.count, 1))])) : ""
+                    ? Restorer.string(line[start..<min(line.count, start + max(word.count, 1))]) : ""
                 throw Mismatch(description: "line \(c.line), column \(c.column): expected \"\(c.text)\", found \"\(found)\" (was the text restored with other rules?)")
             }
             lines[c.line - 1].replaceSubrange(start..<start + word.count, with: Normalize.nfc(c.corrected).unicodeScalars)
         }
-        return lines.map { String(String.UnicodeScalarView($0)) }.joined(separator: "\n")
+        return lines.map { Restorer.string($0[...]) }.joined(separator: "\n")
     }
 }
 
@@ -183,17 +183,17 @@ public enum ReviewSite {
             for c in lineChanges {
                 let start = c.column - 1, end = start + c.from.unicodeScalars.count
                 guard start >= at, end <= inLine.count else { continue }
-                ocr += escape(String(String.UnicodeScalarView(inLine[at..<start])))
-                ocr += "<del>" + escape(String(String.UnicodeScalarView(inLine[start..<end]))) + "</del>"
+                ocr += escape(Restorer.string(inLine[at..<start]))
+                ocr += "<del>" + escape(Restorer.string(inLine[start..<end])) + "</del>"
                 at = end
             }
-            ocr += escape(String(String.UnicodeScalarView(inLine[at...])))
+            ocr += escape(Restorer.string(inLine[at...]))
             // restored side: every word a button (the changed ones in the tab order), to accept or correct
             var out = ""
             at = 0
             for p in Tokenizer.pieces(outLine) where p.kind == .word || outChanges[p.start + 1] != nil {
-                out += escape(String(String.UnicodeScalarView(outLine[at..<p.start])))
-                let word = String(String.UnicodeScalarView(outLine[p.start..<p.end]))
+                out += escape(Restorer.string(outLine[at..<p.start]))
+                let word = Restorer.string(outLine[p.start..<p.end])
                 let change = outChanges[p.start + 1]
                 var classes = "w", title = "", tab = "-1"
                 if let change {
@@ -210,7 +210,7 @@ public enum ReviewSite {
                 out += ">\(escape(word))</button>"
                 at = p.end
             }
-            out += escape(String(String.UnicodeScalarView(outLine[at...])))
+            out += escape(Restorer.string(outLine[at...]))
             rows += "<tr id=\"L\(n)\"><th scope=\"row\"><a href=\"#L\(n)\">\(n)</a></th><td class=\"ocr\" lang=\"vi\">\(ocr)</td><td class=\"out\" lang=\"vi\">\(out)</td></tr>\n"
         }
         let changed = d.restoration.changes.count, low = d.lowConfidenceCount

@@ -94,8 +94,9 @@ public enum TextInput {
     /// reading with the most Vietnamese syllables is taken, if it is plainly Vietnamese; otherwise
     /// the file is refused as invalid UTF-8 at its first bad byte. With `encoding` the bytes are
     /// read in it and nothing else.
-    /// The text of a file's bytes, in its encoding; an OCR engine's TSV, hOCR or ALTO output is
-    /// read into its page text, with each word's confidence (`DecodedText.confidences`).
+    ///
+    /// An OCR engine's TSV, hOCR or ALTO output is then read into its page text, with each word's
+    /// confidence (`OCROutput`, `DecodedText.confidences`).
     public static func decodeText(_ data: Data, path: String, maxBytes: Int = defaultMaxBytes, encoding: TextEncoding? = nil,
                                   tables: EncodingTables = .none) throws -> DecodedText {
         var decoded = try decodeCharacters(data, path: path, maxBytes: maxBytes, encoding: encoding, tables: tables)
@@ -110,6 +111,7 @@ public enum TextInput {
         return decoded
     }
 
+    /// `decodeText`'s characters, before an OCR engine's format is recognised in them.
     static func decodeCharacters(_ data: Data, path: String, maxBytes: Int = defaultMaxBytes, encoding: TextEncoding? = nil,
                                  tables: EncodingTables = .none) throws -> DecodedText {
         if data.count > maxBytes {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Kehoach
 
@@ -109,7 +108,7 @@ struct ExtractCommand: ParsableCommand {
             do {
                 let data = try TextInput.readData(path: path)
                 // the file's bytes, as batch keys a document's content
-                let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                let digest = sha256Hex(data)
                 read = digest
                 let decoded = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables)
                 let raw = decoded.text

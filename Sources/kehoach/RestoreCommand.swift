@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Kehoach
 
@@ -125,7 +124,7 @@ struct RestoreCommand: ParsableCommand {
                 // corrections restore the text as the review did: same file, same profile
                 var chosen = profile
                 if let corrections, let applyCorrections {
-                    let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                    let digest = sha256Hex(data)
                     if let reviewed = corrections.sha256, reviewed != digest {
                         throw Corrections.Mismatch(description: "not restored: \(applyCorrections) was made on another file (\(corrections.document), SHA-256 \(reviewed.prefix(12))…, this file's \(digest.prefix(12))…)")
                     }

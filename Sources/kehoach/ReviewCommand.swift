@@ -1,5 +1,4 @@
 import ArgumentParser
-import Crypto
 import Foundation
 import Kehoach
 
@@ -32,7 +31,7 @@ struct ReviewCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "Text files, or folders whose .txt files are reviewed.")
+    @Argument(help: "Text files (or OCR engines' TSV, hOCR, ALTO), or folders whose documents are reviewed.")
     var inputs: [String]
 
     @Option(name: .customLong("out"), help: ArgumentHelp("Folder for the site (made if missing).", valueName: "DIR"))
@@ -54,14 +53,21 @@ struct ReviewCommand: ParsableCommand {
         }
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "review")
         let forced = try encoding.resolve()
-        let restorer = try Restorer.load(rulesDirectory: dir)
+        // rules that do not load stop the command with 2, as missing ones do (as in extract)
+        let restorer: Restorer
+        do { restorer = try Restorer.load(rulesDirectory: dir) } catch {
+            printError("kehoach review: \(error)")
+            throw ExitCode(2)
+        }
         var files: [String] = []
         for input in inputs {
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: input, isDirectory: &isDir), isDir.boolValue {
+                // the documents batch would read there
                 let found = (FileManager.default.enumerator(atPath: input)?.allObjects as? [String] ?? [])
-                    .filter { $0.lowercased().hasSuffix(".txt") }.sorted()
-                if found.isEmpty { printError("kehoach review: \(input): no .txt files") }
+                    .filter { BatchRunner.isDocument(name: ($0 as NSString).lastPathComponent, path: (input as NSString).appendingPathComponent($0)) }
+                    .sorted()
+                if found.isEmpty { printError("kehoach review: \(input): no documents (*.txt, *.tsv, *.hocr, ALTO *.xml)") }
                 files += found.map { (input as NSString).appendingPathComponent($0) }
             } else {
                 files.append(input)
@@ -78,7 +84,7 @@ struct ReviewCommand: ParsableCommand {
                 let decoded = try TextInput.decodeText(data, path: path, encoding: forced, tables: tables)
                 let raw = decoded.text
                 let restoration = restorer.restore(raw, withChanges: true, profile: profile, confidences: decoded.confidences)
-                let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+                let digest = sha256Hex(data)
                 let extraction = extractor.extract(text: restoration.text, path: path, sha256: digest, ocr: raw)
                 let name = URL(fileURLWithPath: path).lastPathComponent
                 let page = Self.pageName((name as NSString).deletingPathExtension, taken: &pages)
