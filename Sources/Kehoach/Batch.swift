@@ -315,9 +315,11 @@ public final class BatchRunner: @unchecked Sendable {
     /// engine's *.tsv, *.hocr or ALTO *.xml (an XML file is ALTO when its opening says so).
     public static func isDocument(name: String, path: String) -> Bool {
         let lowered = name.lowercased()
-        return lowered.hasSuffix(".txt") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".hocr")
-            || (lowered.hasSuffix(".xml") && isALTO(path))
+        return documentSuffixes.contains { lowered.hasSuffix($0) } || (lowered.hasSuffix(".xml") && isALTO(path))
     }
+
+    /// The endings that make a file a document by its name alone.
+    static let documentSuffixes = [".txt", ".tsv", ".hocr"]
 
     static func isALTO(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
@@ -347,9 +349,9 @@ public final class BatchRunner: @unchecked Sendable {
             }
             guard listed == 0 else { continue }
             let type = st.st_mode & S_IFMT
-            // text, and an OCR engine's TSV or hOCR (read with its confidences; OCROutput)
-            let lowered = String(decoding: bytes.suffix(5), as: UTF8.self).lowercased()
-            let isText = bytes.count > 4 && (lowered.hasSuffix(".txt") || lowered.hasSuffix(".tsv") || lowered.hasSuffix(".hocr"))
+            // a document by its name's ending, read from the bytes: a name that is not UTF-8 shows it too
+            let ending = String(decoding: bytes.suffix(5), as: UTF8.self).lowercased()
+            let isText = bytes.count > 4 && documentSuffixes.contains { ending.hasSuffix($0) }
             guard let name = String(validatingUTF8Bytes: bytes) else {
                 if type == S_IFDIR || isText {
                     failed(dir + escapedFileName(bytes) + (type == S_IFDIR ? "/" : ""), "bad-name",
@@ -507,7 +509,7 @@ public final class BatchRunner: @unchecked Sendable {
         var removed: [String] = []
         if !isCancelled {
             var dropped: [String] = []
-            let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json", $0.outputStem + ".changes.json"] })
+            let currentOutputs = Set(files.flatMap { [$0.outputStem + ".txt", $0.outputStem + ".json", Self.changeLog(of: $0.outputStem + ".txt")] })
             for row in stored where !current.contains(row.path) && isThisRuns(row.path) {
                 dropped.append(row.path)
                 // A row re-keyed from a relative path is the same document, not a removed one.

@@ -25,6 +25,28 @@ public enum OCROutput {
         return nil
     }
 
+    /// A page as the engine's output gives it, element by element: blocks of lines of (word, confidence).
+    struct Page {
+        var blocks: [[[(String, Double?)]]] = [[]]
+        mutating func block() { blocks.append([]) }
+        mutating func line() { blocks[blocks.count - 1].append([]) }
+        /// A word on the current line (a line opened if the block has none yet).
+        mutating func word(_ word: String, _ confidence: Double?) {
+            if blocks[blocks.count - 1].isEmpty { line() }
+            blocks[blocks.count - 1][blocks[blocks.count - 1].count - 1].append((word, confidence))
+        }
+    }
+
+    /// Where each of `marks` stands in `text`, in document order.
+    static func places(of marks: [String], in text: String) -> [(String.Index, String)] {
+        var found: [(String.Index, String)] = []
+        for m in marks {
+            var at = text.startIndex
+            while let r = text.range(of: m, range: at..<text.endIndex) { found.append((r.lowerBound, m)); at = r.upperBound }
+        }
+        return found.sorted { $0.0 < $1.0 }
+    }
+
     /// Lines of (word, confidence) grouped by block, in reading order, made into a reading.
     static func reading(_ format: OCRReading.Format, _ blocks: [[[(String, Double?)]]]) -> OCRReading {
         var lines: [[(String, Double?)]] = []
@@ -51,7 +73,7 @@ public enum OCROutput {
     /// Tesseract's TSV: level 5 rows are words, with block, paragraph and line numbers and a
     /// confidence of 0–100 (−1 for rows that are not words).
     static func tsv(_ text: String) -> OCRReading {
-        var blocks: [[[(String, Double?)]]] = []
+        var page = Page()
         var lastBlock = "", lastLine = ""
         for row in text.split(separator: "\n").dropFirst() {
             let cols = row.split(separator: "\t", omittingEmptySubsequences: false)
@@ -59,12 +81,11 @@ public enum OCROutput {
             let word = String(cols[11...].joined(separator: "\t")).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !word.isEmpty else { continue }
             let block = "\(cols[1]).\(cols[2])", line = "\(block).\(cols[3]).\(cols[4])"
-            if block != lastBlock { blocks.append([]); lastBlock = block; lastLine = "" }
-            if line != lastLine { blocks[blocks.count - 1].append([]); lastLine = line }
-            let confidence = Double(cols[10]).map { $0 < 0 ? nil : $0 / 100 } ?? nil
-            blocks[blocks.count - 1][blocks[blocks.count - 1].count - 1].append((word, confidence))
+            if block != lastBlock { page.block(); lastBlock = block; lastLine = "" }
+            if line != lastLine { page.line(); lastLine = line }
+            page.word(word, Double(cols[10]).map { $0 < 0 ? nil : $0 / 100 } ?? nil)
         }
-        return reading(.tesseractTSV, blocks)
+        return reading(.tesseractTSV, page.blocks)
     }
 
     static func unescape(_ s: Substring) -> String {
@@ -79,20 +100,12 @@ public enum OCROutput {
     /// hOCR: ocr_carea (blocks), ocr_line (and ocrx_line kin: ocr_textfloat, ocr_header, ocr_caption)
     /// and ocrx_word spans whose title holds "x_wconf NN".
     static func hocr(_ text: String) -> OCRReading {
-        var blocks: [[[(String, Double?)]]] = [[]]
+        var page = Page()
         // every class mark in document order: a block opens a block, a line a line, a word a word
-        let marks = ["class='ocr_carea'", "class=\"ocr_carea\"", "class='ocr_line'", "class=\"ocr_line\"",
-                     "class='ocr_textfloat'", "class=\"ocr_textfloat\"", "class='ocr_header'", "class=\"ocr_header\"",
-                     "class='ocr_caption'", "class=\"ocr_caption\"", "class='ocrx_word'", "class=\"ocrx_word\""]
-        var found: [(String.Index, String)] = []
-        for m in marks {
-            var at = text.startIndex
-            while let r = text.range(of: m, range: at..<text.endIndex) { found.append((r.lowerBound, m)); at = r.upperBound }
-        }
-        found.sort { $0.0 < $1.0 }
-        for (index, mark) in found {
-            if mark.contains("ocr_carea") { blocks.append([]); continue }
-            if !mark.contains("ocrx_word") { blocks[blocks.count - 1].append([]); continue }
+        let classes = ["ocr_carea", "ocr_line", "ocr_textfloat", "ocr_header", "ocr_caption", "ocrx_word"]
+        for (index, mark) in places(of: classes.flatMap { ["class='\($0)'", "class=\"\($0)\""] }, in: text) {
+            if mark.contains("ocr_carea") { page.block(); continue }
+            if !mark.contains("ocrx_word") { page.line(); continue }
             guard let tagEnd = text.range(of: ">", range: index..<text.endIndex),
                   let closing = text.range(of: "</span>", range: tagEnd.upperBound..<text.endIndex) else { continue }
             let tag = text[index..<tagEnd.lowerBound]
@@ -107,24 +120,17 @@ public enum OCROutput {
             if let r = tag.range(of: "x_wconf ") {
                 confidence = Double(tag[r.upperBound...].prefix { $0.isNumber || $0 == "." }).map { $0 / 100 }
             }
-            if blocks[blocks.count - 1].isEmpty { blocks[blocks.count - 1].append([]) }
-            blocks[blocks.count - 1][blocks[blocks.count - 1].count - 1].append((w, confidence))
+            page.word(w, confidence)
         }
-        return reading(.hocr, blocks)
+        return reading(.hocr, page.blocks)
     }
 
     /// ALTO: blocks, TextLine and String elements; CONTENT is the word, WC its confidence (0–1).
     /// A block is a ComposedBlock where there are any (Tesseract writes its blocks so, and each
     /// paragraph as a TextBlock), else a TextBlock.
     static func alto(_ text: String) -> OCRReading {
-        var blocks: [[[(String, Double?)]]] = [[]]
-        var found: [(String.Index, String)] = []
+        var page = Page()
         let block = text.contains("<ComposedBlock") ? "<ComposedBlock" : "<TextBlock"
-        for m in [block, "<TextLine", "<String "] {
-            var at = text.startIndex
-            while let r = text.range(of: m, range: at..<text.endIndex) { found.append((r.lowerBound, m)); at = r.upperBound }
-        }
-        found.sort { $0.0 < $1.0 }
         func attribute(_ tag: Substring, _ name: String) -> Substring? {
             for quote in ["\"", "'"] {
                 if let r = tag.range(of: " \(name)=\(quote)"), let end = tag[r.upperBound...].firstIndex(of: Character(quote)) {
@@ -133,20 +139,19 @@ public enum OCROutput {
             }
             return nil
         }
-        for (index, mark) in found {
+        for (index, mark) in places(of: [block, "<TextLine", "<String "], in: text) {
             switch mark {
-            case block: blocks.append([])
-            case "<TextLine": blocks[blocks.count - 1].append([])
+            case block: page.block()
+            case "<TextLine": page.line()
             default:
                 guard let end = text.range(of: ">", range: index..<text.endIndex) else { continue }
                 let tag = text[index..<end.lowerBound]
                 guard let content = attribute(tag, "CONTENT") else { continue }
                 let w = unescape(content).trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !w.isEmpty else { continue }
-                if blocks[blocks.count - 1].isEmpty { blocks[blocks.count - 1].append([]) }
-                blocks[blocks.count - 1][blocks[blocks.count - 1].count - 1].append((w, attribute(tag, "WC").flatMap { Double($0) }))
+                page.word(w, attribute(tag, "WC").flatMap { Double($0) })
             }
         }
-        return reading(.alto, blocks)
+        return reading(.alto, page.blocks)
     }
 }

@@ -92,14 +92,8 @@ extension Query {
         }
         if let v = f.year { clauses.append("COALESCE(t.year, d.year) = ?"); args.append(v) }
         if let v = f.measure { clauses.append("t.measure = ?"); args.append(v) }
-        if let v = f.place {
-            let folded = Store.fold(v)
-            clauses.append("(d.place_folded = ? OR d.province_folded = ? OR d.issuer_folded LIKE ? ESCAPE '\\')")
-            args.append(folded); args.append(folded); args.append(contains(v))
-        }
-        var placeClauses: [String] = []
-        placesClause(f.places, "t", &placeClauses, &args)
-        clauses += placeClauses
+        if let v = f.place { placeClause(v, &clauses, &args) }
+        placesClause(f.places, "t", &clauses, &args)
         let sql = """
             SELECT t.document_path, d.number, d.date, t.indicator, t.measure, t.status, t.unit, t.value,
                    t.population, t.population_folded, COALESCE(t.year, d.year), t.line, t.commune, t.district, t.province

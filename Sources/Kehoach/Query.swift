@@ -362,7 +362,7 @@ public enum Query {
         return String(s.prefix(while: { $0.isLetter })).lowercased()
     }
 
-    private static func placeClause(_ place: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
+    static func placeClause(_ place: String, _ clauses: inout [String], _ args: inout [DatabaseValueConvertible?]) {
         let f = Store.fold(place)
         clauses.append("(d.place_folded = ? OR d.province_folded = ? OR d.issuer_folded LIKE ? ESCAPE '\\')")
         args.append(f); args.append(f); args.append(contains(place))
@@ -443,7 +443,7 @@ public enum Query {
 
     /// The statement's rows, reading no further than `limit` rows; stops when the rows held pass
     /// `maxBytes`, which would otherwise grow without end however little SQLite itself holds.
-    private static func table(_ statement: Statement, limit: Int? = nil, maxBytes: Int64 = .max) throws -> QueryTable {
+    static func table(_ statement: Statement, limit: Int? = nil, maxBytes: Int64 = .max) throws -> QueryTable {
         let columns = statement.columnNames
         var rows: [[QueryValue]] = []
         if let limit, limit <= 0 { return QueryTable(columns: columns, rows: rows) }

@@ -12,42 +12,31 @@ public enum StoreReport {
 
     public static func make(db path: String, wholePopulations: Set<String> = Progress.standardWholePopulations) throws -> Output {
         let queue = try Store.openReadOnly(path: path)
-        let counts = try queue.read { db in
-            try table(db, """
+        let (counts, documents, perProvince) = try queue.read { db in
+            func table(_ sql: String) throws -> QueryTable { try Query.table(try db.makeStatement(sql: sql)) }
+            return (try table("""
                 SELECT t.indicator AS indicator, t.status AS status, t.province AS province, COALESCE(t.year, d.year) AS year,
                        COUNT(*) AS figures, COUNT(DISTINCT t.document_path) AS documents
                 FROM targets t JOIN documents d ON d.path = t.document_path
                 WHERE d.status = 'ok'
                 GROUP BY 1, 2, 3, 4
                 ORDER BY t.indicator, t.status, t.province IS NULL, t.province, year
-                """)
-        }
-        let documents = try queue.read { db in
-            try table(db, """
+                """), try table("""
                 SELECT province, COUNT(*) AS documents, SUM(status = 'failed') AS failed,
                        MIN(date) AS first_date, MAX(date) AS last_date
                 FROM documents GROUP BY province ORDER BY province IS NULL, province
-                """)
-        }
-        let perProvince = try queue.read { db in
-            try table(db, """
+                """), try table("""
                 SELECT COALESCE(t.province, '(unknown)') AS province, COUNT(*) AS targets
                 FROM targets t JOIN documents d ON d.path = t.document_path
                 WHERE d.status = 'ok' AND t.status = 'target'
                 GROUP BY 1 ORDER BY targets DESC, province
-                """)
+                """))
         }
         let progress = try Query.progress(db: path, ProgressFilter(), wholePopulations: wholePopulations)
         let reported = QueryTable(columns: progress.columns, rows: progress.rows.filter { $0[6] != .null })
         let html = page(db: path, counts: counts, documents: documents, perProvince: perProvince, progress: progress, reported: reported)
         return Output(files: [("index.html", html), ("figures.csv", Query.renderCSV(counts)), ("progress.csv", Query.renderCSV(progress)),
                               ("documents.csv", Query.renderCSV(documents)), ("targets-per-province.csv", Query.renderCSV(perProvince))])
-    }
-
-    static func table(_ db: Database, _ sql: String) throws -> QueryTable {
-        let statement = try db.makeStatement(sql: sql)
-        let rows = try Row.fetchAll(statement).map { Array($0.databaseValues.map(QueryValue.init)) }
-        return QueryTable(columns: statement.columnNames, rows: rows)
     }
 
     static func escape(_ s: String) -> String { ReviewSite.escape(s) }
