@@ -70,19 +70,10 @@ struct ExtractCommand: ParsableCommand {
 
     func run() throws {
         let dir = try rules.resolve()
-        let extractor: Extractor
-        do { extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) } catch {
-            printError("kehoach extract: \(error)")
-            throw ExitCode(2)
-        }
+        let extractor = try fromRules("extract") { Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) }
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "extract")
         let forced = try encoding.resolve()
-        // rules that do not load stop the command with 2, as missing ones do: it cannot run
-        let restorer: Restorer?
-        do { restorer = restored ? nil : try Restorer.load(rulesDirectory: dir) } catch {
-            printError("kehoach extract: \(error)")
-            throw ExitCode(2)
-        }
+        let restorer = restored ? nil : try fromRules("extract") { try Restorer.load(rulesDirectory: dir) }
         if let outDir { try FileManager.default.createDirectory(atPath: outDir, withIntermediateDirectories: true) }
         var failures = 0
         var paths = files

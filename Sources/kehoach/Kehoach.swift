@@ -47,6 +47,15 @@ struct KehoachCommand: ParsableCommand {
 /// `kehoach --version`: the release, and the extraction contract its JSON follows (docs/extraction.md).
 let kehoachVersion = "kehoach 0.5.0 (extraction contract kehoach.extract/1)"
 
+/// What a command builds from its rules (a Restorer, an Extractor), or exit status 2 with the
+/// rules' error: a command without its rules cannot run, which is not an input it could not read (1).
+func fromRules<T>(_ command: String, _ make: () throws -> T) throws -> T {
+    do { return try make() } catch {
+        printError("kehoach \(command): \(error)")
+        throw ExitCode(2)
+    }
+}
+
 /// Options every command that reads rules shares.
 struct RulesOption: ParsableArguments {
     @Option(name: .customLong("rules"), help: ArgumentHelp("Rules directory (default: $KEHOACH_RULES, ./rules, or the one beside the binary).", valueName: "DIR"))

@@ -94,7 +94,7 @@ struct RestoreCommand: ParsableCommand {
         let dir = try rules.resolve()
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "restore")
         let forced = try encoding.resolve()
-        let restorer = try Restorer.load(rulesDirectory: dir)
+        let restorer = try fromRules("restore") { try Restorer.load(rulesDirectory: dir) }
         // read before any output is written: a broken corrections file stops the command (exit 2)
         let corrections = try applyCorrections.map { path -> Corrections in
             do { return try Corrections.load(try Data(contentsOf: URL(fileURLWithPath: path)), path: path) } catch {

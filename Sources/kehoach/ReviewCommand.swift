@@ -46,19 +46,10 @@ struct ReviewCommand: ParsableCommand {
 
     func run() throws {
         let dir = try rules.resolve()
-        let extractor: Extractor
-        do { extractor = Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) } catch {
-            printError("kehoach review: \(error)")
-            throw ExitCode(2)
-        }
+        let extractor = try fromRules("review") { Extractor(rules: try ExtractionRules.load(rulesDirectory: dir)) }
         let tables = try EncodingOption.tables(rulesDirectory: dir, command: "review")
         let forced = try encoding.resolve()
-        // rules that do not load stop the command with 2, as missing ones do (as in extract)
-        let restorer: Restorer
-        do { restorer = try Restorer.load(rulesDirectory: dir) } catch {
-            printError("kehoach review: \(error)")
-            throw ExitCode(2)
-        }
+        let restorer = try fromRules("review") { try Restorer.load(rulesDirectory: dir) }
         var files: [String] = []
         for input in inputs {
             var isDir: ObjCBool = false
