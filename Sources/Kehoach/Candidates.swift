@@ -379,4 +379,66 @@ public final class CandidateGenerator: @unchecked Sendable {
         if found.count > maxCandidates { found.removeLast(found.count - maxCandidates) }
         return found
     }
+
+    /// An OCR word prepared for `readingCost`: its insertion costs and substitution columns looked
+    /// up once, since one word is compared with hundreds of listed names.
+    public struct Reading {
+        let ocr: [Unicode.Scalar]
+        let insertion: [Float]
+        /// Each scalar's column in `substitutionMatrix`, or −1 (then `ConfusionModel.cost`).
+        let column: [Int]
+    }
+
+    public func reading(_ ocr: [Unicode.Scalar]) -> Reading {
+        Reading(ocr: ocr, insertion: [0] + ocr.map { confusions.insertion[$0] ?? ConfusionModel.unseenIndel },
+                column: ocr.map { ocrIndex[$0] ?? -1 })
+    }
+
+    /// The channel cost of reading the lower-case word `target` as `ocr`: the weighted edit distance
+    /// the trie walk computes, along one path. For a word the walk would not reach (a place's
+    /// syllable behind commoner ones: "miling" is "miệng" before it is "mường"), compared with
+    /// the cost of what was chosen. Infinity past `bound`.
+    public func readingCost(of target: [Unicode.Scalar], as ocr: [Unicode.Scalar], bound: Float = .infinity) -> Float {
+        readingCost(of: target, as: reading(ocr), bound: bound)
+    }
+
+    public func readingCost(of target: [Unicode.Scalar], as reading: Reading, bound: Float = .infinity) -> Float {
+        let ocr = reading.ocr, ins = reading.insertion, columnOf = reading.column
+        let n = ocr.count
+        guard n > 0, !target.isEmpty else { return .infinity }
+        let width = n + 1, columns = ocrIndex.count
+        // (Called for thousands of listed names per page: its columns live on the stack.)
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * width) { buffer -> Float in
+            let before = buffer.baseAddress!, previous = before + width, column = previous + width
+            before.update(repeating: .infinity, count: width)   // the column two letters back (for 2→1 readings)
+            previous[0] = 0
+            for j in 1...n { previous[j] = previous[j - 1] + ins[j] }
+            for (d, t) in target.enumerated() {
+                guard let ti = alphabetIndex[t] else { return .infinity }
+                let dt = deletionByLetter[ti]
+                column[0] = previous[0] + dt
+                for j in 1...n {
+                    let c = columnOf[j - 1]
+                    let s = c >= 0 ? substitutionMatrix[ti * columns + c] : confusions.cost(t, ocr[j - 1])
+                    column[j] = min(previous[j - 1] + s, previous[j] + dt, column[j - 1] + ins[j])
+                }
+                for (o1, o2, c) in splitsByLetter[ti] {
+                    for j in stride(from: 2, through: n, by: 1) where ocr[j - 2] == o1 && ocr[j - 1] == o2 {
+                        column[j] = min(column[j], previous[j - 2] + c)
+                    }
+                }
+                if d >= 1 {
+                    for (t1, o, c) in mergesByLetter[ti] where t1 == target[d - 1] {
+                        for j in 1...n where ocr[j - 1] == o { column[j] = min(column[j], before[j - 1] + c) }
+                    }
+                }
+                var low = column[0]
+                for j in 1...n { column[j] = min(column[j], column[j - 1] + ins[j]); low = min(low, column[j]) }
+                if low > bound { return .infinity }
+                before.update(from: previous, count: width)
+                previous.update(from: column, count: width)
+            }
+            return previous[n]
+        }
+    }
 }

@@ -119,6 +119,17 @@ public final class Restorer: @unchecked Sendable {
     static let timesDigitReadings = ["10": "lo", "0": "o"]
     /// Weight of the channel cost on a Times-like page, whose readings are more ambiguous.
     public var timesChannelWeight: Float = 1.0
+    /// How much more a place name's reading may cost than the words the decoder chose for the same
+    /// capitalised run after a unit's kind ("xã Miling Lin": "Mường Lạn" against "Miệng Lớn"): a
+    /// name's syllables are rare in running text, so the language model alone would not pick them.
+    public var placeNameSlack: Float = 6
+    /// The most a place name may cost per word: beyond it the run is some other name (a hamlet's, a
+    /// person's) that the list does not hold, and the decoder's reading stands.
+    public var placeNameMaxCost: Float = 9
+    public var placeOpenerSlack: Float = 0
+    /// The same for a standard name of a body after its first word (body-names.txt).
+    public var bodyNameSlack: Float = 6
+    public var bodyNameMaxCost: Float = 9
 
     private let cacheLock = NSLock()
     private var wordCache = WordOptionsCache(limit: 200_000)
@@ -147,7 +158,7 @@ public final class Restorer: @unchecked Sendable {
                                         "maxOptions", "priorWeight", "priorMargin", "optionMargin", "beam", "beamMargin",
                                         "candidateMargin", "candidateCeiling", "capitalDAsPCost", "strippedPriorWeight", "strippedKeepCost", "strippedMaxOptions",
                                         "sureConfidence", "confidentLetterCost", "unsureConfidence", "unsureKeepCost",
-                                        "timesChannelWeight", "timesDigitsAsLettersCost"]
+                                        "timesChannelWeight", "timesDigitsAsLettersCost", "placeNameSlack", "placeNameMaxCost", "placeOpenerSlack", "bodyNameSlack", "bodyNameMaxCost"]
 
     public func setParameter(_ name: String, _ value: Double) -> Bool {
         switch name {
@@ -173,6 +184,11 @@ public final class Restorer: @unchecked Sendable {
         case "capitalDAsPCost": capitalDAsPCost = Float(value)
         case "timesChannelWeight": timesChannelWeight = Float(value)
         case "timesDigitsAsLettersCost": timesDigitsAsLettersCost = Float(value)
+        case "placeNameSlack": placeNameSlack = Float(value)
+        case "placeNameMaxCost": placeNameMaxCost = Float(value)
+        case "placeOpenerSlack": placeOpenerSlack = Float(value)
+        case "bodyNameSlack": bodyNameSlack = Float(value)
+        case "bodyNameMaxCost": bodyNameMaxCost = Float(value)
         default: return false
         }
         cacheLock.lock(); wordCache.removeAll(); timesWordCache.removeAll(); timesDigitOptions.removeAll(); cacheLock.unlock()
@@ -180,7 +196,7 @@ public final class Restorer: @unchecked Sendable {
     }
 
     /// An option's vocabulary entry, or −1 for keeping the OCR word as it stands.
-    private static let keepEntry: Int32 = -1
+    static let keepEntry: Int32 = -1
 
     /// Restores `input`. `withChanges: false` skips the per-word confidence computation that only
     /// the change log needs.
@@ -369,14 +385,16 @@ public final class Restorer: @unchecked Sendable {
 
         // Rebuild the text: every scalar of the input, restored words in place of the OCR ones.
         let typed = profile == .stripped
-        var replacement: [(piece: Int, text: String)] = []
-        var changes: [RestoreChange] = []
         let lineStarts = lineStartOffsets(text)
         let upperLines = upperCaseLines(text, lineStarts)
+        let listed = typed ? [:] : listedNameWords(pieces, text, positions: positions, chosen: chosen, entryOf: entryOf, pieceOf: pieceOf,
+                                                  fixed: fixed, times: profile == .ocrTimes, upperLines: upperLines, lineStarts: lineStarts)
+        var replacement: [(piece: Int, text: String)] = []
+        var changes: [RestoreChange] = []
         var linesBefore = 0   // lines starting at or before the piece: its 1-based line (pieces come in order)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind != .punctuation && positions[p].count > 0 {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
-            guard entry != Self.keepEntry else { continue }
+            guard entry != Self.keepEntry, listed[pi] == nil else { continue }
             let piece = pieces[pi]
             let word = text[piece.start..<piece.end]
             while linesBefore < lineStarts.count, lineStarts[linesBefore] <= piece.start { linesBefore += 1 }
@@ -430,6 +448,16 @@ public final class Restorer: @unchecked Sendable {
                 changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
                                              from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: phraseWord,
                                              confidence: 1, alternatives: []))
+            }
+        }
+        for (pi, place) in listed where !place.word.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
+            replacement.append((pi, place.word))
+            if withChanges {
+                let line = lineNumber(of: pieces[pi].start, lineStarts: lineStarts)
+                changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
+                                             from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: place.word,
+                                             confidence: rounded(place.confidence),
+                                             alternatives: place.instead.map { [.init(text: $0, confidence: rounded(1 - place.confidence))] } ?? []))
             }
         }
         // "|." opening a line is the Roman numeral I of a section heading: a pipe before a full

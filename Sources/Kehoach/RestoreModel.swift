@@ -64,8 +64,48 @@ public final class RestoreModel: @unchecked Sendable {
                                  fixedPhrases: fixed, timesConfusions: times)
         let generalPath = dir.appendingPathComponent("ngrams-general.bin").path
         if FileManager.default.fileExists(atPath: generalPath) { model.generalPath = generalPath }
+        let placesPath = dir.appendingPathComponent("places.txt").path
+        if FileManager.default.fileExists(atPath: placesPath) {
+            model.placesPath = placesPath
+        }
+        let bodiesPath = dir.appendingPathComponent("body-names.txt").path
+        if FileManager.default.fileExists(atPath: bodiesPath) {
+            model.bodyNames = BodyNames(lines: try readList(bodiesPath).map(\.0), id: lm.id)
+        }
+        let openersPath = dir.appendingPathComponent("place-openers.txt").path
+        if FileManager.default.fileExists(atPath: openersPath) {
+            model.placeOpeners = Set(try readList(openersPath).map { $0.0.split(separator: " ").map { TokenKey.word(String($0)) }.joined(separator: " ") })
+        }
+        model.placeContexts = PlaceContexts(kinds: RulesCheck.placeKinds, openers: model.placeOpeners, id: lm.id)
         return model
     }
+
+    /// The names of administrative units (places.txt), read back whole after the word for a unit
+    /// ("xã Miling Lin" is "xã Mường Lạn"); empty when the rules have no such file. Indexed the first
+    /// time an OCR page is restored (text typed without marks never needs them; the index would
+    /// nearly double every start-up).
+    public var places: PlaceNames {
+        placesLock.lock(); defer { placesLock.unlock() }
+        if let built = placesBuilt { return built }
+        // (`kehoach rules check` reports a places.txt that does not read; here it only goes unused)
+        let text = placesPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
+        let lines = text.split(separator: "\n").filter { !$0.isEmpty && $0.first != "#" }.map(String.init)
+        // (`kehoach rules check` holds its words to the model's keys but for case)
+        let built = PlaceNames(lines: lines) { $0.lowercased() }
+        placesBuilt = built
+        return built
+    }
+    var placesPath: String? {
+        didSet { placesLock.lock(); placesBuilt = nil; placesLock.unlock() }
+    }
+    private var placesBuilt: PlaceNames?
+    private let placesLock = NSLock()
+    /// Standard names of bodies (body-names.txt), by their first word.
+    public internal(set) var bodyNames = BodyNames(lines: [], id: { _ in LanguageModel.unknown })
+    /// The words after which a capitalised run is a place's, by their language-model ids.
+    public internal(set) var placeContexts = PlaceContexts(kinds: [], openers: [], id: { _ in LanguageModel.unknown })
+    /// Words after which a capitalised run in a body's name is a place's (place-openers.txt: "biên phòng").
+    public internal(set) var placeOpeners: Set<String> = []
 
     /// The language model of text typed without marks (`ngrams-general.bin`: the legal and
     /// administrative text and Vietnamese Wikipedia), where the legal register alone cannot tell
@@ -232,3 +272,138 @@ public enum SyllableInventory {
         return out
     }
 }
+
+/// Names of Vietnam's administrative units, each with the word for its kind ("huyện", "thị trấn"),
+/// grouped by their number of words: what a capitalised run after such a word is compared with.
+public struct PlaceNames: Sendable {
+    public struct Name: Sendable {
+        public let kind: String
+        /// The words as places.txt writes them, and their lower-case keys.
+        public let written: [String]
+        public let keys: [[Unicode.Scalar]]
+        /// Each word's first letter without marks ("m", "l" for Mường Lạn).
+        public let initials: [Unicode.Scalar]
+    }
+    public let byLength: [Int: [Name]]
+    /// The same, by number of words and the first letter without marks ("m" for Mường): what a run
+    /// whose first letter the OCR read as that one is compared with; with each name's second
+    /// initial beside it, to pass over most names without touching them.
+    public let byLengthAndLetter: [Int: [Unicode.Scalar: (names: [Name], second: [Unicode.Scalar])]]
+    /// Every name's keys joined by spaces ("mường lạn"): a run the decoder already read as a
+    /// listed name stays as it is.
+    public let keys: Set<String>
+
+    init(lines: [String], key: (String) -> String) {
+        var byLength: [Int: [Name]] = [:]
+        var joined = Set<String>()
+        for line in lines {
+            guard let (kind, name) = Self.place(line) else { continue }
+            let written = name.map(String.init)
+            let keys = written.map { Array(key($0).unicodeScalars) }
+            guard keys.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.properties.isAlphabetic) }) else { continue }
+            joined.insert(written.map(key).joined(separator: " "))
+            let initials = keys.map { Normalize.fold(String($0[0])).unicodeScalars.first! }
+            byLength[written.count, default: []].append(Name(kind: kind, written: written, keys: keys, initials: initials))
+        }
+        self.byLength = byLength
+        byLengthAndLetter = byLength.mapValues { names in
+            Dictionary(grouping: names) { $0.initials[0] }.mapValues { ($0, $0.map { $0.initials.count > 1 ? $0.initials[1] : " " }) }
+        }
+        keys = joined
+    }
+
+    /// A line of places.txt as (kind, words of the name): RulesCheck.place without its
+    /// normalization, the file being checked NFC (this runs for every line on the first OCR page).
+    static func place(_ line: String) -> (kind: String, name: [Substring])? {
+        let words = line.split(separator: " ")
+        guard words.count >= 2 else { return nil }
+        if words.count >= 3 {
+            let two = words[0] + " " + words[1]
+            if RulesCheck.placeKinds.contains(String(two)) { return (String(two), Array(words.dropFirst(2))) }
+        }
+        let one = String(words[0])
+        return RulesCheck.placeKinds.contains(one) ? (one, Array(words.dropFirst())) : nil
+    }
+}
+
+/// Standard names of bodies ("Ban Tổ chức Huyện ủy", "Phòng Tài chính - Kế hoạch") by the key of
+/// their first word, each as words and the punctuation printed inside it.
+public struct BodyNames: Sendable {
+    public struct Token: Sendable {
+        public let written: String
+        public let key: [Unicode.Scalar]
+        /// "," or "-" inside the name; nil for a word.
+        public let punctuation: Unicode.Scalar?
+    }
+    public struct Name: Sendable {
+        public let tokens: [Token]
+        public let words: Int
+    }
+    /// By the language-model id of their first word.
+    public let byHead: [Int32: [Name]]
+    /// The same by their second word (for a first word the decoder got wrong).
+    public let bySecond: [Int32: [Name]]
+    /// The most tokens a name has after its first word.
+    public let longest: Int
+    /// Words for a body's level that may follow its name.
+    public let levels = ["huyện", "tỉnh", "xã", "phường"]
+
+    init(lines: [String], id: (String) -> Int32) {
+        var byHead: [Int32: [Name]] = [:], bySecond: [Int32: [Name]] = [:]
+        var longest = 0
+        for line in lines {
+            var tokens: [Token] = []
+            for part in Normalize.nfc(line).split(separator: " ") {
+                var word = String(part)
+                var after: Unicode.Scalar?
+                if word == "-" || word == "–" { tokens.append(Token(written: "-", key: [], punctuation: "-")); continue }
+                if word.hasSuffix(",") { word.removeLast(); after = "," }
+                tokens.append(Token(written: word, key: Array(TokenKey.word(word).unicodeScalars), punctuation: nil))
+                if let after { tokens.append(Token(written: String(after), key: [], punctuation: after)) }
+            }
+            guard let first = tokens.first, first.punctuation == nil else { continue }
+            longest = max(longest, tokens.count - 1)
+            let name = Name(tokens: tokens, words: tokens.filter { $0.punctuation == nil }.count)
+            let head = id(String(String.UnicodeScalarView(first.key)))
+            if head != LanguageModel.unknown { byHead[head, default: []].append(name) }
+            if tokens.count > 1, tokens[1].punctuation == nil {
+                let second = id(String(String.UnicodeScalarView(tokens[1].key)))
+                if second != LanguageModel.unknown { bySecond[second, default: []].append(name) }
+            }
+        }
+        self.byHead = byHead
+        self.bySecond = bySecond
+        self.longest = longest
+    }
+}
+
+/// The words after which a capitalised run is a place's name (places.txt's kinds: "xã", "thị trấn";
+/// place-openers.txt: "biên phòng"), by the language-model ids of their one or two words.
+public struct PlaceContexts: Sendable {
+    public struct Context: Sendable {
+        public let text: String
+        /// An opener (a body's name goes on with a place), not a unit's kind.
+        public let opener: Bool
+    }
+    public let single: [Int32: Context]
+    public let pairs: [Int32: [Int32: Context]]
+    /// "và", which joins the names of a list.
+    public let and: Int32
+
+    init(kinds: Set<String>, openers: Set<String>, id: (String) -> Int32) {
+        var single: [Int32: Context] = [:], pairs: [Int32: [Int32: Context]] = [:]
+        for (texts, opener) in [(kinds, false), (openers, true)] {
+            for text in texts {
+                let words = text.split(separator: " ").map { id(String($0)) }
+                guard !words.contains(LanguageModel.unknown) else { continue }
+                let context = Context(text: text, opener: opener)
+                if words.count == 1 { single[words[0]] = single[words[0]] ?? context }
+                if words.count == 2 { pairs[words[0], default: [:]][words[1]] = pairs[words[0]]?[words[1]] ?? context }
+            }
+        }
+        self.single = single
+        self.pairs = pairs
+        and = id("và")
+    }
+}
+

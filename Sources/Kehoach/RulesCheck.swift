@@ -72,6 +72,8 @@ public enum RulesCheck {
             case "restore/places.txt": out += checkPlaces(lines: lines, file: file)
             case "restore/phrases.txt": out += checkPhrases(lines: lines, file: file)
             case "restore/fixed-phrases.txt": out += checkFixedPhrases(lines: lines, file: file)
+            case "restore/place-openers.txt": out += checkPlaceOpeners(lines: lines, file: file)
+            case "restore/body-names.txt": out += checkBodyNames(lines: lines, file: file)
             case "restore/lexicon.tsv": out += checkLexicon(lines: lines, file: file)
             case "restore/confusions.tsv", "restore/confusions-times.tsv": out += checkConfusions(lines: lines, file: file)
             case "places/units.tsv", "places/provinces-2025.tsv": placeFiles[relative] = (file, text)
@@ -191,8 +193,13 @@ public enum RulesCheck {
                 out.append(RuleDiagnostic(file: file, line: n, message: "duplicate place '\(line)' (first at line \(first))"))
                 continue
             }
-            if place(line) == nil {
+            guard let (_, name) = place(line) else {
                 out.append(RuleDiagnostic(file: file, line: n, message: "'\(line)': expected the kind of unit in lower case (\(placeKinds.sorted().joined(separator: ", "))) and then the name"))
+                continue
+            }
+            // restoration keys the names by their lower case alone (PlaceNames): tones where the model keys them
+            for word in name where TokenKey.word(String(word)) != word.lowercased() && word.allSatisfy(\.isLetter) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(word)': write its tone where the language model keys it ('\(TokenKey.word(String(word)))')"))
             }
         }
         return out
@@ -288,6 +295,53 @@ public enum RulesCheck {
             }
             if phrase.written.count < 6, phrase.anchor == nil {
                 out.append(RuleDiagnostic(file: file, line: n, message: "a phrase under six words needs a word without marks to be found by"))
+            }
+        }
+        return out
+    }
+
+    /// place-openers.txt: one or two words in lower case, as the language model keys them (a
+    /// capital or a second spelling would never match the restored words they are compared with).
+    static func checkPlaceOpeners(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            let words = line.split(separator: " ").map(String.init)
+            if let first = firstLine(of: line, n, &seen) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate opener (first at line \(first))"))
+                continue
+            }
+            if words.isEmpty || words.count > 2 {
+                out.append(RuleDiagnostic(file: file, line: n, message: "an opener is one or two words"))
+            }
+            for w in words where TokenKey.word(w) != w || !w.unicodeScalars.allSatisfy(\.properties.isAlphabetic) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "'\(w)' is not a word in lower case with its tone mark in place"))
+            }
+        }
+        return out
+    }
+
+    /// body-names.txt: names of two words or more, each once, their words letters ("," after a word,
+    /// "-" between two): what restoration compares OCR words with (BodyNames).
+    static func checkBodyNames(lines: [String], file: String) -> [RuleDiagnostic] {
+        var out: [RuleDiagnostic] = []
+        var seen: [String: Int] = [:]
+        for (i, line) in lines.enumerated() where !isComment(line) {
+            let n = i + 1
+            if let first = firstLine(of: line, n, &seen) {
+                out.append(RuleDiagnostic(file: file, line: n, message: "duplicate name (first at line \(first))"))
+                continue
+            }
+            let parts = line.split(separator: " ")
+            if parts.filter({ $0 != "-" }).count < 2 {
+                out.append(RuleDiagnostic(file: file, line: n, message: "a body's name has two words or more"))
+            }
+            for part in parts where part != "-" {
+                let word = part.hasSuffix(",") ? part.dropLast() : part
+                if word.isEmpty || !word.allSatisfy(\.isLetter) {
+                    out.append(RuleDiagnostic(file: file, line: n, message: "'\(part)': a word of letters (a comma may follow it), or \"-\" alone"))
+                }
             }
         }
         return out

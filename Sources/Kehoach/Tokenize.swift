@@ -141,6 +141,22 @@ public enum Tokenizer {
         return j
     }
 
+    /// Whether a "(" or "[" opened in the 400 scalars before `start` is still open there: a ")"
+    /// or "]" after `start` may then close it rather than stand for a mark.
+    static func bracketOpen(_ text: [Unicode.Scalar], before start: Int) -> Bool {
+        var closes = 0
+        var k = start - 1
+        while k >= max(0, start - 400) {
+            if text[k] == ")" || text[k] == "]" { closes += 1 }
+            if text[k] == "(" || text[k] == "[" {
+                if closes == 0 { return true }
+                closes -= 1
+            }
+            k -= 1
+        }
+        return false
+    }
+
     /// Whether a bracket opened before is closed after `from` on the same line, before another opens:
     /// "(ki) hoạch giao 2.400 người)" — the ")" glued to "ki" is then not the one that closes it.
     static func closedLater(_ text: [Unicode.Scalar], _ from: Int, opener: Unicode.Scalar) -> Bool {

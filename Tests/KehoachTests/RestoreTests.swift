@@ -242,6 +242,81 @@ final class RestorerTests: XCTestCase {
         XCTAssertEqual(hyphen, "Chi cục Thống kê khu vực Kon Plông-Kon Rẫy\n")
     }
 
+    func testNamesAfterAUnitsKindAreReadBackFromTheGazetteer() throws {
+        // Lines of dev2 pages set in Liberation Serif: the language model alone reads "Miling Lin" as
+        // "Miệng Lớn" and "Chilng Khiling" as "Chống Khương"; after "xã" or "Biên phòng", and in a list
+        // that follows them, a capitalised run is a place, and the gazetteer's name fits the letters.
+        let page = """
+            - Chi tri, phili hp vii Din Bién phong Miling Lin, cac xa Miling Lin va Chilng Khiling mil cac dit
+            UY BAN NHAN DAN HUYEN SONG MA
+            c) Riéng Cong ty TNHH Xay ding (goi thu sil 02, xd Da Mi): diIn ngay 31/7/2025 phii hoan thanh
+            Truong THPT Võ Giữ, xa Liling Minh va xa Ling Minh phili hip
+            TM. UY BAN NHAN DAN TINH CHU TICH
+
+            """
+        let out = try restorer().restore(page)
+        XCTAssertEqual(out.profile, .ocrTimes)
+        XCTAssertEqual(out.text, """
+            - Chủ trì, phối hợp với Đồn Biên phòng Mường Lạn, các xã Mường Lạn và Chiềng Khương mờ các đợt
+            ỦY BAN NHÂN DÂN HUYỆN SÔNG MÃ
+            c) Riêng Công ty TNHH Xây dựng (gửi thư số 02, xã Đa Mi): đến ngày 31/7/2025 phải hoàn thành
+            Trường THPT Võ Giữ, xã Lương Minh và xã Lương Minh phối hợp
+            TM. ỦY BAN NHÂN DÂN TỈNH CHỦ TỊCH
+
+            """)
+        // (a school named for a person the OCR read right stays; "CHỦ TỊCH" is no one-word "Chũ")
+        let change = try XCTUnwrap(out.changes.first { $0.from == "Miling" })
+        XCTAssertEqual(change.to, "Mường")
+        XCTAssertEqual(change.alternatives.first?.text, "Miệng")
+        // without the list the decoder's words stand
+        let plain = try Restorer.load(rulesDirectory: RulesLocator.directory())
+        XCTAssertTrue(plain.setParameter("placeNameSlack", -100) && plain.setParameter("placeOpenerSlack", -100))
+        XCTAssertTrue(plain.setParameter("bodyNameSlack", -100))
+        XCTAssertTrue(try plain.restore(page).text.hasPrefix("- Chủ trì, phối hợp với Đơn Biên phòng Miệng Lớn"))
+    }
+
+    func testStandardNamesOfBodiesAreReadBackWhole() throws {
+        // Times-like readings a word-by-word model gets wrong ("Ban Tư chọe Huyền ấy"); a mark read as ")"
+        // glued to a name's word goes with it, but a ")" closing a parenthesis stays; a name whose
+        // first word the OCR damaged ("SG") is found by its second, in the capitals of its words.
+        let page = """
+            - Ban Tu chiic Huyin iiy chi tri, phili hip véi Phong Tai chinh - Ki) hollch huyJn thilc hiin;
+            - Trung tam Van hoa, Thi thao va Truyin thong huyJn; ciic trulng hoc (Tram y té)
+            Gioi thiilu cac chi bi) thon tham gia
+
+            """
+        XCTAssertEqual(try restorer().restore(page).text, """
+            - Ban Tổ chức Huyện ủy chủ trì, phối hợp với Phòng Tài chính - Kế hoạch huyện thực hiện;
+            - Trung tâm Văn hóa, Thể thao và Truyền thông huyện; các trường học (Trạm y tế)
+            Giới thiệu các chi bộ thôn tham gia
+
+            """)
+        // the head of a FreeSerif page of dev5
+        let header = """
+            UBND TINH TUYEN QUANG CONG HOA XA HOI CHU NGHIA VIET NAM
+            SG KHOA HOC VA CONG NGHE Doc lap - Ty do - Hanh phiic
+            S6: 418/KH-SKHCN Tuyén Quang, ngay 08 thang 4 nim 2025
+
+            """
+        XCTAssertEqual(try restorer().restore(header).text, """
+            UBND TỈNH TUYÊN QUANG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+            SỞ KHOA HỌC VÀ CÔNG NGHỆ Độc lập - Tự do - Hạnh phúc
+            Số: 418/KH-SKHCN Tuyên Quang, ngày 08 tháng 4 năm 2025
+
+            """)
+    }
+
+    func testReadingCostFollowsTheChannelAlongOnePath() throws {
+        let generator = try restorer().model.generator
+        let word = Array("người".unicodeScalars), ocr = Array("ngudi".unicodeScalars)
+        // the OCR's usual reading of ườ ("ud") costs less than letters it never gives for them
+        XCTAssertLessThan(generator.readingCost(of: word, as: ocr) + 5, generator.readingCost(of: word, as: Array("ngabi".unicodeScalars)))
+        // the walk's cost for a candidate it finds is the same along its one path
+        let found = try XCTUnwrap(generator.candidates(for: ocr).first { generator.entries[Int($0.entry)].key == "người" })
+        XCTAssertEqual(generator.readingCost(of: word, as: ocr), found.cost, accuracy: 0.001)
+        XCTAssertEqual(generator.readingCost(of: word, as: ocr, bound: 0.01), .infinity)
+    }
+
     func testApostropheAfterUOrOIsAHornUnlessTheWordKeepsNone() throws {
         // "co’" is cơ and "ngu’oi" người: the apostrophe was the horn; "ho’" stays họ with its quote.
         let out = try restorer().restore("co’ quan BHXH huyén phéi hop, ngu’oi dan tham gia BHYT; y kién cua ho’.\n").text

@@ -84,6 +84,15 @@ final class RulesCheckTests: XCTestCase {
         assertError("restore/fixed-phrases.txt", line: twice, containing: "duplicate phrase")
     }
 
+    func testPlaceOpenersAreShortAndInLowerCase() throws {
+        let capital = try append("restore/place-openers.txt", "Biên phòng")
+        assertError("restore/place-openers.txt", line: capital, containing: "'Biên' is not a word in lower case")
+        let long = try append("restore/place-openers.txt", "trung học phổ thông")
+        assertError("restore/place-openers.txt", line: long, containing: "one or two words")
+        let twice = try append("restore/place-openers.txt", "thpt")
+        assertError("restore/place-openers.txt", line: twice, containing: "duplicate opener")
+    }
+
     func testNonNFCEntry() throws {
         let n = try append("restore/syllables.txt", "nghie\u{0302}\u{0323}p")  // nghiệp, decomposed
         assertError("restore/syllables.txt", line: n, containing: "NFC")
