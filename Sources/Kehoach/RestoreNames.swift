@@ -56,14 +56,16 @@ extension Restorer {
             // "Đơn Biên phòng" is "Đồn Biên phòng"). `first`: the name's token the first one read is.
             var candidates = (names.byHead[ids[pi]] ?? []).map { (name: $0, first: 1) }
             var at = pi + 1
-            if candidates.isEmpty, let seconds = names.bySecond[ids[pi]], pi >= 2, pieces[pi - 1].kind == .space, pieces[pi - 2].kind == .word,
+            let previous = pi - 2
+            if let seconds = names.bySecond[ids[pi]], pi >= 2, pieces[pi - 1].kind == .space, pieces[pi - 2].kind == .word,
                fixed[pi - 2] == nil, let before = decoded[pi - 2] {
-                candidates = seconds.filter { String(String.UnicodeScalarView($0.tokens[0].key)) != before }.map { (name: $0, first: 0) }
-                at = pi - 2
+                let behind = seconds.filter { String(String.UnicodeScalarView($0.tokens[0].key)) != before }
+                if !behind.isEmpty { candidates += behind.map { (name: $0, first: 0) } }
             }
             guard !candidates.isEmpty else { continue }
-            // The words and punctuation read against the name: across spaces and one line break; a
-            // ")", "]" or "!" glued to a word is that word's (a mark the OCR read so).
+            // The words and punctuation after this word, read against the rest of the name: across
+            // spaces and one line break; a ")", "]" or "!" glued to a word is that word's (a mark the
+            // OCR read so).
             var tokens: [(piece: Int, glued: Int?)] = []
             var breaks = 0
             while at < pieces.count, tokens.count < names.longest + 2 {
@@ -71,9 +73,11 @@ extension Restorer {
                 case .space: at += 1; continue
                 case .newline: breaks += 1; if breaks > 1 { break }; at += 1; continue
                 case .word:
-                    // (not a bracket that closes one opened before: "(… Trạm y tế)")
+                    // (not a bracket that closes one opened before: "(… Trạm y tế)", nor the last of a line
+                    // that opened one: "(cl) quan … giao thông huyiin)", whose first ")" is a mark)
                     if at + 1 < pieces.count, pieces[at + 1].kind == .punctuation, ")]!".unicodeScalars.contains(text[pieces[at + 1].start]),
-                       text[pieces[at + 1].start] == "!" || !Tokenizer.bracketOpen(text, before: pieces[at].start) {
+                       text[pieces[at + 1].start] == "!" || !Tokenizer.bracketOpen(text, before: pieces[at].start)
+                        && !Self.closesLineBracket(text, at: pieces[at + 1].start) {
                         tokens.append((at, at + 1)); at += 2
                     } else {
                         tokens.append((at, nil)); at += 1
@@ -100,19 +104,23 @@ extension Restorer {
                 let p = prepared[t.piece]!
                 return (generator.readingCost(of: key, as: p.reading, bound: bound), p.chosen, t.glued != nil)
             }
+            /// What the name's token `i` is read against, for a name whose token `first` is the first read.
+            func token(_ first: Int, _ i: Int) -> (piece: Int, glued: Int?) {
+                first == 1 ? tokens[i - 1] : i == 0 ? (previous, nil) : i == 1 ? (pi, nil) : tokens[i - 2]
+            }
             var best: (name: BodyNames.Name, first: Int, cost: Float, chosen: Float, glued: [Bool])?
-            for (name, first) in candidates where name.tokens.count - first <= tokens.count {
+            for (name, first) in candidates where name.tokens.count - 2 + first <= tokens.count {
                 var cost: Float = 0, chosenCost: Float = 0, ok = true
                 var glued = [Bool](repeating: false, count: name.tokens.count)
                 let cap = bodyNameMaxCost * Float(name.words)
-                for (i, token) in name.tokens.enumerated().dropFirst(first) {
-                    let t = tokens[i - first]
-                    if let mark = token.punctuation {
+                for (i, nameToken) in name.tokens.enumerated().dropFirst(first) {
+                    let t = token(first, i)
+                    if let mark = nameToken.punctuation {
                         ok = pieces[t.piece].kind == .punctuation && text[pieces[t.piece].start] == mark
                     } else {
                         ok = pieces[t.piece].kind == .word && fixed[t.piece] == nil
                         if ok {
-                            let c = costs(token.key, t, bound: cap - cost)
+                            let c = costs(nameToken.key, t, bound: cap - cost)
                             cost += c.name; chosenCost += c.chosen; glued[i] = c.glued
                             ok = cost <= cap
                         }
@@ -130,19 +138,22 @@ extension Restorer {
             // in capitals where its line is, or most of its words of two letters or more are ("SG KHOA
             // HOC VA CONG NGHE" beside the motto, a line not in capitals as a whole)
             let read = best.name.tokens.indices.dropFirst(best.first).filter { best.name.tokens[$0].punctuation == nil }
-                .map { text[pieces[tokens[$0 - best.first].piece].start..<pieces[tokens[$0 - best.first].piece].end] }.filter { $0.count >= 2 }
+                .map { token(best.first, $0).piece }.map { text[pieces[$0].start..<pieces[$0].end] }.filter { $0.count >= 2 }
             let capitals = upperLines[line - 1] || read.filter({ Casing.of($0, lineIsUpper: false) == .upper }).count * 2 > read.count
-            for (i, token) in best.name.tokens.enumerated().dropFirst(best.first) {
-                let t = tokens[i - best.first]
-                last = t.glued ?? t.piece
-                guard token.punctuation == nil else { continue }
+            for (i, nameToken) in best.name.tokens.enumerated().dropFirst(best.first) {
+                let t = token(best.first, i)
+                last = max(last, t.glued ?? t.piece)
+                guard nameToken.punctuation == nil else { continue }
                 let word = text[pieces[t.piece].start..<pieces[t.piece].end]
-                let written = Self.phraseCase(token.written, as: word, Normalize.fold(token.written), inCapitals: capitals)
+                // (a word in capitals on a line of capitals past the name's first line keeps them)
+                let wordLine = lineNumber(of: pieces[t.piece].start, lineStarts: lineStarts)
+                let inCapitals = capitals || wordLine != line && upperLines[wordLine - 1] && Casing.of(word, lineIsUpper: false) == .upper
+                let written = Self.phraseCase(nameToken.written, as: word, Normalize.fold(nameToken.written), inCapitals: inCapitals)
                 if !written.unicodeScalars.elementsEqual(word) { out[t.piece] = (written, confidence, decoded[t.piece]) }
                 if best.glued[i], let glued = t.glued { out[glued] = ("", confidence, nil) }
             }
             // the level after the name, in small letters: "huyền" read for "huyện"
-            let after = best.name.tokens.count - best.first
+            let after = best.name.tokens.count - 2 + best.first
             if after < tokens.count, case let t = tokens[after], pieces[t.piece].kind == .word, fixed[t.piece] == nil,
                text[pieces[t.piece].start].properties.isLowercase, let chosenKey = decoded[t.piece] {
                 let level = names.levels.map { ($0, costs(Array($0.unicodeScalars), t, bound: .infinity)) }.min { $0.1.name < $1.1.name }
@@ -161,9 +172,9 @@ extension Restorer {
     /// unit's name, so it is compared with every listed name of as many words under the OCR channel,
     /// and the cheapest taken where it costs at most `placeNameSlack` more than the decoder's reading
     /// ("xã Miling Lin" → "xã Mường Lạn", "huyện Chu Sé" → "huyện Chư Sê"). The language model alone
-    /// prefers common words ("Miệng Lớn"); the name's kind word is the evidence it lacks. `instead`
-    /// After an opener (place-openers.txt: "Đồn Biên phòng Miling Lin") the name must fit at least
-    /// as well as the decoder's words (`placeOpenerSlack`).
+    /// prefers common words ("Miệng Lớn"); the name's kind word is the evidence it lacks. After an opener (place-openers.txt: "Đồn Biên phòng Miling Lin") the name must fit at least
+    /// as well as the decoder's words (`placeOpenerSlack`). `instead` is the decoder's reading,
+    /// `confidence` the name's share of the two readings' channel probability.
     func placeNameWords(_ pieces: [Piece], _ text: [Unicode.Scalar], decoded: [String?], ids: [Int32], fixed: [Int: String],
                         taken: [Int: ListedWord], generator: CandidateGenerator, upperLines: [Bool],
                         lineStarts: [Int]) -> [Int: ListedWord] {
@@ -271,6 +282,17 @@ extension Restorer {
             }
             return run.last!
         }
+    }
+
+    /// Whether the ")" or "]" at `at` is the last on its line after an opener earlier on it: then it
+    /// closes that one, and any before it stood for marks.
+    static func closesLineBracket(_ text: [Unicode.Scalar], at: Int) -> Bool {
+        let closer = text[at], opener: Unicode.Scalar = closer == ")" ? "(" : "["
+        var k = at + 1
+        while k < text.count, text[k] != "\n" { if text[k] == closer { return false }; k += 1 }
+        k = at - 1
+        while k >= 0, text[k] != "\n" { if text[k] == opener { return true }; k -= 1 }
+        return false
     }
 
     /// The first letters (without marks) a listed name may have where the OCR read `ocr` first: the
