@@ -345,8 +345,9 @@ public struct BodyNames: Sendable {
     public let bySecond: [Int32: [Name]]
     /// The most tokens a name has after its first word.
     public let longest: Int
-    /// Words for a body's level that may follow its name.
-    public let levels = ["huyện", "tỉnh", "xã", "phường"]
+    /// Words for a body's level that may follow its name and that the OCR damages ("huyJn", "tinh";
+    /// "xã" and "phường" come back right, and "phường" is a letter from "hướng").
+    public let levels = ["huyện", "tỉnh"]
 
     init(lines: [String], id: (String) -> Int32) {
         var byHead: [Int32: [Name]] = [:], bySecond: [Int32: [Name]] = [:]

@@ -152,11 +152,13 @@ extension Restorer {
                 if !written.unicodeScalars.elementsEqual(word) { out[t.piece] = (written, confidence, decoded[t.piece]) }
                 if best.glued[i], let glued = t.glued { out[glued] = ("", confidence, nil) }
             }
-            // the level after the name, in small letters: "huyền" read for "huyện"
+            // the level after the name, in small letters, where the decoder chose a word a letter away:
+            // "huyền" or "huyJn" read for "huyện", "trình" for "tỉnh" (not "Chính phủ hướng dẫn")
             let after = best.name.tokens.count - 2 + best.first
             if after < tokens.count, case let t = tokens[after], pieces[t.piece].kind == .word, fixed[t.piece] == nil,
                text[pieces[t.piece].start].properties.isLowercase, let chosenKey = decoded[t.piece] {
-                let level = names.levels.map { ($0, costs(Array($0.unicodeScalars), t, bound: .infinity)) }.min { $0.1.name < $1.1.name }
+                let level = names.levels.filter { Fuzzy.distance(Normalize.fold($0), Normalize.fold(chosenKey), limit: 1) <= 1 }
+                    .map { ($0, costs(Array($0.unicodeScalars), t, bound: .infinity)) }.min { $0.1.name < $1.1.name }
                 if let (word, c) = level, c.name <= c.chosen + bodyNameSlack, word != chosenKey || c.glued {
                     if word != chosenKey { out[t.piece] = (word, 1 / (1 + exp(Double(c.name - c.chosen))), chosenKey) }
                     if c.glued, let glued = t.glued { out[glued] = ("", 1, nil) }
@@ -172,9 +174,10 @@ extension Restorer {
     /// unit's name, so it is compared with every listed name of as many words under the OCR channel,
     /// and the cheapest taken where it costs at most `placeNameSlack` more than the decoder's reading
     /// ("xã Miling Lin" → "xã Mường Lạn", "huyện Chu Sé" → "huyện Chư Sê"). The language model alone
-    /// prefers common words ("Miệng Lớn"); the name's kind word is the evidence it lacks. After an opener (place-openers.txt: "Đồn Biên phòng Miling Lin") the name must fit at least
-    /// as well as the decoder's words (`placeOpenerSlack`). `instead` is the decoder's reading,
-    /// `confidence` the name's share of the two readings' channel probability.
+    /// prefers common words ("Miệng Lớn"); the name's kind word is the evidence it lacks. After an
+    /// opener (place-openers.txt: "Đồn Biên phòng Miling Lin") the name must fit at least as well as
+    /// the decoder's words (`placeOpenerSlack`). `instead` is the decoder's reading, `confidence` the
+    /// name's share of the two readings' channel probability.
     func placeNameWords(_ pieces: [Piece], _ text: [Unicode.Scalar], decoded: [String?], ids: [Int32], fixed: [Int: String],
                         taken: [Int: ListedWord], generator: CandidateGenerator, upperLines: [Bool],
                         lineStarts: [Int]) -> [Int: ListedWord] {
@@ -205,10 +208,11 @@ extension Restorer {
             // The run after the kind, then each one a list adds to it ("các xã Mường Lạn, Chiềng
             // Khương và Mường Sai"): the same kind of unit.
             var at = last
+            var listed = false
             while let run = capitalisedRun(after: at) {
-                at = readRun(run, kind: kind, opener: opener, slack: slack)
+                at = readRun(run, kind: kind, opener: opener, slack: slack, inList: listed)
                 guard let next = listGoesOn(after: at) else { break }
-                at = next
+                at = next; listed = true
             }
             pi = at
         }
@@ -235,14 +239,15 @@ extension Restorer {
 
         /// Reads the run's first words as the listed name they fit best, if any; returns the last
         /// piece of the name (or of the run).
-        func readRun(_ run: [Int], kind: String, opener: Bool, slack: Float) -> Int {
+        func readRun(_ run: [Int], kind: String, opener: Bool, slack: Float, inList: Bool) -> Int {
             let ocr = run.map { Array(Self.string(text[pieces[$0].start..<pieces[$0].end]).lowercased().unicodeScalars) }
             let readings = ocr.map { generator.reading($0) }
             let initials = ocr.map { Set(Self.lettersRead(as: $0.first!)) }
             for k in stride(from: run.count, through: 1, by: -1) {
-                // a name of one word only as the whole run ("TỈNH CHU TICH" is no "thị trấn Chũ"), and
-                // where the page's letters fit it better than the words chosen
-                guard let byLetter = names.byLengthAndLetter[k], k > 1 || run.count == 1 else { continue }
+                // a name of one word only as the whole run right after the kind ("TỈNH CHU TICH" is no
+                // "thị trấn Chũ", nor "Hồ Chí Minh, Chi tịch" a list going on), and where the page's
+                // letters fit it better than the words chosen
+                guard let byLetter = names.byLengthAndLetter[k], k > 1 || run.count == 1 && !inList else { continue }
                 let chosenKeys = run.prefix(k).map { decoded[$0] ?? "" }
                 // the decoder read a listed name ("Lương Minh", its trigrams know the names): it stands
                 if names.keys.contains(chosenKeys.joined(separator: " ")) { return run[k - 1] }
@@ -250,23 +255,25 @@ extension Restorer {
                 for i in 0..<k { chosenCost += generator.readingCost(of: Array(chosenKeys[i].unicodeScalars), as: readings[i]) }
                 var best: PlaceNames.Name?
                 var bestCost = min(chosenCost + (k == 1 ? min(slack, placeOpenerSlack) : slack), placeNameMaxCost * Float(k))
-                for letter in Self.lettersRead(as: ocr[0].first!) {
-                guard let group = byLetter[letter] else { continue }
+                // (names whose first two initials the OCR could have read so; the others untouched)
                 let seconds = k > 1 ? Self.lettersRead(as: ocr[1].first!) : []
-                for n in group.second.indices where k == 1 || seconds.contains(group.second[n]) {
-                    let name = group.names[n]
-                    guard (2..<max(2, k)).allSatisfy({ initials[$0].contains(name.initials[$0]) }) else { continue }
-                    var cost: Float = name.kind == kind || opener ? 0 : 0.5
-                    for i in 0..<k where cost <= bestCost {
-                        var c = generator.readingCost(of: name.keys[i], as: readings[i], bound: bestCost - cost)
-                        // a capital Đ read as P (see wordOptions)
-                        if name.keys[i].first == "đ", ocr[i].first == "p" {
-                            c = min(c, generator.readingCost(of: name.keys[i], as: ["đ"] + ocr[i].dropFirst(), bound: bestCost - cost) + capitalDAsPCost)
+                for letter in Self.lettersRead(as: ocr[0].first!) {
+                    guard let group = byLetter[letter] else { continue }
+                    for n in group.second.indices where k == 1 || seconds.contains(group.second[n]) {
+                        let name = group.names[n]
+                        guard (2..<max(2, k)).allSatisfy({ initials[$0].contains(name.initials[$0]) }) else { continue }
+                        var cost: Float = name.kind == kind || opener ? 0 : 0.5
+                        for i in 0..<k where cost <= bestCost {
+                            var c = generator.readingCost(of: name.keys[i], as: readings[i], bound: bestCost - cost)
+                            // a capital Đ read as P (see wordOptions)
+                            if name.keys[i].first == "đ", ocr[i].first == "p" {
+                                c = min(c, generator.readingCost(of: name.keys[i], as: ["đ"] + ocr[i].dropFirst(), bound: bestCost - cost) + capitalDAsPCost)
+                            }
+                            cost += c
                         }
-                        cost += c
+                        if cost <= bestCost, best == nil || cost < bestCost { best = name; bestCost = cost }
                     }
-                    if cost <= bestCost, best == nil || cost < bestCost { best = name; bestCost = cost }
-                }}
+                }
                 guard let best else { continue }
                 let confidence = 1 / (1 + exp(Double(bestCost - chosenCost)))
                 // A name is in capitals when its line is, or its longer words are ("Hil CHANH" in a
