@@ -332,17 +332,30 @@ public struct BodyNames: Sendable {
     public struct Token: Sendable {
         public let written: String
         public let key: [Unicode.Scalar]
+        /// The first letter without marks ("t" for Tổ); a space for punctuation.
+        public var initial: Unicode.Scalar { key.first.map { Normalize.fold(String($0)).unicodeScalars.first! } ?? " " }
         /// "," or "-" inside the name; nil for a word.
         public let punctuation: Unicode.Scalar?
     }
     public struct Name: Sendable {
         public let tokens: [Token]
         public let words: Int
+        /// Each token's initial, looked at before any cost is computed.
+        public let initials: [Unicode.Scalar]
+        /// The language-model id of the first word.
+        public let head: Int32
+        init(tokens: [Token], words: Int, head: Int32) {
+            self.tokens = tokens; self.words = words; self.head = head
+            initials = tokens.map(\.initial)
+        }
     }
     /// By the language-model id of their first word.
     public let byHead: [Int32: [Name]]
     /// The same by their second word (for a first word the decoder got wrong).
     public let bySecond: [Int32: [Name]]
+    /// Whether a language-model id is any name's first or second word, by id: the one test every
+    /// word of a page takes (a dictionary lookup per word cost a tenth of restoring repeated text).
+    public let anchors: [Bool]
     /// The most tokens a name has after its first word.
     public let longest: Int
     /// Words for a body's level that may follow its name and that the OCR damages ("huyJn", "tinh";
@@ -364,8 +377,8 @@ public struct BodyNames: Sendable {
             }
             guard let first = tokens.first, first.punctuation == nil else { continue }
             longest = max(longest, tokens.count - 1)
-            let name = Name(tokens: tokens, words: tokens.filter { $0.punctuation == nil }.count)
             let head = id(String(String.UnicodeScalarView(first.key)))
+            let name = Name(tokens: tokens, words: tokens.filter { $0.punctuation == nil }.count, head: head)
             if head != LanguageModel.unknown { byHead[head, default: []].append(name) }
             if tokens.count > 1, tokens[1].punctuation == nil {
                 let second = id(String(String.UnicodeScalarView(tokens[1].key)))
@@ -374,6 +387,9 @@ public struct BodyNames: Sendable {
         }
         self.byHead = byHead
         self.bySecond = bySecond
+        var anchors = [Bool](repeating: false, count: Int(max(byHead.keys.max() ?? 0, bySecond.keys.max() ?? 0)) + 1)
+        for id in Array(byHead.keys) + Array(bySecond.keys) where id >= 0 { anchors[Int(id)] = true }
+        self.anchors = anchors
         self.longest = longest
     }
 }

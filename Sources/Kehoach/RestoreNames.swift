@@ -24,7 +24,7 @@ extension Restorer {
         var ids = [Int32](repeating: LanguageModel.unknown, count: pieces.count)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind == .word && positions[p].count > 0 {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
-            if let phrase = fixed[pi] {
+            if !fixed.isEmpty, let phrase = fixed[pi] {
                 decoded[pi] = TokenKey.word(phrase); ids[pi] = model.lm.id(decoded[pi]!)
             } else if entry == Self.keepEntry {
                 decoded[pi] = Self.string(text[pieces[pi].start..<pieces[pi].end]).lowercased(); ids[pi] = model.lm.id(decoded[pi]!)
@@ -50,7 +50,8 @@ extension Restorer {
         var pi = 0
         while pi < pieces.count {
             defer { pi += 1 }
-            guard pieces[pi].kind == .word, decoded[pi] != nil else { continue }
+            let id = Int(ids[pi])
+            guard id >= 0, id < names.anchors.count, names.anchors[id], pieces[pi].kind == .word, decoded[pi] != nil else { continue }
             // Names whose first word this is, compared from their second; else names whose second word
             // this is, from the word before (a head the decoder got wrong: "Din Bién phong" read
             // "Đơn Biên phòng" is "Đồn Biên phòng"). `first`: the name's token the first one read is.
@@ -58,8 +59,8 @@ extension Restorer {
             var at = pi + 1
             let previous = pi - 2
             if let seconds = names.bySecond[ids[pi]], pi >= 2, pieces[pi - 1].kind == .space, pieces[pi - 2].kind == .word,
-               fixed[pi - 2] == nil, let before = decoded[pi - 2] {
-                let behind = seconds.filter { String(String.UnicodeScalarView($0.tokens[0].key)) != before }
+               fixed[pi - 2] == nil, decoded[pi - 2] != nil {
+                let behind = seconds.filter { $0.head != ids[pi - 2] }
                 if !behind.isEmpty { candidates += behind.map { (name: $0, first: 0) } }
             }
             guard !candidates.isEmpty else { continue }
@@ -94,6 +95,17 @@ extension Restorer {
             }
             // each token's letters prepared once, and the decoder's word's cost on them
             var prepared: [Int: (reading: CandidateGenerator.Reading, chosen: Float)] = [:]
+            // the initials each token's first letter may stand for (a name whose initials do not fit
+            // is passed over without a cost computed: most heads and second words open no name here)
+            let firstLetters: [Unicode.Scalar] = tokens.map { pieces[$0.piece].kind == .word ? text[pieces[$0.piece].start] : " " }
+            func fits(_ name: BodyNames.Name, _ first: Int) -> Bool {
+                for i in first..<name.tokens.count where name.tokens[i].punctuation == nil {
+                    let letter = first == 1 ? firstLetters[i - 1] : i == 0 ? text[pieces[previous].start]
+                        : i == 1 ? text[pieces[pi].start] : firstLetters[i - 2]
+                    if !Self.initialMayBeRead(name.initials[i], as: letter) { return false }
+                }
+                return true
+            }
             /// The cost of reading `key` as the token (with its glued mark: no bracket is open before
             /// it), and of the decoder's word read from the same letters.
             func costs(_ key: [Unicode.Scalar], _ t: (piece: Int, glued: Int?), bound: Float) -> (name: Float, chosen: Float, glued: Bool) {
@@ -109,7 +121,7 @@ extension Restorer {
                 first == 1 ? tokens[i - 1] : i == 0 ? (previous, nil) : i == 1 ? (pi, nil) : tokens[i - 2]
             }
             var best: (name: BodyNames.Name, first: Int, cost: Float, chosen: Float, glued: [Bool])?
-            for (name, first) in candidates where name.tokens.count - 2 + first <= tokens.count {
+            for (name, first) in candidates where name.tokens.count - 2 + first <= tokens.count && fits(name, first) {
                 var cost: Float = 0, chosenCost: Float = 0, ok = true
                 var glued = [Bool](repeating: false, count: name.tokens.count)
                 let cap = bodyNameMaxCost * Float(name.words)
@@ -300,6 +312,20 @@ extension Restorer {
         k = at - 1
         while k >= 0, text[k] != "\n" { if text[k] == opener { return true }; k -= 1 }
         return false
+    }
+
+    /// Whether a word whose first letter (without marks) is `initial` may have been read with `ocr`
+    /// first: the same letter, Đ read as P, and a marked vowel read as another vowel or a stroke
+    /// ("iiy" for "ủy", "fy" and "ly" for "Ủy", "[a" for "Ia").
+    static func initialMayBeRead(_ initial: Unicode.Scalar, as ocr: Unicode.Scalar) -> Bool {
+        let o = ocr.value < 0x80 ? Unicode.Scalar(UInt8(ocr.value) | (65...90 ~= ocr.value ? 0x20 : 0))
+            : (Normalize.fold(String(ocr)).lowercased().unicodeScalars.first ?? ocr)
+        if o == initial { return true }
+        switch initial {
+        case "d": return o == "p"
+        case "a", "e", "i", "o", "u", "y": return "aeiouylfj1[|".unicodeScalars.contains(o)
+        default: return false
+        }
     }
 
     /// The first letters (without marks) a listed name may have where the OCR read `ocr` first: the
