@@ -76,9 +76,10 @@ extension Restorer {
                 case .word:
                     // (not a bracket that closes one opened before: "(… Trạm y tế)", nor the last of a line
                     // that opened one: "(cl) quan … giao thông huyiin)", whose first ")" is a mark)
+                    // nor a "!" that ends a sentence: one is a mark only before a small letter ("t! xã")
                     if at + 1 < pieces.count, pieces[at + 1].kind == .punctuation, ")]!".unicodeScalars.contains(text[pieces[at + 1].start]),
-                       text[pieces[at + 1].start] == "!" || !Tokenizer.bracketOpen(text, before: pieces[at].start)
-                        && !Self.closesLineBracket(text, at: pieces[at + 1].start) {
+                       text[pieces[at + 1].start] == "!" ? Self.markBeforeSmallLetter(text, after: pieces[at + 1].end)
+                        : !Tokenizer.bracketOpen(text, before: pieces[at].start) && !Self.closesLineBracket(text, at: pieces[at + 1].start) {
                         tokens.append((at, at + 1)); at += 2
                     } else {
                         tokens.append((at, nil)); at += 1
@@ -120,8 +121,10 @@ extension Restorer {
             func token(_ first: Int, _ i: Int) -> (piece: Int, glued: Int?) {
                 first == 1 ? tokens[i - 1] : i == 0 ? (previous, nil) : i == 1 ? (pi, nil) : tokens[i - 2]
             }
+            // A body's name opens with a capital ("Sở Y tế"; "các cơ sở y tế tính đến nay" names none).
+            func capitalised(_ first: Int) -> Bool { text[pieces[first == 1 ? pi : previous].start].isUppercaseLetter }
             var best: (name: BodyNames.Name, first: Int, cost: Float, chosen: Float, glued: [Bool])?
-            for (name, first) in candidates where name.tokens.count - 2 + first <= tokens.count && fits(name, first) {
+            for (name, first) in candidates where name.tokens.count - 2 + first <= tokens.count && capitalised(first) && fits(name, first) {
                 var cost: Float = 0, chosenCost: Float = 0, ok = true
                 var glued = [Bool](repeating: false, count: name.tokens.count)
                 let cap = bodyNameMaxCost * Float(name.words)
@@ -161,7 +164,8 @@ extension Restorer {
                 let wordLine = lineNumber(of: pieces[t.piece].start, lineStarts: lineStarts)
                 let inCapitals = capitals || wordLine != line && upperLines[wordLine - 1] && Casing.of(word, lineIsUpper: false) == .upper
                 let written = Self.phraseCase(nameToken.written, as: word, Normalize.fold(nameToken.written), inCapitals: inCapitals)
-                if !written.unicodeScalars.elementsEqual(word) { out[t.piece] = (written, confidence, decoded[t.piece]) }
+                // (recorded even where it is the OCR word as read: the decoder's other word must not stand)
+                out[t.piece] = (written, confidence, decoded[t.piece])
                 if best.glued[i], let glued = t.glued { out[glued] = ("", confidence, nil) }
             }
             // the level after the name, in small letters, where the decoder chose a word a letter away:
@@ -174,6 +178,7 @@ extension Restorer {
                 if let (word, c) = level, c.name <= c.chosen + bodyNameSlack, word != chosenKey || c.glued {
                     if word != chosenKey { out[t.piece] = (word, 1 / (1 + exp(Double(c.name - c.chosen))), chosenKey) }
                     if c.glued, let glued = t.glued { out[glued] = ("", 1, nil) }
+                    last = max(last, t.glued ?? t.piece)
                 }
             }
             pi = last
@@ -188,8 +193,9 @@ extension Restorer {
     /// ("xã Miling Lin" → "xã Mường Lạn", "huyện Chu Sé" → "huyện Chư Sê"). The language model alone
     /// prefers common words ("Miệng Lớn"); the name's kind word is the evidence it lacks. After an
     /// opener (place-openers.txt: "Đồn Biên phòng Miling Lin") the name must fit at least as well as
-    /// the decoder's words (`placeOpenerSlack`). `instead` is the decoder's reading, `confidence` the
-    /// name's share of the two readings' channel probability.
+    /// the decoder's words (`placeOpenerSlack`). Where the decoder kept a word the channel cannot spell
+    /// ("[a"), only `placeNameMaxCost` per word bounds the name. `instead` is the decoder's reading,
+    /// `confidence` the name's share of the two readings' channel probability.
     func placeNameWords(_ pieces: [Piece], _ text: [Unicode.Scalar], decoded: [String?], ids: [Int32], fixed: [Int: String],
                         taken: [Int: ListedWord], generator: CandidateGenerator, upperLines: [Bool],
                         lineStarts: [Int]) -> [Int: ListedWord] {
@@ -301,6 +307,11 @@ extension Restorer {
             }
             return run.last!
         }
+    }
+
+    /// Whether a space and a small letter follow `after`: what a "!" read for a mark stands before.
+    static func markBeforeSmallLetter(_ text: [Unicode.Scalar], after: Int) -> Bool {
+        after + 1 < text.count && text[after] == " " && text[after + 1].properties.isLowercase
     }
 
     /// Whether the ")" or "]" at `at` is the last on its line after an opener earlier on it: then it
