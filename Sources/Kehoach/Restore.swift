@@ -391,6 +391,16 @@ public final class Restorer: @unchecked Sendable {
                                                   fixed: fixed, times: profile == .ocrTimes, upperLines: upperLines, lineStarts: lineStarts)
         var replacement: [(piece: Int, text: String)] = []
         var changes: [RestoreChange] = []
+        /// A piece put back by a rule rather than the decoder (a fixed phrase's word, a listed name's,
+        /// a heading's numeral), with its change.
+        func put(_ pi: Int, _ word: String, confidence: Double = 1, alternatives: [RestoreChange.Alternative] = []) {
+            replacement.append((pi, word))
+            guard withChanges else { return }
+            let line = lineNumber(of: pieces[pi].start, lineStarts: lineStarts)
+            changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
+                                         from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: word,
+                                         confidence: confidence, alternatives: alternatives))
+        }
         var linesBefore = 0   // lines starting at or before the piece: its 1-based line (pieces come in order)
         for (p, pi) in pieceOf.enumerated() where pi >= 0 && pieces[pi].kind != .punctuation && positions[p].count > 0 {
             let entry = entryOf[positions.range(p).lowerBound + chosen[p]]
@@ -442,34 +452,17 @@ public final class Restorer: @unchecked Sendable {
                                          to: restored, confidence: rounded(posterior[chosen[p]]), alternatives: alternatives))
         }
         for (pi, phraseWord) in fixed where !phraseWord.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
-            replacement.append((pi, phraseWord))
-            if withChanges {
-                let line = lineNumber(of: pieces[pi].start, lineStarts: lineStarts)
-                changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
-                                             from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: phraseWord,
-                                             confidence: 1, alternatives: []))
-            }
+            put(pi, phraseWord)
         }
-        for (pi, place) in listed where !place.word.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
-            replacement.append((pi, place.word))
-            if withChanges {
-                let line = lineNumber(of: pieces[pi].start, lineStarts: lineStarts)
-                changes.append(RestoreChange(line: line, column: pieces[pi].start - lineStarts[line - 1] + 1,
-                                             from: Self.string(text[pieces[pi].start..<pieces[pi].end]), to: place.word,
-                                             confidence: rounded(place.confidence),
-                                             alternatives: place.instead.map { [.init(text: $0, confidence: rounded(1 - place.confidence))] } ?? []))
-            }
+        for (pi, name) in listed where !name.word.unicodeScalars.elementsEqual(text[pieces[pi].start..<pieces[pi].end]) {
+            put(pi, name.word, confidence: rounded(name.confidence),
+                alternatives: name.instead.map { [.init(text: $0, confidence: rounded(1 - name.confidence))] } ?? [])
         }
         // "|." opening a line is the Roman numeral I of a section heading: a pipe before a full
         // stop is never punctuation of its own.
         for (pi, piece) in pieces.enumerated() where piece.kind == .punctuation && text[piece.start] == "|"
             && pi + 1 < pieces.count && text[pieces[pi + 1].start] == "." && (pi == 0 || pieces[pi - 1].kind == .newline) {
-            replacement.append((pi, "I"))
-            if withChanges {
-                let line = lineNumber(of: piece.start, lineStarts: lineStarts)
-                changes.append(RestoreChange(line: line, column: piece.start - lineStarts[line - 1] + 1, from: "|", to: "I",
-                                             confidence: 1, alternatives: []))
-            }
+            put(pi, "I")
         }
         changes.sort { ($0.line, $0.column) < ($1.line, $1.column) }
         var out: [UInt8] = []

@@ -73,10 +73,9 @@ public final class RestoreModel: @unchecked Sendable {
             model.bodyNames = BodyNames(lines: try readList(bodiesPath).map(\.0), id: lm.id)
         }
         let openersPath = dir.appendingPathComponent("place-openers.txt").path
-        if FileManager.default.fileExists(atPath: openersPath) {
-            model.placeOpeners = Set(try readList(openersPath).map { $0.0.split(separator: " ").map { TokenKey.word(String($0)) }.joined(separator: " ") })
-        }
-        model.placeContexts = PlaceContexts(kinds: RulesCheck.placeKinds, openers: model.placeOpeners, id: lm.id)
+        let openers = FileManager.default.fileExists(atPath: openersPath)
+            ? Set(try readList(openersPath).map { $0.0.split(separator: " ").map { TokenKey.word(String($0)) }.joined(separator: " ") }) : []
+        model.placeContexts = PlaceContexts(kinds: RulesCheck.placeKinds, openers: openers, id: lm.id)
         return model
     }
 
@@ -102,10 +101,9 @@ public final class RestoreModel: @unchecked Sendable {
     private let placesLock = NSLock()
     /// Standard names of bodies (body-names.txt), by their first word.
     public internal(set) var bodyNames = BodyNames(lines: [], id: { _ in LanguageModel.unknown })
-    /// The words after which a capitalised run is a place's, by their language-model ids.
+    /// The words after which a capitalised run is a place's (places.txt's kinds; place-openers.txt:
+    /// "biên phòng"), by their language-model ids.
     public internal(set) var placeContexts = PlaceContexts(kinds: [], openers: [], id: { _ in LanguageModel.unknown })
-    /// Words after which a capitalised run in a body's name is a place's (place-openers.txt: "biên phòng").
-    public internal(set) var placeOpeners: Set<String> = []
 
     /// The language model of text typed without marks (`ngrams-general.bin`: the legal and
     /// administrative text and Vietnamese Wikipedia), where the legal register alone cannot tell
@@ -284,8 +282,7 @@ public struct PlaceNames: Sendable {
         /// Each word's first letter without marks ("m", "l" for Mường Lạn).
         public let initials: [Unicode.Scalar]
     }
-    public let byLength: [Int: [Name]]
-    /// The same, by number of words and the first letter without marks ("m" for Mường): what a run
+    /// The names by number of words and the first letter without marks ("m" for Mường): what a run
     /// whose first letter the OCR read as that one is compared with; with each name's second
     /// initial beside it, to pass over most names without touching them.
     public let byLengthAndLetter: [Int: [Unicode.Scalar: (names: [Name], second: [Unicode.Scalar])]]
@@ -305,7 +302,6 @@ public struct PlaceNames: Sendable {
             let initials = keys.map { Normalize.fold(String($0[0])).unicodeScalars.first! }
             byLength[written.count, default: []].append(Name(kind: kind, written: written, keys: keys, initials: initials))
         }
-        self.byLength = byLength
         byLengthAndLetter = byLength.mapValues { names in
             Dictionary(grouping: names) { $0.initials[0] }.mapValues { ($0, $0.map { $0.initials.count > 1 ? $0.initials[1] : " " }) }
         }

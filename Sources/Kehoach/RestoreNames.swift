@@ -329,20 +329,17 @@ extension Restorer {
     /// first: the same letter, Đ read as P, and a marked vowel read as another vowel or a stroke
     /// ("iiy" for "ủy", "fy" and "ly" for "Ủy", "[a" for "Ia").
     static func initialMayBeRead(_ initial: Unicode.Scalar, as ocr: Unicode.Scalar) -> Bool {
-        let o = ocr.value < 0x80 ? Unicode.Scalar(UInt8(ocr.value) | (65...90 ~= ocr.value ? 0x20 : 0))
-            : (Normalize.fold(String(ocr)).lowercased().unicodeScalars.first ?? ocr)
-        if o == initial { return true }
-        switch initial {
-        case "d": return o == "p"
-        case "a", "e", "i", "o", "u", "y": return "aeiouylfj1[|".unicodeScalars.contains(o)
-        default: return false
-        }
+        let letters = lettersRead(as: ocr)
+        if letters.contains(initial) { return true }
+        return "aeiouy".unicodeScalars.contains(initial) && "aeiouylfj1[|".unicodeScalars.contains(letters[0])
     }
 
     /// The first letters (without marks) a listed name may have where the OCR read `ocr` first: the
     /// same letter, or Đ read as P, I read as l, "[" or "1".
     static func lettersRead(as ocr: Unicode.Scalar) -> [Unicode.Scalar] {
-        let o = Normalize.fold(String(ocr)).unicodeScalars.first ?? ocr
+        // (ASCII lowered by hand: this runs for every word a name or a place could start at)
+        let o = ocr.value < 0x80 ? Unicode.Scalar(UInt8(ocr.value) | (65...90 ~= ocr.value ? 0x20 : 0))
+            : (Normalize.fold(String(ocr)).unicodeScalars.first ?? ocr)
         switch o {
         case "p": return ["p", "d"]
         case "l": return ["l", "i"]

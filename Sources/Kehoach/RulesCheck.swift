@@ -160,13 +160,9 @@ public enum RulesCheck {
     static let placeKinds: Set<String> = ["thành phố", "tỉnh", "huyện", "quận", "thị xã", "thị trấn", "phường", "xã", "đặc khu"]
 
     /// A line of places.txt as (kind of unit, words of the name); nil when it does not start with a
-    /// kind or has no name.
+    /// kind or has no name. (Restoration reads the file, checked NFC, with `PlaceNames.place` alone.)
     static func place(_ line: String) -> (kind: String, name: [Substring])? {
-        let words = Normalize.nfc(line).split(separator: " ")
-        let kindWords = words.count >= 3 && placeKinds.contains(words.prefix(2).joined(separator: " ")) ? 2 : 1
-        let kind = words.prefix(kindWords).joined(separator: " ")
-        guard placeKinds.contains(kind), words.count > kindWords else { return nil }
-        return (kind, Array(words.dropFirst(kindWords)))
+        PlaceNames.place(Normalize.nfc(line))
     }
 
     /// The syllables of the names in places.txt, in order of first appearance: what
